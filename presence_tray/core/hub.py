@@ -1,0 +1,386 @@
+"""The hub: the single source of truth for who is available.
+
+Clients feed it normalised values; it coalesces bursts, keeps one aggregate per person in
+memory, and publishes change events in batches. Readers (UI, CLI, API) ask it, never the
+clients or the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from presence_tray.core.aggregation import AggregatedPresence, AggregationPolicy, aggregate
+from presence_tray.core.client import AccountHealth
+from presence_tray.core.freshness import FreshnessPolicy
+from presence_tray.core.identity import AccountRef, Identity, IdentityKey, Person, Platform
+from presence_tray.core.presence import (
+    AVAILABILITY_RANK,
+    REACHABLE_STATES,
+    PlatformPresence,
+    PresenceState,
+)
+
+if TYPE_CHECKING:
+    from presence_tray.core.clock import Clock
+
+_log = logging.getLogger(__name__)
+
+EVENT_RATE_WINDOW_SECONDS = 60.0
+_SEEN_STATES = frozenset(
+    {PresenceState.ONLINE, PresenceState.IDLE, PresenceState.BUSY, PresenceState.AWAY}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceChanged:
+    """A person's aggregate changed (``old`` is None for a person the hub just learned of)."""
+
+    person: Person
+    old: AggregatedPresence | None
+    new: AggregatedPresence
+
+
+@dataclass(frozen=True, slots=True)
+class Reachability:
+    """The answer to "can I reach this person now, and where"."""
+
+    query: str
+    person: Person | None
+    state: PresenceState
+    reachable: bool
+    via: tuple[Platform, ...]
+    """Platforms where the person is available now, best first."""
+
+
+@dataclass(frozen=True, slots=True)
+class HubStatistics:
+    """Counters for the stats command and the API."""
+
+    people: int
+    identities: int
+    updates_total: int
+    updates_by_platform: Mapping[Platform, int]
+    unmatched_updates: int
+    events_total: int
+    events_per_second: float
+    """Average over the last minute."""
+    account_health: Mapping[AccountRef, AccountHealth]
+    states: Mapping[PresenceState, int]
+
+
+ChangeListener = Callable[[Sequence[PresenceChanged]], None]
+FlushScheduler = Callable[[Callable[[], object]], object]
+
+
+class _Entry:
+    """The hub's private record of one person."""
+
+    __slots__ = ("aggregate", "expires_at", "last_seen_at", "person", "values")
+
+    def __init__(self, person: Person) -> None:
+        self.person = person
+        self.values: dict[IdentityKey, PlatformPresence] = {}
+        self.aggregate: AggregatedPresence | None = None
+        self.last_seen_at: float | None = None
+        self.expires_at = float("inf")
+
+
+class PresenceHub:
+    """Ingests platform presences and publishes aggregated changes."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        policy: AggregationPolicy = AggregationPolicy.MOST_AVAILABLE,
+        freshness: FreshnessPolicy | None = None,
+        schedule_flush: FlushScheduler | None = None,
+    ) -> None:
+        """Create an empty hub.
+
+        ``schedule_flush`` is called once per burst with the hub's flush function (for example
+        ``lambda flush: loop.call_later(0.05, flush)``); without it the owner calls
+        :meth:`flush` itself.
+        """
+        self._clock = clock
+        self._policy = policy
+        self._freshness = freshness or FreshnessPolicy()
+        self._schedule_flush = schedule_flush
+        self._flush_scheduled = False
+        self._entries: dict[str, _Entry] = {}
+        self._owner: dict[IdentityKey, str] = {}
+        self._identities: dict[IdentityKey, Identity] = {}
+        self._pending: dict[IdentityKey, PlatformPresence] = {}
+        self._dirty: set[str] = set()
+        self._listeners: list[ChangeListener] = []
+        self._health: dict[AccountRef, AccountHealth] = {}
+        self._live_accounts: set[AccountRef] = set()
+        self._updates_by_platform: Counter[Platform] = Counter()
+        self._unmatched = 0
+        self._events_total = 0
+        self._recent_events: deque[tuple[float, int]] = deque()
+
+    # -- configuration -------------------------------------------------------------------
+
+    @property
+    def policy(self) -> AggregationPolicy:
+        """The aggregation policy in force."""
+        return self._policy
+
+    def set_policy(self, policy: AggregationPolicy) -> None:
+        """Switch policy; every person is re-aggregated at the next flush."""
+        if policy is not self._policy:
+            self._policy = policy
+            self._mark_dirty(self._entries)
+
+    def subscribe(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call ``listener`` with each batch of changes; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    # -- input ---------------------------------------------------------------------------
+
+    def add_identities(self, identities: Iterable[Identity]) -> None:
+        """Learn identities from a contact list; each belongs to exactly one person.
+
+        Identities that share a ``person_hint`` join one person; others start a person of
+        their own (linking by the user comes later and moves them).
+        """
+        for identity in identities:
+            key = identity.key
+            self._identities[key] = identity
+            if key in self._owner:
+                continue
+            person_id = (
+                f"hint:{identity.person_hint}"
+                if identity.person_hint
+                else f"id:{key.platform}:{key.account_id}:{key.remote_id}"
+            )
+            entry = self._entries.get(person_id)
+            if entry is None:
+                person = Person(person_id, identity.display_name, (key,))
+                entry = self._entries[person_id] = _Entry(person)
+            else:
+                old = entry.person
+                entry.person = Person(old.person_id, old.display_name, (*old.identities, key))
+            self._owner[key] = person_id
+            self._dirty.add(person_id)
+        self._request_flush()
+
+    def ingest(self, presence: PlatformPresence) -> None:
+        """Accept one value; bursts for the same identity collapse to the latest."""
+        self._pending[presence.identity] = presence
+        self._updates_by_platform[presence.identity.platform] += 1
+        if not self._flush_scheduled:
+            self._request_flush()
+
+    def set_account_health(self, account: AccountRef, health: AccountHealth) -> None:
+        """Record an account's connection state; pushed values age once it is not live."""
+        previous = self._health.get(account)
+        self._health[account] = health
+        was_live = account in self._live_accounts
+        is_live = health is AccountHealth.LIVE
+        if was_live == is_live:
+            return
+        if is_live:
+            self._live_accounts.add(account)
+        else:
+            self._live_accounts.discard(account)
+        _log.debug("account %s: %s -> %s", account, previous, health)
+        self._mark_dirty(
+            person_id for key, person_id in self._owner.items() if key.account == account
+        )
+
+    # -- processing ----------------------------------------------------------------------
+
+    def flush(self) -> list[PresenceChanged]:
+        """Aggregate everything pending and publish the changes as one batch."""
+        self._flush_scheduled = False
+        pending, self._pending = self._pending, {}
+        owner = self._owner
+        entries = self._entries
+        dirty = self._dirty
+        for key, presence in pending.items():
+            person_id = owner.get(key)
+            if person_id is None:
+                self._unmatched += 1
+                continue
+            entry = entries[person_id]
+            entry.values[key] = presence
+            if presence.state in _SEEN_STATES or presence.last_active_at is not None:
+                seen = presence.last_active_at or presence.observed_at
+                if presence.state in _SEEN_STATES:
+                    seen = max(seen, presence.observed_at)
+                if entry.last_seen_at is None or seen > entry.last_seen_at:
+                    entry.last_seen_at = seen
+            dirty.add(person_id)
+        self._dirty = set()
+        return self._reaggregate(dirty)
+
+    def refresh_staleness(self) -> list[PresenceChanged]:
+        """Re-aggregate people whose values have aged past their platform's time-to-live.
+
+        Call it every few seconds; it is cheap when nothing has expired.
+        """
+        now = self._clock.now()
+        expired = [pid for pid, entry in self._entries.items() if entry.expires_at <= now]
+        self._mark_dirty(expired)
+        return self.flush()
+
+    def _reaggregate(self, person_ids: Iterable[str]) -> list[PresenceChanged]:
+        now = self._clock.now()
+        live = self._live_accounts
+        freshness = self._freshness
+
+        def is_fresh(value: PlatformPresence) -> bool:
+            return freshness.is_fresh(value, now, live)
+
+        changes: list[PresenceChanged] = []
+        for person_id in person_ids:
+            entry = self._entries[person_id]
+            new = aggregate(
+                person_id,
+                entry.values.values(),
+                policy=self._policy,
+                is_fresh=is_fresh,
+                last_seen_at=entry.last_seen_at,
+            )
+            entry.expires_at = min(
+                (
+                    freshness.expires_at(value)
+                    for value in entry.values.values()
+                    if value.identity not in new.stale_identities
+                ),
+                default=float("inf"),
+            )
+            old = entry.aggregate
+            entry.aggregate = new
+            if old is None or old.display_key() != new.display_key():
+                changes.append(PresenceChanged(entry.person, old, new))
+        if changes:
+            self._publish(changes, now)
+        return changes
+
+    def _publish(self, changes: list[PresenceChanged], now: float) -> None:
+        self._events_total += len(changes)
+        self._recent_events.append((now, len(changes)))
+        for listener in list(self._listeners):
+            try:
+                listener(changes)
+            except Exception:  # noqa: BLE001 - one broken listener must not silence the rest
+                # A broken listener must not stop the others or the hub.
+                _log.exception("a presence listener failed; it stays subscribed")
+
+    def _mark_dirty(self, person_ids: Iterable[str]) -> None:
+        self._dirty.update(person_ids)
+        self._request_flush()
+
+    def _request_flush(self) -> None:
+        if self._schedule_flush is not None and not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._schedule_flush(self.flush)
+
+    # -- queries -------------------------------------------------------------------------
+
+    def people(self) -> list[Person]:
+        """Every person the hub knows."""
+        return [entry.person for entry in self._entries.values()]
+
+    def person(self, person_id: str) -> Person | None:
+        """One person, or None."""
+        entry = self._entries.get(person_id)
+        return None if entry is None else entry.person
+
+    def identity(self, key: IdentityKey) -> Identity | None:
+        """One identity as its contact list described it, or None."""
+        return self._identities.get(key)
+
+    def aggregate(self, person_id: str) -> AggregatedPresence | None:
+        """The current aggregate of one person (None before their first flush)."""
+        entry = self._entries.get(person_id)
+        return None if entry is None else entry.aggregate
+
+    def find_people(self, query: str) -> list[Person]:
+        """People whose name or handle matches ``query``: exact matches, else substrings."""
+        needle = query.casefold().strip()
+        if not needle:
+            return []
+        exact: list[Person] = []
+        partial: list[Person] = []
+        for entry in self._entries.values():
+            person = entry.person
+            names = [person.display_name.casefold(), person.person_id.casefold()]
+            for key in person.identities:
+                identity = self._identities.get(key)
+                names.append(key.remote_id.casefold())
+                if identity is not None:
+                    names.append(identity.display_name.casefold())
+                    names.extend(handle.casefold() for handle in identity.handles)
+            if needle in names:
+                exact.append(person)
+            elif any(needle in name for name in names):
+                partial.append(person)
+        return exact or partial
+
+    def availability(self, person_ids: Sequence[str]) -> list[Reachability]:
+        """For each person id: reachable now (fresh online or idle without DND), and where."""
+        answers: list[Reachability] = []
+        entries = self._entries
+        for person_id in person_ids:
+            entry = entries.get(person_id)
+            current = None if entry is None else entry.aggregate
+            if entry is None or current is None:
+                answers.append(
+                    Reachability(person_id, None, PresenceState.UNKNOWN, reachable=False, via=())
+                )
+                continue
+            stale = current.stale_identities
+            usable = [
+                value
+                for value in current.values
+                if value.state in REACHABLE_STATES and not value.dnd and value.identity not in stale
+            ]
+            usable.sort(key=lambda v: (AVAILABILITY_RANK[v.state], v.observed_at), reverse=True)
+            via = tuple(dict.fromkeys(value.identity.platform for value in usable))
+            answers.append(
+                Reachability(person_id, entry.person, current.state, reachable=bool(via), via=via)
+            )
+        return answers
+
+    def statistics(self) -> HubStatistics:
+        """A snapshot of the hub's counters."""
+        now = self._clock.now()
+        recent = self._recent_events
+        while recent and now - recent[0][0] > EVENT_RATE_WINDOW_SECONDS:
+            recent.popleft()
+        states: Counter[PresenceState] = Counter(
+            entry.aggregate.state for entry in self._entries.values() if entry.aggregate
+        )
+        return HubStatistics(
+            people=len(self._entries),
+            identities=len(self._owner),
+            updates_total=sum(self._updates_by_platform.values()),
+            updates_by_platform=dict(self._updates_by_platform),
+            unmatched_updates=self._unmatched,
+            events_total=self._events_total,
+            events_per_second=sum(n for _, n in recent) / EVENT_RATE_WINDOW_SECONDS,
+            account_health=dict(self._health),
+            states=dict(states),
+        )
+
+
+async def refresh_staleness_periodically(hub: PresenceHub, every_seconds: float) -> None:
+    """Re-check staleness every ``every_seconds`` real seconds, until cancelled."""
+    while True:
+        await asyncio.sleep(every_seconds)
+        hub.refresh_staleness()

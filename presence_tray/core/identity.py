@@ -1,0 +1,88 @@
+"""Who is who: platforms, accounts, identities on them, and the people they belong to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class Platform(StrEnum):
+    """Every platform Presence Tray knows."""
+
+    DISCORD = "discord"
+    SLACK = "slack"
+    TEAMS = "teams"
+    ZOOM = "zoom"
+    WHATSAPP = "whatsapp"
+    LINKEDIN = "linkedin"
+    MATRIX = "matrix"
+    XMPP = "xmpp"
+
+    @property
+    def display_name(self) -> str:
+        """The platform's name as its users write it."""
+        return _DISPLAY_NAMES[self]
+
+
+_DISPLAY_NAMES = {
+    Platform.DISCORD: "Discord",
+    Platform.SLACK: "Slack",
+    Platform.TEAMS: "Teams",
+    Platform.ZOOM: "Zoom",
+    Platform.WHATSAPP: "WhatsApp",
+    Platform.LINKEDIN: "LinkedIn",
+    Platform.MATRIX: "Matrix",
+    Platform.XMPP: "XMPP",
+}
+
+
+class AccountRef(NamedTuple):
+    """One connected account: a platform and our id for the account on it."""
+
+    platform: Platform
+    account_id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform.display_name} ({self.account_id})"
+
+
+class IdentityKey(NamedTuple):
+    """The key of one identity: platform, account it was seen through, and the remote id.
+
+    A named tuple rather than a dataclass: it is hashed on every ingested update, and tuple
+    hashing is done in C.
+    """
+
+    platform: Platform
+    account_id: str
+    remote_id: str
+
+    @property
+    def account(self) -> AccountRef:
+        """The account this identity was seen through."""
+        return AccountRef(self.platform, self.account_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A person's account on one platform, as a contact list reports it."""
+
+    key: IdentityKey
+    display_name: str
+    handles: tuple[str, ...] = ()
+    """Emails, phone numbers and user names, for suggesting links."""
+    chat_url: str | None = None
+    """Where "open chat" leads, when the platform has such a link."""
+    person_hint: str | None = None
+    """A stable person key given by a trusted source (the simulated network, or a link the
+    user confirmed); identities with the same hint belong to the same person."""
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A human being: one or more identities shown as one row with one badge."""
+
+    person_id: str
+    display_name: str
+    identities: tuple[IdentityKey, ...] = field(default=())

@@ -1,0 +1,284 @@
+"""Runs every platform client as a task, restarts it sensibly, and reports its health.
+
+A client that fails with a transient error is restarted after a jittered, growing delay; one
+that is rate limited waits at least as long as the platform asked; an auth failure parks the
+account as needs-reconnect and a permanent failure parks it as failed, each with a message
+for the user. Nothing here loops hot, and no task is left behind or fails unobserved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from presence_tray.core.client import AccountHealth, PlatformClient
+from presence_tray.core.errors import AuthError, PermanentError, RateLimitedError, TransientError
+
+if TYPE_CHECKING:
+    from presence_tray.core.clock import Clock
+    from presence_tray.core.hub import PresenceHub
+    from presence_tray.core.identity import AccountRef, Identity
+    from presence_tray.core.presence import PlatformPresence
+
+_log = logging.getLogger(__name__)
+
+STABLE_CONNECTION_SECONDS = 60.0
+"""A client that stayed live this long starts its back-off from the beginning again."""
+SHUTDOWN_GRACE_SECONDS = 5.0
+"""How long a cancelled client may take to finish before it is abandoned with a log line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Exponential back-off with "equal jitter": attempt n waits between d/2 and d.
+
+    With d = min(cap, base * 2**n), each attempt's shortest wait is at least the previous
+    attempt's longest, so the delays grow while spreading clients apart.
+    """
+
+    base_seconds: float = 1.0
+    cap_seconds: float = 300.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        """The wait before restart number ``attempt`` (0-based)."""
+        ceiling = min(self.cap_seconds, self.base_seconds * 2.0 ** min(attempt, 30))
+        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStatus:
+    """An account's health with the sentence the user reads."""
+
+    account: AccountRef
+    health: AccountHealth
+    message: str = ""
+    restarts: int = 0
+    retry_at: float | None = None
+
+
+StatusListener = Callable[[AccountStatus], None]
+
+
+class _AccountSink:
+    """The :class:`~presence_tray.core.client.PresenceSink` one client writes to."""
+
+    def __init__(self, supervisor: ClientSupervisor, account: AccountRef) -> None:
+        self._supervisor = supervisor
+        self._account = account
+        self._hub = supervisor.hub
+        self.live_since: float | None = None
+
+    def add_contacts(self, identities: Iterable[Identity]) -> None:
+        account = self._account
+        own: list[Identity] = []
+        for identity in identities:
+            if identity.key.account != account:
+                _log.warning("%s offered a contact of another account; ignored", account)
+                continue
+            own.append(identity)
+        self._hub.add_identities(own)
+
+    def publish(self, presence: PlatformPresence) -> None:
+        if presence.identity.account != self._account:
+            _log.warning("%s published a value for another account; ignored", self._account)
+            return
+        self._hub.ingest(presence)
+
+    def report_live(self) -> None:
+        if self.live_since is None:
+            self.live_since = self._supervisor.now()
+        self._supervisor.set_status(AccountStatus(self._account, AccountHealth.LIVE))
+
+    def report_degraded(self, reason: str) -> None:
+        self._supervisor.set_status(
+            AccountStatus(self._account, AccountHealth.DEGRADED, message=reason)
+        )
+
+
+class ClientSupervisor:
+    """Owns one task per platform client."""
+
+    def __init__(
+        self,
+        hub: PresenceHub,
+        clock: Clock,
+        *,
+        backoff: Backoff | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        """Create a supervisor that feeds ``hub`` and waits on ``clock``."""
+        self.hub = hub
+        self._clock = clock
+        self._backoff = backoff or Backoff()
+        self._rng = rng or random.Random()
+        self._tasks: dict[AccountRef, asyncio.Task[None]] = {}
+        self._clients: dict[AccountRef, PlatformClient] = {}
+        self._statuses: dict[AccountRef, AccountStatus] = {}
+        self._listeners: list[StatusListener] = []
+        self._status_changed = asyncio.Event()
+
+    # -- public --------------------------------------------------------------------------
+
+    def subscribe(self, listener: StatusListener) -> None:
+        """Call ``listener`` on every account status change."""
+        self._listeners.append(listener)
+
+    def start(self, client: PlatformClient) -> None:
+        """Start running ``client``; one client per account."""
+        account = client.account
+        if account in self._tasks and not self._tasks[account].done():
+            msg = f"{account} is already running"
+            raise ValueError(msg)
+        self._clients[account] = client
+        task = asyncio.create_task(self._run(client), name=f"client {account}")
+        self._tasks[account] = task
+
+    def clients(self) -> list[PlatformClient]:
+        """Every client started, running or parked."""
+        return list(self._clients.values())
+
+    def status(self, account: AccountRef) -> AccountStatus | None:
+        """The last known status of one account."""
+        return self._statuses.get(account)
+
+    def statuses(self) -> list[AccountStatus]:
+        """The status of every account."""
+        return list(self._statuses.values())
+
+    async def wait_until_settled(self) -> None:
+        """Wait until no account is still making its first connection.
+
+        The command line uses it, under ``asyncio.timeout``, to answer from a first full
+        picture rather than an empty one.
+        """
+
+        def settled() -> bool:
+            return all(
+                status.health is not AccountHealth.CONNECTING for status in self._statuses.values()
+            )
+
+        while not settled():
+            self._status_changed.clear()
+            await self._status_changed.wait()
+
+    async def stop(self, account: AccountRef) -> None:
+        """Stop one account's client."""
+        task = self._tasks.pop(account, None)
+        if task is not None:
+            await _cancel_and_wait([task])
+        self.set_status(AccountStatus(account, AccountHealth.STOPPED))
+
+    async def aclose(self) -> None:
+        """Cancel every client and wait until each has finished."""
+        tasks = list(self._tasks.values())
+        self._tasks.clear()
+        await _cancel_and_wait(tasks)
+        for account in list(self._statuses):
+            self.set_status(AccountStatus(account, AccountHealth.STOPPED))
+
+    def now(self) -> float:
+        """The supervisor's clock time."""
+        return self._clock.now()
+
+    def set_status(self, status: AccountStatus) -> None:
+        """Record an account's status, tell the hub and the listeners."""
+        previous = self._statuses.get(status.account)
+        if previous == status:
+            return
+        self._statuses[status.account] = status
+        self._status_changed.set()
+        self.hub.set_account_health(status.account, status.health)
+        for listener in list(self._listeners):
+            try:
+                listener(status)
+            except Exception:  # noqa: BLE001 - one broken listener must not silence the rest
+                _log.exception("an account status listener failed")
+
+    # -- the loop ------------------------------------------------------------------------
+
+    async def _run(self, client: PlatformClient) -> None:
+        account = client.account
+        attempt = 0
+        restarts = 0
+        self.set_status(AccountStatus(account, AccountHealth.CONNECTING))
+        while True:
+            sink = _AccountSink(self, account)
+            try:
+                await client.run(sink)
+            except (AuthError, PermanentError) as err:
+                self.set_status(_parked_status(account, err, restarts))
+                return
+            except Exception as err:  # noqa: BLE001 - a client bug must not kill the supervisor
+                health, reason, at_least = _restart_reason(account, err)
+            else:
+                health, reason, at_least = AccountHealth.RECONNECTING, "connection closed", 0.0
+            stayed_up = sink.live_since is not None and (
+                self._clock.now() - sink.live_since >= STABLE_CONNECTION_SECONDS
+            )
+            attempt = 0 if stayed_up else attempt
+            delay = max(at_least, self._backoff.delay(attempt, self._rng))
+            attempt += 1
+            restarts += 1
+            _log.info("%s: %s; retrying in %.1f s", account, reason, delay)
+            self.set_status(
+                AccountStatus(
+                    account,
+                    health,
+                    message=reason,
+                    restarts=restarts,
+                    retry_at=self._clock.now() + delay,
+                )
+            )
+            await self._clock.sleep(delay)
+            self.set_status(AccountStatus(account, AccountHealth.RECONNECTING, restarts=restarts))
+
+
+def _parked_status(
+    account: AccountRef, err: AuthError | PermanentError, restarts: int
+) -> AccountStatus:
+    """The status of an account that must not be retried, with what the user can do."""
+    platform = account.platform.display_name
+    if isinstance(err, AuthError):
+        _log.warning("%s: sign-in refused, needs reconnecting: %s", account, err)
+        return AccountStatus(
+            account,
+            AccountHealth.NEEDS_RECONNECT,
+            message=f"{platform} refused the sign-in ({err}). Reconnect the account in Settings.",
+            restarts=restarts,
+        )
+    _log.error("%s: stopped for good: %s", account, err)
+    return AccountStatus(
+        account,
+        AccountHealth.FAILED,
+        message=f"{platform} stopped working: {err}",
+        restarts=restarts,
+    )
+
+
+def _restart_reason(account: AccountRef, err: Exception) -> tuple[AccountHealth, str, float]:
+    """Health to show, reason, and the shortest wait before restarting after ``err``."""
+    if isinstance(err, RateLimitedError):
+        return AccountHealth.DEGRADED, f"rate limited: {err}", err.retry_after
+    if isinstance(err, TransientError):
+        return AccountHealth.RECONNECTING, str(err), 0.0
+    _log.error("%s: unexpected failure; restarting", account, exc_info=err)
+    return AccountHealth.RECONNECTING, f"unexpected error: {type(err).__name__}", 0.0
+
+
+async def _cancel_and_wait(tasks: list[asyncio.Task[None]]) -> None:
+    if not tasks:
+        return
+    for task in tasks:
+        task.cancel()
+    _, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+    for task in stuck:
+        _log.error(
+            "%s ignored cancellation for %.0f s; abandoned", task.get_name(), SHUTDOWN_GRACE_SECONDS
+        )
+    for task in tasks:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            _log.error("%s ended with %r", task.get_name(), task.exception())
