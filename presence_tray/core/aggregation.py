@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from presence_tray.core.presence import (
     AVAILABILITY_RANK,
@@ -14,7 +13,7 @@ from presence_tray.core.presence import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
 
     from presence_tray.core.identity import IdentityKey
 
@@ -40,9 +39,12 @@ class Decision(StrEnum):
 _NO_STALE: frozenset[IdentityKey] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class AggregatedPresence:
-    """One person's status, with the value that decided it and every platform's own value."""
+class AggregatedPresence(NamedTuple):
+    """One person's status, with the value that decided it and every platform's own value.
+
+    A named tuple rather than a frozen dataclass for speed (one is built per update the hub
+    takes); treat it as an immutable value, not as a sequence.
+    """
 
     person_id: str
     state: PresenceState
@@ -72,18 +74,37 @@ class AggregatedPresence:
         """Whether one of this aggregate's per-platform values is stale."""
         return value.identity in self.stale_identities
 
-    def display_key(self) -> tuple[object, ...]:
-        """Everything a person sees of this aggregate, without the observation times."""
-        decider = self.decided_by
-        return (
-            self.state,
-            self.decision,
-            None if decider is None else decider.identity,
-            self.dnd,
-            self.activity,
-            self.stale_identities,
-            tuple((v.identity, v.state, v.dnd, v.activity, v.note) for v in self.values),
-        )
+    def looks_the_same_as(self, other: AggregatedPresence) -> bool:
+        """Whether a person would see no difference (observation times aside).
+
+        Cheap fields first: this runs for every aggregate the hub recomputes.
+        """
+        mine, theirs = self.decided_by, other.decided_by
+        if (
+            self.state is not other.state
+            or self.decision is not other.decision
+            or self.stale_identities != other.stale_identities
+            or len(self.values) != len(other.values)
+        ):
+            return False
+        if mine is None or theirs is None:
+            return mine is theirs
+        if (
+            mine.identity != theirs.identity
+            or mine.dnd != theirs.dnd
+            or mine.activity != theirs.activity
+        ):
+            return False
+        for a, b in zip(self.values, other.values, strict=True):
+            if a is not b and (
+                a.state is not b.state
+                or a.identity != b.identity
+                or a.dnd != b.dnd
+                or a.activity != b.activity
+                or a.note != b.note
+            ):
+                return False
+        return True
 
 
 def _recency(value: PlatformPresence) -> float:
@@ -91,7 +112,15 @@ def _recency(value: PlatformPresence) -> float:
 
 
 def _availability_then_recency(value: PlatformPresence) -> tuple[int, float]:
+    # UNKNOWN ranks 0, below OFFLINE: it wins only when it is all there is.
     return AVAILABILITY_RANK[value.state], value.observed_at
+
+
+def _tier(value: PlatformPresence, stale: frozenset[IdentityKey]) -> int:
+    """2 for a fresh known value, 1 for a stale known one, 0 for unknown."""
+    if value.state is PresenceState.UNKNOWN:
+        return 0
+    return 1 if value.identity in stale else 2
 
 
 def aggregate(
@@ -99,53 +128,45 @@ def aggregate(
     values: Iterable[PlatformPresence],
     *,
     policy: AggregationPolicy,
-    is_fresh: Callable[[PlatformPresence], bool],
+    stale: frozenset[IdentityKey] = _NO_STALE,
     last_seen_at: float | None = None,
 ) -> AggregatedPresence:
     """Aggregate one person's values under ``policy``.
 
-    Fresh known values are preferred to stale ones; unknown values count only when nothing
-    else is known; ties go to the most recent observation.
+    ``stale`` names the identities whose values are no longer fresh (see
+    :class:`~presence_tray.core.freshness.FreshnessPolicy`). Fresh known values are preferred
+    to stale ones, and known ones to unknown ones; within that, the most available wins (or,
+    under :attr:`AggregationPolicy.RESPECT_DND`, do-not-disturb); ties go to the most recent.
     """
     all_values = tuple(values)
-    fresh_known: list[PlatformPresence] = []
-    stale_known: list[PlatformPresence] = []
-    unknown: list[PlatformPresence] = []
-    stale_keys: list[IdentityKey] = []
-    for value in all_values:
-        fresh = is_fresh(value)
-        if not fresh:
-            stale_keys.append(value.identity)
-        if value.state is PresenceState.UNKNOWN:
-            unknown.append(value)
-        elif fresh:
-            fresh_known.append(value)
-        else:
-            stale_known.append(value)
-    stale_identities = frozenset(stale_keys) if stale_keys else _NO_STALE
-
-    candidates = fresh_known or stale_known
     winner: PlatformPresence | None = None
     decision = Decision.NO_DATA
-    if candidates:
-        if policy is AggregationPolicy.RESPECT_DND:
-            in_dnd = [value for value in candidates if value.dnd]
-            if in_dnd:
-                winner = max(in_dnd, key=_recency)
-                decision = Decision.DND_WINS
-        if winner is None:
-            winner = max(candidates, key=_availability_then_recency)
+    if all_values:
+        # One max() over (tier, availability, time): this runs for every update the hub takes.
+        if stale:
+            winner = max(
+                all_values,
+                key=lambda v: (_tier(v, stale), AVAILABILITY_RANK[v.state], v.observed_at),
+            )
+        else:
+            winner = max(all_values, key=_availability_then_recency)
+        if winner.state is PresenceState.UNKNOWN:
+            decision = Decision.ONLY_UNKNOWN
+        else:
             decision = Decision.MOST_AVAILABLE
-    elif unknown:
-        winner = max(unknown, key=_recency)
-        decision = Decision.ONLY_UNKNOWN
+            if policy is AggregationPolicy.RESPECT_DND:
+                tier = _tier(winner, stale)
+                in_dnd = [v for v in all_values if v.dnd and _tier(v, stale) == tier]
+                if in_dnd:
+                    winner = max(in_dnd, key=_recency)
+                    decision = Decision.DND_WINS
 
     return AggregatedPresence(
-        person_id=person_id,
-        state=PresenceState.UNKNOWN if winner is None else winner.state,
-        decision=decision,
-        decided_by=winner,
-        values=all_values,
-        stale_identities=stale_identities,
-        last_seen_at=last_seen_at,
+        person_id,
+        PresenceState.UNKNOWN if winner is None else winner.state,
+        decision,
+        winner,
+        all_values,
+        stale,
+        last_seen_at,
     )

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from presence_tray.core.identity import AccountRef, Platform
+from presence_tray.core.identity import AccountRef, IdentityKey, Platform
 from presence_tray.core.presence import PlatformPresence, PresenceSource
 
 if TYPE_CHECKING:
-    from collections.abc import Container, Mapping
+    from collections.abc import Container, Iterable, Mapping
 
 DEFAULT_TTL_SECONDS: Mapping[Platform, float] = {
     # Push platforms: how long a value outlives a dropped connection.
@@ -31,6 +31,16 @@ DEFAULT_TTL_SECONDS: Mapping[Platform, float] = {
 }
 
 
+DEFAULT_TTL_FALLBACK = 300.0
+_NEVER = float("inf")
+# Module-level aliases: attribute lookups on the enum class cost time in the hot loop below.
+_POLL = PresenceSource.POLL
+_PUSH = PresenceSource.PUSH
+_CACHE = PresenceSource.CACHE
+_LAST_INTERACTION = PresenceSource.LAST_INTERACTION
+_NO_STALE: frozenset[IdentityKey] = frozenset()
+
+
 @dataclass(frozen=True, slots=True)
 class FreshnessPolicy:
     """Per-platform time-to-live for presence values."""
@@ -39,23 +49,41 @@ class FreshnessPolicy:
 
     def ttl(self, platform: Platform) -> float:
         """Seconds a value from ``platform`` stays fresh without a live connection."""
-        return self.ttl_seconds.get(platform, 300.0)
+        return self.ttl_seconds.get(platform, DEFAULT_TTL_FALLBACK)
 
     def is_fresh(
         self, value: PlatformPresence, now: float, live_accounts: Container[AccountRef]
     ) -> bool:
         """Whether ``value`` may be shown as current at ``now``."""
-        source = value.source
-        if source is PresenceSource.CACHE:
-            return False
-        if source is PresenceSource.NONE:
-            return True
-        if source is PresenceSource.PUSH and value.identity.account in live_accounts:
-            return True
-        return now - value.observed_at <= self.ttl_seconds.get(value.identity.platform, 300.0)
+        stale, _ = self.split((value,), now, live_accounts)
+        return not stale
 
-    def expires_at(self, value: PlatformPresence) -> float:
-        """When ``value`` turns stale if nothing refreshes it (ignoring live connections)."""
-        if value.source is PresenceSource.CACHE:
-            return value.observed_at
-        return value.observed_at + self.ttl(value.identity.platform)
+    def split(
+        self, values: Iterable[PlatformPresence], now: float, live_accounts: Container[AccountRef]
+    ) -> tuple[frozenset[IdentityKey], float]:
+        """The stale identities among ``values``, and when the next fresh one expires.
+
+        One pass, for the hub's hot path; same rules as :meth:`is_fresh`.
+        """
+        stale: list[IdentityKey] = []
+        next_expiry = _NEVER
+        ttls = self.ttl_seconds
+        for value in values:
+            source = value.source
+            identity = value.identity
+            # identity[:2] is (platform, account_id): equal to its AccountRef, without building one.
+            if (
+                source is _POLL
+                or source is _LAST_INTERACTION
+                or (source is _PUSH and identity[:2] not in live_accounts)
+            ):
+                expiry = value.observed_at + ttls.get(identity.platform, DEFAULT_TTL_FALLBACK)
+                if expiry < now:
+                    stale.append(identity)
+                elif expiry < next_expiry:
+                    next_expiry = expiry
+            elif source is _CACHE:
+                stale.append(identity)
+            # NONE states a platform's limit, and PUSH over a live connection stays true:
+            # neither ages on its own.
+        return (frozenset(stale) if stale else _NO_STALE), next_expiry

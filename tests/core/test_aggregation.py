@@ -26,14 +26,6 @@ TEAMS = key(Platform.TEAMS, "T1")
 ZOOM = key(Platform.ZOOM, "Z1")
 
 
-def always_fresh(_: object) -> bool:
-    return True
-
-
-def never_fresh(_: object) -> bool:
-    return False
-
-
 @pytest.mark.parametrize(("better", "worse"), list(itertools.combinations(ORDER, 2)))
 @pytest.mark.parametrize("policy", list(AggregationPolicy))
 def test_more_available_state_wins_for_every_pair(
@@ -41,7 +33,7 @@ def test_more_available_state_wins_for_every_pair(
 ) -> None:
     for first, second in ((better, worse), (worse, better)):
         values = [value(SLACK, first, NOW), value(TEAMS, second, NOW + 1)]
-        result = aggregate("p", values, policy=policy, is_fresh=always_fresh)
+        result = aggregate("p", values, policy=policy)
         assert result.state is better
         assert result.decision is Decision.MOST_AVAILABLE
         assert result.decided_by is not None
@@ -52,7 +44,7 @@ def test_more_available_state_wins_for_every_pair(
 @pytest.mark.parametrize("state", KNOWN)
 def test_unknown_is_ignored_when_anything_is_known(state: PresenceState) -> None:
     values = [value(SLACK, PresenceState.UNKNOWN, NOW + 10), value(TEAMS, state, NOW)]
-    result = aggregate("p", values, policy=AggregationPolicy.MOST_AVAILABLE, is_fresh=always_fresh)
+    result = aggregate("p", values, policy=AggregationPolicy.MOST_AVAILABLE)
     assert result.state is state
     assert result.decided_by is values[1]
 
@@ -62,14 +54,14 @@ def test_only_unknown_gives_unknown_never_offline() -> None:
         value(SLACK, PresenceState.UNKNOWN, NOW),
         value(TEAMS, PresenceState.UNKNOWN, NOW + 5),
     ]
-    result = aggregate("p", values, policy=AggregationPolicy.MOST_AVAILABLE, is_fresh=always_fresh)
+    result = aggregate("p", values, policy=AggregationPolicy.MOST_AVAILABLE)
     assert result.state is PresenceState.UNKNOWN
     assert result.decision is Decision.ONLY_UNKNOWN
     assert result.decided_by is values[1]
 
 
 def test_no_values_is_no_data() -> None:
-    result = aggregate("p", [], policy=AggregationPolicy.MOST_AVAILABLE, is_fresh=always_fresh)
+    result = aggregate("p", [], policy=AggregationPolicy.MOST_AVAILABLE)
     assert result.state is PresenceState.UNKNOWN
     assert result.decision is Decision.NO_DATA
     assert result.decided_by is None
@@ -83,9 +75,7 @@ def test_ties_go_to_the_most_recent() -> None:
     older = value(SLACK, PresenceState.BUSY, NOW)
     newer = value(TEAMS, PresenceState.BUSY, NOW + 30, activity=meeting)
     for values in ([older, newer], [newer, older]):
-        result = aggregate(
-            "p", values, policy=AggregationPolicy.MOST_AVAILABLE, is_fresh=always_fresh
-        )
+        result = aggregate("p", values, policy=AggregationPolicy.MOST_AVAILABLE)
         assert result.decided_by is newer
         assert result.activity == meeting
 
@@ -93,14 +83,10 @@ def test_ties_go_to_the_most_recent() -> None:
 def test_respect_dnd_lets_dnd_anywhere_win() -> None:
     dnd = value(TEAMS, PresenceState.BUSY, NOW, dnd=True)
     online = value(SLACK, PresenceState.ONLINE, NOW + 10)
-    most = aggregate(
-        "p", [dnd, online], policy=AggregationPolicy.MOST_AVAILABLE, is_fresh=always_fresh
-    )
+    most = aggregate("p", [dnd, online], policy=AggregationPolicy.MOST_AVAILABLE)
     assert most.state is PresenceState.ONLINE
     assert not most.dnd
-    respect = aggregate(
-        "p", [dnd, online], policy=AggregationPolicy.RESPECT_DND, is_fresh=always_fresh
-    )
+    respect = aggregate("p", [dnd, online], policy=AggregationPolicy.RESPECT_DND)
     assert respect.state is PresenceState.BUSY
     assert respect.dnd
     assert respect.decision is Decision.DND_WINS
@@ -108,7 +94,7 @@ def test_respect_dnd_lets_dnd_anywhere_win() -> None:
 
 def test_respect_dnd_without_dnd_is_most_available() -> None:
     values = [value(TEAMS, PresenceState.BUSY, NOW), value(SLACK, PresenceState.AWAY, NOW)]
-    result = aggregate("p", values, policy=AggregationPolicy.RESPECT_DND, is_fresh=always_fresh)
+    result = aggregate("p", values, policy=AggregationPolicy.RESPECT_DND)
     assert result.state is PresenceState.BUSY
     assert result.decision is Decision.MOST_AVAILABLE
 
@@ -120,7 +106,7 @@ def test_fresh_value_beats_a_more_available_stale_one() -> None:
         "p",
         [stale_online, fresh_away],
         policy=AggregationPolicy.MOST_AVAILABLE,
-        is_fresh=lambda v: v is fresh_away,
+        stale=frozenset({SLACK}),
     )
     assert result.decided_by is fresh_away
     assert not result.stale
@@ -130,7 +116,9 @@ def test_fresh_value_beats_a_more_available_stale_one() -> None:
 
 def test_all_stale_is_marked_stale_never_fresh() -> None:
     values = [value(SLACK, PresenceState.ONLINE, NOW - 3600), value(TEAMS, PresenceState.AWAY, NOW)]
-    result = aggregate("p", values, policy=AggregationPolicy.MOST_AVAILABLE, is_fresh=never_fresh)
+    result = aggregate(
+        "p", values, policy=AggregationPolicy.MOST_AVAILABLE, stale=frozenset({SLACK, TEAMS})
+    )
     assert result.state is PresenceState.ONLINE
     assert result.stale
     assert result.stale_identities == {SLACK, TEAMS}
@@ -143,33 +131,48 @@ def test_stale_known_beats_fresh_unknown() -> None:
         "p",
         [stale_busy, fresh_unknown],
         policy=AggregationPolicy.MOST_AVAILABLE,
-        is_fresh=lambda v: v is fresh_unknown,
+        stale=frozenset({SLACK}),
     )
     assert result.state is PresenceState.BUSY
     assert result.stale
 
 
-def test_display_key_ignores_observation_time_only() -> None:
+def test_looks_the_same_ignores_observation_time_only() -> None:
     first = aggregate(
         "p",
         [value(SLACK, PresenceState.ONLINE, NOW)],
         policy=AggregationPolicy.MOST_AVAILABLE,
-        is_fresh=always_fresh,
     )
     later = aggregate(
         "p",
         [value(SLACK, PresenceState.ONLINE, NOW + 60)],
         policy=AggregationPolicy.MOST_AVAILABLE,
-        is_fresh=always_fresh,
     )
     changed = aggregate(
         "p",
         [value(SLACK, PresenceState.AWAY, NOW + 60)],
         policy=AggregationPolicy.MOST_AVAILABLE,
-        is_fresh=always_fresh,
     )
-    assert first.display_key() == later.display_key()
-    assert first.display_key() != changed.display_key()
+    assert first.looks_the_same_as(later)
+    assert not first.looks_the_same_as(changed)
+    nothing = aggregate("p", [], policy=AggregationPolicy.MOST_AVAILABLE)
+    assert nothing.looks_the_same_as(nothing)
+    assert not nothing.looks_the_same_as(first)
+    custom = Activity(ActivityKind.CUSTOM, text="Lunch")
+    with_text = aggregate(
+        "p",
+        [value(SLACK, PresenceState.ONLINE, NOW, activity=custom)],
+        policy=AggregationPolicy.MOST_AVAILABLE,
+    )
+    assert not first.looks_the_same_as(with_text)
+    both = [value(SLACK, PresenceState.ONLINE, NOW), value(TEAMS, PresenceState.AWAY, NOW)]
+    other_note = [
+        value(SLACK, PresenceState.ONLINE, NOW),
+        value(TEAMS, PresenceState.AWAY, NOW, note="x"),
+    ]
+    assert not aggregate("p", both, policy=AggregationPolicy.MOST_AVAILABLE).looks_the_same_as(
+        aggregate("p", other_note, policy=AggregationPolicy.MOST_AVAILABLE)
+    )
 
 
 states = st.sampled_from(list(PresenceState))
@@ -189,7 +192,7 @@ def test_aggregate_properties(
         value(k, s, NOW + t, dnd=d and s is PresenceState.BUSY)  # type: ignore[arg-type]
         for k, s, t, d in raw
     ]
-    result = aggregate("p", values, policy=policy, is_fresh=always_fresh)
+    result = aggregate("p", values, policy=policy)
     known = [v for v in values if v.state is not PresenceState.UNKNOWN]
     # The result is one of the inputs and carries every input.
     assert result.decided_by in values

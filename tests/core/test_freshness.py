@@ -21,7 +21,8 @@ def test_polled_value_is_fresh_within_ttl_only() -> None:
     ttl = policy.ttl(Platform.SLACK)
     assert policy.is_fresh(v, NOW + ttl, set())
     assert not policy.is_fresh(v, NOW + ttl + 1, set())
-    assert policy.expires_at(v) == NOW + ttl
+    assert policy.split([v], NOW, set()) == (frozenset(), NOW + ttl)
+    assert policy.split([v], NOW + ttl + 1, set()) == (frozenset({SLACK}), float("inf"))
 
 
 def test_pushed_value_is_fresh_while_its_account_is_live() -> None:
@@ -36,7 +37,7 @@ def test_cached_value_is_stale_until_confirmed() -> None:
     policy = FreshnessPolicy()
     v = value(SLACK, PresenceState.ONLINE, NOW, source=PresenceSource.CACHE)
     assert not policy.is_fresh(v, NOW, {SLACK.account})
-    assert policy.expires_at(v) == NOW
+    assert policy.split([v], NOW - 10, {SLACK.account}) == (frozenset({SLACK}), float("inf"))
 
 
 def test_no_presence_statement_never_ages() -> None:
