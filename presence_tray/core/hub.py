@@ -14,7 +14,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from presence_tray.core.aggregation import AggregatedPresence, AggregationPolicy, aggregate
+from presence_tray.core.aggregation import (
+    AggregatedPresence,
+    AggregationPolicy,
+    Decision,
+    aggregate,
+)
 from presence_tray.core.client import AccountHealth
 from presence_tray.core.freshness import FreshnessPolicy
 from presence_tray.core.identity import AccountRef, Identity, IdentityKey, Person, Platform
@@ -47,9 +52,9 @@ class PresenceChanged(NamedTuple):
     new: AggregatedPresence
 
 
-@dataclass(frozen=True, slots=True)
-class Reachability:
-    """The answer to "can I reach this person now, and where"."""
+class Reachability(NamedTuple):
+    """The answer to "can I reach this person now, and where" (a named tuple: batches are
+    answered by the thousand)."""
 
     query: str
     person: Person | None
@@ -115,10 +120,10 @@ class PresenceHub:
         self._schedule_flush = schedule_flush
         self._flush_scheduled = False
         self._entries: dict[str, _Entry] = {}
-        self._owner: dict[IdentityKey, str] = {}
+        self._owner: dict[IdentityKey, _Entry] = {}
         self._identities: dict[IdentityKey, Identity] = {}
         self._pending: dict[IdentityKey, PlatformPresence] = {}
-        self._dirty: set[str] = set()
+        self._dirty: set[_Entry] = set()
         self._listeners: list[ChangeListener] = []
         self._health: dict[AccountRef, AccountHealth] = {}
         self._live_accounts: set[AccountRef] = set()
@@ -138,7 +143,7 @@ class PresenceHub:
         """Switch policy; every person is re-aggregated at the next flush."""
         if policy is not self._policy:
             self._policy = policy
-            self._mark_dirty(self._entries)
+            self._mark_dirty(self._entries.values())
 
     def subscribe(self, listener: ChangeListener) -> Callable[[], None]:
         """Call ``listener`` with each batch of changes; returns a function that unsubscribes."""
@@ -175,8 +180,8 @@ class PresenceHub:
             else:
                 old = entry.person
                 entry.person = Person(old.person_id, old.display_name, (*old.identities, key))
-            self._owner[key] = person_id
-            self._dirty.add(person_id)
+            self._owner[key] = entry
+            self._dirty.add(entry)
         self._request_flush()
 
     def ingest(self, presence: PlatformPresence) -> None:
@@ -199,9 +204,7 @@ class PresenceHub:
         else:
             self._live_accounts.discard(account)
         _log.debug("account %s: %s -> %s", account, previous, health)
-        self._mark_dirty(
-            person_id for key, person_id in self._owner.items() if key.account == account
-        )
+        self._mark_dirty(entry for key, entry in self._owner.items() if key.account == account)
 
     # -- processing ----------------------------------------------------------------------
 
@@ -209,24 +212,21 @@ class PresenceHub:
         """Aggregate everything pending and publish the changes as one batch."""
         self._flush_scheduled = False
         pending, self._pending = self._pending, {}
+        dirty, self._dirty = self._dirty, set()
         owner = self._owner
-        entries = self._entries
-        dirty = self._dirty
+        seen_states = _SEEN_STATES
         for key, presence in pending.items():
-            person_id = owner.get(key)
-            if person_id is None:
+            entry = owner.get(key)
+            if entry is None:
                 self._unmatched += 1
                 continue
-            entry = entries[person_id]
             entry.values[key] = presence
-            if presence.state in _SEEN_STATES or presence.last_active_at is not None:
-                seen = presence.last_active_at or presence.observed_at
-                if presence.state in _SEEN_STATES:
-                    seen = max(seen, presence.observed_at)
-                if entry.last_seen_at is None or seen > entry.last_seen_at:
-                    entry.last_seen_at = seen
-            dirty.add(person_id)
-        self._dirty = set()
+            seen = presence.last_active_at
+            if presence.state in seen_states:
+                seen = presence.observed_at
+            if seen is not None and (entry.last_seen_at is None or seen > entry.last_seen_at):
+                entry.last_seen_at = seen
+            dirty.add(entry)
         return self._reaggregate(dirty)
 
     def refresh_staleness(self) -> list[PresenceChanged]:
@@ -235,23 +235,25 @@ class PresenceHub:
         Call it every few seconds; it is cheap when nothing has expired.
         """
         now = self._clock.now()
-        expired = [pid for pid, entry in self._entries.items() if entry.expires_at <= now]
+        expired = [entry for entry in self._entries.values() if entry.expires_at <= now]
         self._mark_dirty(expired)
         return self.flush()
 
-    def _reaggregate(self, person_ids: Iterable[str]) -> list[PresenceChanged]:
+    def _reaggregate(self, entries: Iterable[_Entry]) -> list[PresenceChanged]:
         now = self._clock.now()
         live = self._live_accounts
         split = self._freshness.split
         policy = self._policy
-        entries = self._entries
         changes: list[PresenceChanged] = []
-        for person_id in person_ids:
-            entry = entries[person_id]
-            values = entry.values.values()
+        for entry in entries:
+            values = tuple(entry.values.values())
             stale, entry.expires_at = split(values, now, live)
             new = aggregate(
-                person_id, values, policy=policy, stale=stale, last_seen_at=entry.last_seen_at
+                entry.person.person_id,
+                values,
+                policy=policy,
+                stale=stale,
+                last_seen_at=entry.last_seen_at,
             )
             old = entry.aggregate
             entry.aggregate = new
@@ -271,8 +273,8 @@ class PresenceHub:
                 # A broken listener must not stop the others or the hub.
                 _log.exception("a presence listener failed; it stays subscribed")
 
-    def _mark_dirty(self, person_ids: Iterable[str]) -> None:
-        self._dirty.update(person_ids)
+    def _mark_dirty(self, entries: Iterable[_Entry]) -> None:
+        self._dirty.update(entries)
         self._request_flush()
 
     def _request_flush(self) -> None:
@@ -334,17 +336,8 @@ class PresenceHub:
                     Reachability(person_id, None, PresenceState.UNKNOWN, reachable=False, via=())
                 )
                 continue
-            stale = current.stale_identities
-            usable = [
-                value
-                for value in current.values
-                if value.state in REACHABLE_STATES and not value.dnd and value.identity not in stale
-            ]
-            usable.sort(key=lambda v: (AVAILABILITY_RANK[v.state], v.observed_at), reverse=True)
-            via = tuple(dict.fromkeys(value.identity.platform for value in usable))
-            answers.append(
-                Reachability(person_id, entry.person, current.state, reachable=bool(via), via=via)
-            )
+            via = _reachable_platforms(current)
+            answers.append(Reachability(person_id, entry.person, current.state, bool(via), via))
         return answers
 
     def statistics(self) -> HubStatistics:
@@ -367,6 +360,30 @@ class PresenceHub:
             account_health=dict(self._health),
             states=dict(states),
         )
+
+
+def _reachable_platforms(current: AggregatedPresence) -> tuple[Platform, ...]:
+    """Platforms with a fresh online or idle value without DND, most available first."""
+    if current.stale or (
+        current.decision is not Decision.DND_WINS and current.state not in REACHABLE_STATES
+    ):
+        # The badge comes from the most available fresh value (or none is fresh): when that
+        # is not reachable, nothing is. Under "DND wins" another platform may still be.
+        return ()
+    stale = current.stale_identities
+    usable = [
+        value
+        for value in current.values
+        if value.state in REACHABLE_STATES and not value.dnd and value.identity not in stale
+    ]
+    if len(usable) > 1:
+        usable.sort(key=lambda v: (AVAILABILITY_RANK[v.state], v.observed_at), reverse=True)
+    platforms: list[Platform] = []
+    for value in usable:  # a person has a handful of identities: a list beats a dict here
+        platform = value.identity.platform
+        if platform not in platforms:
+            platforms.append(platform)
+    return tuple(platforms)
 
 
 async def refresh_staleness_periodically(hub: PresenceHub, every_seconds: float) -> None:
