@@ -86,7 +86,11 @@ def summary(aggregate: AggregatedPresence, *, now: float) -> str:
     decider = aggregate.decided_by
     if aggregate.state is PresenceState.OFFLINE and aggregate.last_seen_at is not None:
         parts.append(f"last seen {format_age(now - aggregate.last_seen_at)}")
-    if decider is not None and aggregate.decision is not Decision.ONLY_UNKNOWN:
+    if decider is not None and aggregate.decision is Decision.ONLY_UNKNOWN:
+        notes = [v.note for v in aggregate.values if v.note]
+        if notes:
+            parts.append(notes[0])  # "WhatsApp does not share presence": say why we can't tell
+    elif decider is not None:
         parts.append(decider.identity.platform.display_name)
     if aggregate.stale and decider is not None:
         parts.append(f"as of {format_age(now - decider.observed_at)}")

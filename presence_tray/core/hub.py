@@ -87,7 +87,7 @@ FlushScheduler = Callable[[Callable[[], object]], object]
 class _Entry:
     """The hub's private record of one person."""
 
-    __slots__ = ("aggregate", "expires_at", "last_seen_at", "person", "values")
+    __slots__ = ("aggregate", "expires_at", "last_seen_at", "person", "person_changed", "values")
 
     def __init__(self, person: Person) -> None:
         self.person = person
@@ -95,6 +95,8 @@ class _Entry:
         self.aggregate: AggregatedPresence | None = None
         self.last_seen_at: float | None = None
         self.expires_at = float("inf")
+        self.person_changed = False
+        """The person gained an identity: announce them even if their status is the same."""
 
 
 class PresenceHub:
@@ -180,6 +182,7 @@ class PresenceHub:
             else:
                 old = entry.person
                 entry.person = Person(old.person_id, old.display_name, (*old.identities, key))
+                entry.person_changed = True
             self._owner[key] = entry
             self._dirty.add(entry)
         self._request_flush()
@@ -257,7 +260,8 @@ class PresenceHub:
             )
             old = entry.aggregate
             entry.aggregate = new
-            if old is None or not new.looks_the_same_as(old):
+            if old is None or entry.person_changed or not new.looks_the_same_as(old):
+                entry.person_changed = False
                 changes.append(PresenceChanged(entry.person, old, new))
         if changes:
             self._publish(changes, now)

@@ -123,9 +123,16 @@ class ClientSupervisor:
 
     # -- public --------------------------------------------------------------------------
 
-    def subscribe(self, listener: StatusListener) -> None:
-        """Call ``listener`` on every account status change."""
+    def subscribe(self, listener: StatusListener) -> Callable[[], None]:
+        """Call ``listener`` on every account status change; returns a function that
+        unsubscribes."""
         self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
 
     def start(self, client: PlatformClient) -> None:
         """Start running ``client``; one client per account."""

@@ -93,6 +93,16 @@ def test_summary_of_stale_value_gives_its_age() -> None:
     assert summary(result, now=NOW) == "Busy · In a meeting · Teams · as of 15 min ago"
 
 
+def test_summary_of_unknown_says_why_when_the_platform_does() -> None:
+    note = "WhatsApp does not share presence"
+    result = aggregate(
+        "p",
+        [value(WHATSAPP, PresenceState.UNKNOWN, source=PresenceSource.NONE, note=note)],
+        policy=AggregationPolicy.MOST_AVAILABLE,
+    )
+    assert summary(result, now=NOW) == f"Unknown · {note}"
+
+
 def test_summary_of_only_unknown_names_no_platform() -> None:
     result = aggregate(
         "p",

@@ -282,3 +282,17 @@ def test_statistics_count_updates_events_and_states(hub: PresenceHub, clock: Man
     assert stats.events_per_second == pytest.approx(4 / 60)
     clock.advance(61)
     assert hub.statistics().events_per_second == 0
+
+
+def test_a_person_gaining_an_identity_is_announced(hub: PresenceHub) -> None:
+    hub.ingest(value(ALICE_SLACK, PresenceState.ONLINE))
+    hub.flush()
+    batches = record(hub)
+    zoom = key(Platform.ZOOM, "Z9")
+    hub.add_identities([identity(zoom, "Alice Chen", "alice")])
+    changes = hub.flush()
+    assert [c.person.identities for c in changes] == [(ALICE_SLACK, ALICE_TEAMS, zoom)]
+    assert changes[0].old is not None
+    assert changes[0].new.looks_the_same_as(changes[0].old)
+    assert len(batches) == 1
+    assert hub.flush() == []  # announced once

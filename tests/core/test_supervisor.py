@@ -334,11 +334,15 @@ async def test_a_failing_status_listener_is_contained(
         msg = "listener bug"
         raise RuntimeError(msg)
 
-    supervisor.subscribe(broken)
+    unsubscribe = supervisor.subscribe(broken)
     supervisor.set_status(AccountStatus(ACCOUNT, AccountHealth.LIVE))
     supervisor.set_status(AccountStatus(ACCOUNT, AccountHealth.LIVE))  # unchanged: not repeated
     assert len(expected_warnings) == 1
     expected_warnings.clear()
+    unsubscribe()
+    unsubscribe()
+    supervisor.set_status(AccountStatus(ACCOUNT, AccountHealth.DEGRADED))
+    assert expected_warnings == []
 
 
 async def test_wait_until_settled(clock: ManualClock, hub: PresenceHub) -> None:

@@ -1,0 +1,144 @@
+"""Paints one compact contact row: badge, name, platform marks and one line of summary."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from presence_tray.core.identity import Platform
+from presence_tray.ui.badges import Badge, paint_badge
+from presence_tray.ui.contacts_model import ModelIndex, PlatformMark, Role
+from presence_tray.ui.marks import MARK_SPACING, mark_font, mark_width, paint_mark
+
+H_PADDING = 8.0
+V_PADDING = 5.0
+LINE_GAP = 1.0
+MIN_BADGE = 12.0
+
+
+def summary_font(base: QFont) -> QFont:
+    """The slightly smaller font of the summary line."""
+    font = QFont(base)
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+    else:
+        font.setPixelSize(max(8, round(font.pixelSize() * 0.9)))
+    return font
+
+
+class ContactsDelegate(QStyledItemDelegate):
+    """Compact two-line rows of uniform height (pair with ``setUniformItemSizes(True)``)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
+        """The same height for every row, from the font; the width follows the view."""
+        del index  # uniform rows: the height does not depend on the person
+        name = QFontMetricsF(option.font)
+        small = QFontMetricsF(summary_font(option.font))
+        height = V_PADDING * 2 + name.height() + LINE_GAP + small.height()
+        return QSize(200, round(height))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        """Paint the row's background (selection, hover), badge, texts and marks."""
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        painter.save()
+        if style is not None:
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
+        self._paint_content(painter, opt, index)
+        painter.restore()
+
+    def _paint_content(
+        self, painter: QPainter, opt: QStyleOptionViewItem, index: ModelIndex
+    ) -> None:
+        rect = QRectF(opt.rect)
+        palette: QPalette = opt.palette
+        base_font: QFont = opt.font
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        stale = bool(index.data(Role.STALE))
+
+        name_font = QFont(base_font)
+        small_font = summary_font(base_font)
+        name_metrics = QFontMetricsF(name_font)
+        small_metrics = QFontMetricsF(small_font)
+        content = rect.adjusted(H_PADDING, V_PADDING, -H_PADDING, -V_PADDING)
+
+        badge_side = max(MIN_BADGE, round(name_metrics.height() * 0.8))
+        badge = index.data(Role.BADGE)
+        if isinstance(badge, Badge):
+            badge_rect = QRectF(
+                content.left(), content.center().y() - badge_side / 2, badge_side, badge_side
+            )
+            paint_badge(painter, badge_rect, badge)
+        text_left = content.left() + badge_side + H_PADDING
+
+        marks_font = mark_font(base_font)
+        marks_metrics = QFontMetricsF(marks_font)
+        marks = index.data(Role.PLATFORM_MARKS) or ()
+        name_line = QRectF(
+            text_left, content.top(), content.right() - text_left, name_metrics.height()
+        )
+        marks_left = self._paint_marks(
+            painter, name_line, marks, palette, marks_font, marks_metrics
+        )
+
+        roles = QPalette.ColorRole
+        text_role = roles.HighlightedText if selected else roles.Text
+        quiet_role = roles.HighlightedText if selected else roles.PlaceholderText
+        painter.setFont(name_font)
+        # A stale row is greyed; its summary says how old the value is.
+        painter.setPen(palette.color(quiet_role if stale else text_role))
+        name_rect = QRectF(
+            name_line.left(),
+            name_line.top(),
+            max(0.0, marks_left - name_line.left() - H_PADDING / 2),
+            name_line.height(),
+        )
+        name = name_metrics.elidedText(
+            str(index.data(Role.NAME) or ""), Qt.TextElideMode.ElideRight, name_rect.width()
+        )
+        painter.drawText(
+            name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name
+        )
+
+        painter.setFont(small_font)
+        painter.setPen(palette.color(quiet_role))
+        summary_rect = QRectF(
+            text_left,
+            name_line.bottom() + LINE_GAP,
+            content.right() - text_left,
+            small_metrics.height(),
+        )
+        summary = small_metrics.elidedText(
+            str(index.data(Role.SUMMARY) or ""), Qt.TextElideMode.ElideRight, summary_rect.width()
+        )
+        painter.drawText(
+            summary_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, summary
+        )
+
+    @staticmethod
+    def _paint_marks(
+        painter: QPainter,
+        line: QRectF,
+        marks: tuple[PlatformMark, ...],
+        palette: QPalette,
+        font: QFont,
+        metrics: QFontMetricsF,
+    ) -> float:
+        """Paint the marks right-aligned on ``line``; return the left edge they took."""
+        height = metrics.height()
+        top = line.center().y() - height / 2
+        right = line.right()
+        # Painted right to left so the deciding mark (first) ends up leftmost, nearest the name.
+        for mark in reversed(marks):
+            platform = Platform(mark.platform)
+            width = mark_width(platform, metrics)
+            chip = QRectF(right - width, top, width, height)
+            paint_mark(
+                painter, chip, platform, emphasised=mark.deciding, palette=palette, font=font
+            )
+            right = chip.left() - MARK_SPACING
+        return right + MARK_SPACING if marks else line.right()

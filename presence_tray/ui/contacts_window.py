@@ -1,0 +1,302 @@
+"""The contacts window: a search field over the list of people, and a line of counts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from presence_tray.ui import APP_NAME
+from presence_tray.ui.contacts_delegate import ContactsDelegate
+from presence_tray.ui.contacts_model import ContactsModel, ContactsProxyModel, counts_line
+from presence_tray.ui.placement import place_near
+
+WINDOW_TITLE = f"{APP_NAME} — Contacts"
+SIMULATED_NETWORK_NOTICE = (
+    "No accounts yet — you are looking at the simulated network. "
+    "Account sign-in is coming in a later version."
+)
+NO_TRAY_NOTICE = "No system tray found — Presence Tray runs as a normal window."
+NO_CONTACTS = "No contacts yet."
+DEFAULT_SIZE = (360, 540)
+
+_NOTICE_STYLE = (
+    "QLabel { background: palette(alternate-base); border: 1px solid palette(mid);"
+    " border-radius: 4px; padding: 6px 8px; }"
+)
+
+
+def no_match_text(search: str) -> str:
+    """The empty state of a search: "No one matches 'zz'."."""
+    return f"No one matches '{search.strip()}'."
+
+
+def _notice(text: str, accessible_name: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setStyleSheet(_NOTICE_STYLE)
+    label.setAccessibleName(accessible_name)
+    return label
+
+
+def _search_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setPlaceholderText("Search people, handles or platforms")
+    field.setClearButtonEnabled(True)
+    field.setAccessibleName("Search contacts")
+    return field
+
+
+def _contact_list(model: ContactsProxyModel) -> QListView:
+    view = QListView()
+    view.setModel(model)
+    view.setItemDelegate(ContactsDelegate(view))
+    view.setUniformItemSizes(True)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    view.setMouseTracking(True)  # hover highlight
+    view.setFrameShape(QFrame.Shape.NoFrame)
+    view.setAccessibleName("Contacts")
+    return view
+
+
+def _empty_label() -> QLabel:
+    label = QLabel()
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    label.setAccessibleName("No contacts shown")
+    return label
+
+
+class ContactsWindow(QWidget):
+    """Search field, contact list (or its empty state), notices and a status line."""
+
+    closed = Signal()
+    """The user closed the window (the shell decides whether that means quit)."""
+    quit_requested = Signal()
+    """The user asked to quit from the window (Ctrl+Q)."""
+
+    def __init__(
+        self,
+        model: ContactsModel,
+        *,
+        simulated_network: bool,
+        tray_available: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        """Build the window over ``model``; notices show what is simulated or missing."""
+        super().__init__(parent)
+        self._model = model
+        self._hide_on_escape = tray_available
+        self.setWindowTitle(WINDOW_TITLE)
+        self.setAccessibleName("Contacts")
+        self.resize(*DEFAULT_SIZE)
+        self.setMinimumSize(260, 280)
+
+        self._proxy = ContactsProxyModel(self)
+        self._proxy.setSourceModel(model)
+
+        self._search = _search_field()
+        self._search.textChanged.connect(self._on_search_changed)
+        self._search.installEventFilter(self)
+        self._list = _contact_list(self._proxy)
+        self._list.installEventFilter(self)
+        self._empty = _empty_label()
+        self._stack = QStackedWidget()
+        self._stack.addWidget(self._list)
+        self._stack.addWidget(self._empty)
+
+        self._banner = _notice(SIMULATED_NETWORK_NOTICE, "Simulated network notice")
+        self._banner.setVisible(simulated_network)
+        self._no_tray = _notice(NO_TRAY_NOTICE, "No system tray notice")
+        self._no_tray.setVisible(not tray_available)
+
+        self._status = QLabel()
+        self._status.setAccessibleName("Status summary")
+        self._status.setTextFormat(Qt.TextFormat.PlainText)
+        self._status.setWordWrap(True)  # six states do not fit one line of a narrow window
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 6)
+        layout.setSpacing(6)
+        layout.addWidget(self._no_tray)
+        layout.addWidget(self._banner)
+        layout.addWidget(self._search)
+        layout.addWidget(self._stack, stretch=1)
+        layout.addWidget(self._status)
+
+        self._add_shortcuts()
+
+        # Bursts of hub batches become one status refresh per event-loop turn.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh)
+        for signal in (
+            model.dataChanged,
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.modelReset,
+            self._proxy.rowsInserted,
+            self._proxy.rowsRemoved,
+            self._proxy.layoutChanged,
+            self._proxy.modelReset,
+        ):
+            signal.connect(self._schedule_refresh)
+        self._refresh()
+
+    def _add_shortcuts(self) -> None:
+        quit_action = QAction("Quit", self)
+        # Spelled out: some platforms bind no key to QKeySequence.StandardKey.Quit.
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.quit_requested)
+        find_action = QAction("Find", self)
+        find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        find_action.triggered.connect(self.focus_search)
+        self.addActions([quit_action, find_action])
+
+    # -- for the shell and tests -----------------------------------------------------------
+
+    @property
+    def proxy(self) -> ContactsProxyModel:
+        """The sorted, filtered view of the model."""
+        return self._proxy
+
+    @property
+    def search_field(self) -> QLineEdit:
+        """The search field."""
+        return self._search
+
+    @property
+    def list_view(self) -> QListView:
+        """The contact list."""
+        return self._list
+
+    @property
+    def empty_label(self) -> QLabel:
+        """The empty-state text shown instead of the list."""
+        return self._empty
+
+    @property
+    def status_label(self) -> QLabel:
+        """The counts line at the bottom."""
+        return self._status
+
+    @property
+    def banner(self) -> QLabel:
+        """The simulated-network notice."""
+        return self._banner
+
+    @property
+    def no_tray_notice(self) -> QLabel:
+        """The "no system tray" notice."""
+        return self._no_tray
+
+    def show_near(self, anchor: QRect | None) -> None:
+        """Show, raise and focus the window, beside ``anchor`` (the tray icon) when known."""
+        if anchor is not None and anchor.isValid() and not anchor.topLeft().isNull():
+            screen = QGuiApplication.screenAt(anchor.center()) or self.screen()
+            frame = self.frameGeometry().size().expandedTo(self.size())
+            self.move(place_near(frame, anchor, screen.availableGeometry()))
+        was_visible = self.isVisible()
+        self.show()
+        if was_visible:  # a newly shown window is on top already
+            self.raise_()
+        self.activateWindow()
+        self.focus_search()
+
+    def focus_search(self) -> None:
+        """Put the keyboard focus in the search field, its text selected."""
+        self._search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._search.selectAll()
+
+    # -- events ----------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape clears the search, or hides the window when the search is empty."""
+        if event.key() == Qt.Key.Key_Escape:
+            if self._search.text():
+                self._search.clear()
+                self.focus_search()
+            elif self._hide_on_escape:
+                self.hide()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Tell the shell; closing only hides the window."""
+        super().closeEvent(event)
+        self.closed.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Arrow keys move between the search field and the list; typing in the list searches."""
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if watched is self._search:
+            return self._search_key(event)
+        if watched is self._list:
+            return self._list_key(event)
+        return False
+
+    def _search_key(self, event: QKeyEvent) -> bool:
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self._proxy.rowCount() == 0:
+                return False
+            self._list.setFocus(Qt.FocusReason.TabFocusReason)
+            current = self._list.currentIndex()
+            if not current.isValid() or not self._list.selectionModel().isSelected(current):
+                self._list.setCurrentIndex(self._proxy.index(0, 0))
+            return True
+        return False
+
+    def _list_key(self, event: QKeyEvent) -> bool:
+        if event.key() == Qt.Key.Key_Up and self._list.currentIndex().row() <= 0:
+            self.focus_search()
+            return True
+        text = event.text()
+        no_modifier = not (event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier)
+        if text and text.isprintable() and not text.isspace() and no_modifier:
+            self._search.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._search.insert(text)
+            return True
+        return False
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _schedule_refresh(self, *_args: object) -> None:
+        # A method, not the timer's own start(): signals with arguments would pick start(int).
+        self._refresh_timer.start()
+
+    def _on_search_changed(self, text: str) -> None:
+        self._proxy.set_search(text)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self._status.setText(counts_line(self._model.state_counts(), keep_parts_whole=True))
+        if self._proxy.rowCount() > 0:
+            self._stack.setCurrentWidget(self._list)
+            return
+        search = self._search.text()
+        self._empty.setText(no_match_text(search) if search.strip() else NO_CONTACTS)
+        self._stack.setCurrentWidget(self._empty)

@@ -1,0 +1,167 @@
+"""The desktop shell: tray icon, contacts model and window, put together over the core."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QSystemTrayIcon
+
+from presence_tray.ui.aio import wait_for_signal
+from presence_tray.ui.contacts_model import ContactsModel
+from presence_tray.ui.contacts_window import ContactsWindow
+from presence_tray.ui.tray import PresenceTrayIcon
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from presence_tray.core.clock import Clock
+    from presence_tray.core.hub import PresenceHub
+    from presence_tray.core.supervisor import AccountStatus, ClientSupervisor
+
+_log = logging.getLogger(__name__)
+
+
+class TrayShell(QObject):
+    """Owns the tray icon, the contacts model and (built on first open) the contacts window."""
+
+    quit_requested = Signal()
+    """The user chose Quit (from the tray menu, the window, or by closing the only window)."""
+
+    def __init__(
+        self,
+        hub: PresenceHub,
+        supervisor: ClientSupervisor,
+        clock: Clock,
+        *,
+        simulated_network: bool,
+        tray_available: bool | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        """Prepare the shell; nothing is shown before :meth:`start`.
+
+        ``tray_available`` overrides Qt's answer (for tests); by default Qt is asked.
+        """
+        super().__init__(parent)
+        self._hub = hub
+        self._supervisor = supervisor
+        self._clock = clock
+        self._simulated_network = simulated_network
+        self._tray_available = tray_available
+        self._model: ContactsModel | None = None
+        self._tray: PresenceTrayIcon | None = None
+        self._window: ContactsWindow | None = None
+        self._quitting = False
+        self._unsubscribe_accounts: Callable[[], None] | None = None
+        self._summary_timer = QTimer(self)
+        self._summary_timer.setSingleShot(True)
+        self._summary_timer.setInterval(0)
+        self._summary_timer.timeout.connect(self._refresh_summary)
+
+    # -- public ----------------------------------------------------------------------------
+
+    @property
+    def contacts_window(self) -> ContactsWindow | None:
+        """The contacts window, once it has been opened."""
+        return self._window
+
+    @property
+    def tray_icon(self) -> PresenceTrayIcon | None:
+        """The tray icon, when there is a system tray."""
+        return self._tray
+
+    @property
+    def model(self) -> ContactsModel | None:
+        """The contacts model, once started."""
+        return self._model
+
+    def start(self) -> None:
+        """Show the tray icon, or the contacts window as a normal window when there is no tray."""
+        if self._model is not None:
+            return
+        self._model = ContactsModel(self._hub, self._clock, parent=self)
+        for signal in (self._model.dataChanged, self._model.rowsInserted, self._model.modelReset):
+            signal.connect(self._schedule_summary)
+        self._unsubscribe_accounts = self._supervisor.subscribe(self._on_account_status)
+        available = self._tray_available
+        if available is None:
+            available = QSystemTrayIcon.isSystemTrayAvailable()
+        if available:
+            self._tray = PresenceTrayIcon(self)
+            self._tray.toggle_requested.connect(self.toggle_contacts)
+            self._tray.open_requested.connect(self.open_contacts)
+            self._tray.quit_requested.connect(self.request_quit)
+            self._refresh_summary()
+            self._tray.show()
+        else:
+            _log.info("no system tray found; showing the contacts window instead")
+            self.open_contacts()
+
+    def open_contacts(self) -> None:
+        """Show the contacts window (beside the tray icon when its place is known)."""
+        window = self._ensure_window()
+        anchor = self._tray.geometry() if self._tray is not None else None
+        window.show_near(anchor)
+
+    def toggle_contacts(self) -> None:
+        """Hide the contacts window when it is shown, show it otherwise."""
+        window = self._window
+        if window is not None and window.isVisible() and not window.isMinimized():
+            window.hide()
+        else:
+            self.open_contacts()
+
+    def request_quit(self) -> None:
+        """Ask the application to quit; :meth:`wait_for_quit` returns."""
+        if not self._quitting:
+            self._quitting = True
+            self.quit_requested.emit()
+
+    async def wait_for_quit(self) -> None:
+        """Return once the user has chosen Quit."""
+        if not self._quitting:
+            await wait_for_signal(self.quit_requested)
+
+    def close(self) -> None:
+        """Hide everything and stop listening to the hub; the shell cannot start again."""
+        if self._unsubscribe_accounts is not None:
+            self._unsubscribe_accounts()
+            self._unsubscribe_accounts = None
+        self._summary_timer.stop()
+        if self._model is not None:
+            self._model.close()
+        if self._tray is not None:
+            self._tray.hide()
+        if self._window is not None:
+            self._window.hide()
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _ensure_window(self) -> ContactsWindow:
+        if self._window is None:
+            if self._model is None:
+                msg = "start() the shell before opening windows"
+                raise RuntimeError(msg)
+            tray = self._tray is not None
+            self._window = ContactsWindow(
+                self._model, simulated_network=self._simulated_network, tray_available=tray
+            )
+            self._window.quit_requested.connect(self.request_quit)
+            if not tray:
+                # Without a tray the window is the app: closing it quits.
+                self._window.closed.connect(self.request_quit)
+        return self._window
+
+    def _schedule_summary(self, *_args: object) -> None:
+        # A method, not the timer's own start(): signals with arguments would pick start(int).
+        self._summary_timer.start()
+
+    def _on_account_status(self, status: AccountStatus) -> None:
+        _log.debug("account %s is %s", status.account, status.health)
+        self._summary_timer.start()
+
+    def _refresh_summary(self) -> None:
+        if self._tray is None or self._model is None:
+            return
+        self._tray.set_summary(self._model.state_counts(), self._supervisor.statuses())

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# run-tests.sh — every check CI runs, in CI's order (the README's "run the tests" command).
+#
+#   scripts/run-tests.sh [pytest arguments...]     e.g. scripts/run-tests.sh -x tests/core
+#
+# 1. Debian test packages (Qt libs, Xvfb, trayer, dunst, gnome-keyring...) — missing ones only
+# 2. .venv with `pip install -e '.[test]'` — only when pyproject.toml changed
+# 3. ruff check, ruff format --check, mypy, lint-imports
+# 4. a private headless desktop (scripts/desktop-session.sh), stopped again on exit
+# 5. pytest under coverage (branch), with PRESENCE_TRAY_REQUIRE_DESKTOP=1 so desktop tests
+#    fail instead of skipping
+# 6. coverage thresholds: presence_tray/core >= 95 %, whole package >= 85 % — only for a full
+#    run; extra pytest arguments usually select a subset, so the thresholds are skipped then.
+# Stops at the first failing step with a non-zero exit code.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CORE_MIN=95
+TOTAL_MIN=85
+cd "$ROOT"
+
+step_no=0
+banner() {
+  step_no=$((step_no + 1))
+  printf '\n\033[1m======== [%d] %s ========\033[0m\n' "$step_no" "$*"
+}
+log() { printf '[run-tests] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# shellcheck source=scripts/python-env.sh
+. "$ROOT/scripts/python-env.sh"
+
+DESKTOP_STARTED=0
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+  local rc=$?
+  if [ "$DESKTOP_STARTED" = 1 ]; then
+    if [ "$rc" -eq 0 ]; then
+      # Quietly: pytest's summary, printed last, is what CI reads.
+      bash scripts/desktop-session.sh stop 2>/dev/null || true
+      rm -rf "$DESKTOP_DIR"
+    else
+      bash scripts/desktop-session.sh stop || true
+      log "desktop logs, notifications.jsonl and pytest.log kept in $DESKTOP_DIR"
+    fi
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+banner "system packages (test set)"
+bash scripts/system-packages.sh install test
+
+banner "python environment (.venv)"
+ensure_venv test
+export PATH="$VENV/bin:$PATH"
+python -V
+
+banner "ruff check"
+ruff check .
+
+banner "ruff format --check"
+ruff format --check .
+
+banner "mypy (strict, presence_tray)"
+mypy
+
+banner "lint-imports (architecture contracts)"
+lint-imports
+
+banner "headless desktop (Xvfb, D-Bus, gnome-keyring, trayer, dunst)"
+DESKTOP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/presence-desktop.XXXXXX")
+export DESKTOP_DIR
+DESKTOP_STARTED=1
+bash scripts/desktop-session.sh start >/dev/null
+# shellcheck source=/dev/null
+. "$DESKTOP_DIR/env"
+export PRESENCE_TRAY_REQUIRE_DESKTOP=1
+
+banner "pytest (under coverage, branch)"
+coverage erase
+color=()
+[ -t 1 ] && color=(--color=yes)  # keep colours on a terminal despite the tee below
+# The log lets us repeat pytest's summary as the very last line of the run.
+coverage run -m pytest "${color[@]}" "$@" 2>&1 | tee "$DESKTOP_DIR/pytest.log"
+summary=$(sed 's/\x1b\[[0-9;]*m//g' "$DESKTOP_DIR/pytest.log" | grep -E '^=+ .* in [0-9.]+s.* =+$' | tail -n 1 || true)
+
+if [ $# -eq 0 ]; then
+  banner "coverage: presence_tray/core >= ${CORE_MIN}% (branch)"
+  coverage report --include='presence_tray/core/*' --fail-under="$CORE_MIN"
+  banner "coverage: presence_tray >= ${TOTAL_MIN}% (branch)"
+  coverage report --fail-under="$TOTAL_MIN"
+else
+  banner "coverage thresholds skipped (pytest arguments given: partial run)"
+  coverage report || true  # informational only
+fi
+
+printf '\n\033[1mall checks passed\033[0m\n'
+[ -n "$summary" ] && printf '%s\n' "$summary"
+exit 0

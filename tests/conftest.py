@@ -1,0 +1,122 @@
+"""Session-wide test plumbing: desktop/keyring markers and "a WARNING fails the test".
+
+Markers (registered in pyproject.toml):
+
+* ``@pytest.mark.desktop`` needs a real X display with a tray host; ``@pytest.mark.keyring``
+  needs a real Secret Service. Both are available when ``PRESENCE_TRAY_DESKTOP=1``, which
+  ``scripts/desktop-session.sh`` writes into its env file. Otherwise such tests are skipped,
+  except under ``PRESENCE_TRAY_REQUIRE_DESKTOP=1`` (set by ``scripts/run-tests.sh``) or ``CI``,
+  where a missing desktop is an error: a green run must not hide skipped end-to-end tests.
+
+Logging: any record at WARNING or above from the ``presence_tray`` logger tree fails the test
+that caused it. A test that expects warnings requests the ``expected_warnings`` fixture.
+
+Feature fixtures belong in the sub-directories' own conftest.py files; keep this one small.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+_ENV_MARKERS = ("desktop", "keyring")
+_HOW_TO_RUN = (
+    "start the test desktop first: run scripts/run-tests.sh, or "
+    "`scripts/desktop-session.sh start` and source the env file it writes"
+)
+
+
+def _truthy(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip, or fail, tests whose marker asks for a desktop/keyring that is not there."""
+    needed = [name for name in _ENV_MARKERS if item.get_closest_marker(name)]
+    if not needed or os.environ.get("PRESENCE_TRAY_DESKTOP") == "1":
+        return
+    what = " and ".join(needed)
+    if _truthy("PRESENCE_TRAY_REQUIRE_DESKTOP") or _truthy("CI"):
+        pytest.fail(f"this {what} test needs PRESENCE_TRAY_DESKTOP=1; {_HOW_TO_RUN}", pytrace=False)
+    pytest.skip(f"needs a {what} session (PRESENCE_TRAY_DESKTOP=1); {_HOW_TO_RUN}")
+
+
+class _WarningCollector(logging.Handler):
+    """Keeps every record at WARNING or above that reaches it."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def report(self) -> str:
+        return "\n".join(f"  {r.levelname} {r.name}: {r.getMessage()}" for r in self.records)
+
+
+_COLLECTOR_KEY = pytest.StashKey[_WarningCollector]()
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_unexpected_warnings(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail any test during which a ``presence_tray`` logger logged WARNING or above.
+
+    Records from the test body fail the test itself (see ``pytest_runtest_call``); records from
+    fixture teardown are reported here, as a teardown error. Requesting ``expected_warnings``
+    hands the records to the test and turns this check off for it.
+    """
+    collector = _WarningCollector()
+    logger = logging.getLogger("presence_tray")
+    logger.addHandler(collector)
+    request.node.stash[_COLLECTOR_KEY] = collector
+    try:
+        yield
+    finally:
+        logger.removeHandler(collector)
+    if collector.records and "expected_warnings" not in request.fixturenames:
+        pytest.fail(f"unexpected warnings were logged:\n{collector.report()}", pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail the test (not just its teardown) when its body logged an unexpected warning."""
+    collector = item.stash.get(_COLLECTOR_KEY, None)
+    try:
+        result = yield
+    except BaseException:
+        # The test already failed; its log is in pytest's "Captured log" section. Don't
+        # report the same warnings again as a teardown error.
+        if collector is not None:
+            collector.records.clear()
+        raise
+    if (
+        collector is not None
+        and collector.records
+        and "expected_warnings" not in getattr(item, "fixturenames", ())
+    ):
+        report = collector.report()
+        collector.records.clear()  # reported once, not again at teardown
+        pytest.fail(f"unexpected warnings were logged:\n{report}", pytrace=False)
+    return result
+
+
+@pytest.fixture
+def expected_warnings(request: pytest.FixtureRequest) -> list[logging.LogRecord]:
+    """The WARNING+ records logged by ``presence_tray`` loggers during this test (live list).
+
+    Requesting this fixture means the test owns those records: the automatic "unexpected
+    warning" failure is off for it, so it must assert on them itself, for example::
+
+        def test_bad_payload_is_logged(expected_warnings):
+            parse(b"garbage")
+            assert [r.getMessage() for r in expected_warnings] == ["dropped bad payload"]
+    """
+    collector: _WarningCollector = request.node.stash[_COLLECTOR_KEY]
+    return collector.records

@@ -1,0 +1,67 @@
+"""Builders shared by the UI tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from presence_tray.core.identity import Identity, IdentityKey, Platform
+from presence_tray.core.presence import PlatformPresence, PresenceSource
+
+if TYPE_CHECKING:
+    from presence_tray.core.clock import ManualClock
+    from presence_tray.core.hub import PresenceHub
+    from presence_tray.core.presence import Activity, PresenceState
+
+START = 1_700_000_000.0
+"""The manual clock's starting time in every UI test."""
+
+
+@dataclass
+class AddressBook:
+    """Builds people and presence values into a real hub, then flushes."""
+
+    hub: PresenceHub
+    clock: ManualClock
+    keys: dict[tuple[str, Platform], IdentityKey] = field(default_factory=dict)
+
+    def person(self, name: str, *platforms: Platform, handle: str | None = None) -> str:
+        """Add ``name`` with one identity per platform; returns the person id."""
+        hint = name.lower().replace(" ", "-")
+        identities = []
+        for platform in platforms or (Platform.SLACK,):
+            key = IdentityKey(platform, "acct", f"{hint}@{platform}")
+            self.keys[name, platform] = key
+            handles = (handle,) if handle else (f"{hint}@example.org",)
+            identities.append(Identity(key, name, handles=handles, person_hint=hint))
+        self.hub.add_identities(identities)
+        return f"hint:{hint}"
+
+    def set(
+        self,
+        name: str,
+        state: PresenceState,
+        platform: Platform = Platform.SLACK,
+        *,
+        dnd: bool = False,
+        activity: Activity | None = None,
+        source: PresenceSource = PresenceSource.POLL,
+        ago: float = 0.0,
+        note: str | None = None,
+    ) -> None:
+        """Ingest one value for ``name`` on ``platform`` (observed ``ago`` seconds ago)."""
+        self.hub.ingest(
+            PlatformPresence(
+                self.keys[name, platform],
+                state,
+                self.clock.now() - ago,
+                source=source,
+                dnd=dnd,
+                activity=activity,
+                note=note,
+            )
+        )
+
+    def flush(self) -> None:
+        """Publish what is pending as one batch."""
+        self.hub.flush()
