@@ -76,7 +76,7 @@ def test_parser_defaults_and_policy() -> None:
     options = cli.build_parser().parse_args(["status", "--policy", "respect-dnd", "alice"])
     assert options.command == "status"
     assert options.names == ["alice"]
-    assert options.people == cli.DEFAULT_SIMULATED_SIZE
+    assert options.people == 24
     assert cli.policy_from_option(options.policy) is AggregationPolicy.RESPECT_DND
 
 
@@ -88,7 +88,7 @@ def test_status_lists_everyone_with_platform_values(hub: PresenceHub) -> None:
     assert "Available · Teams" in lines[0]
     assert "Slack: Away" in answer.text
     assert "Do not disturb · In a meeting · Zoom" in answer.text
-    assert "WhatsApp: WhatsApp does not share presence" in answer.text
+    assert "    WhatsApp does not share presence" in answer.text
     carol = next(line for line in lines if line.startswith("Carol"))
     assert "Unknown" in carol
     assert "Offline" not in carol

@@ -61,17 +61,16 @@ def activity_words(activity: Activity | None) -> str:
 
 
 def value_words(value: PlatformPresence, *, stale: bool, now: float) -> str:
-    """One platform's own value: "Slack: Away", "WhatsApp: does not share presence"."""
+    """One platform's own value: "Slack: Away", or the platform's limit as it says it."""
     platform = value.identity.platform.display_name
     if value.state is PresenceState.UNKNOWN and value.note:
-        text = value.note
-    else:
-        text = state_words(value.state, dnd=value.dnd)
-        detail = activity_words(value.activity)
-        if detail:
-            text = f"{text} · {detail}"
-        if value.note:
-            text = f"{text} ({value.note})"
+        return value.note  # a sentence that names its platform: "WhatsApp does not share ..."
+    text = state_words(value.state, dnd=value.dnd)
+    detail = activity_words(value.activity)
+    if detail:
+        text = f"{text} · {detail}"
+    if value.note:
+        text = f"{text} ({value.note})"
     if stale:
         text = f"{text} · {format_age(now - value.observed_at)}"
     return f"{platform}: {text}"

@@ -125,7 +125,8 @@ class PresenceHub:
         self._owner: dict[IdentityKey, _Entry] = {}
         self._identities: dict[IdentityKey, Identity] = {}
         self._pending: dict[IdentityKey, PlatformPresence] = {}
-        self._dirty: set[_Entry] = set()
+        # A dict used as an ordered set: change batches come out in a reproducible order.
+        self._dirty: dict[_Entry, None] = {}
         self._listeners: list[ChangeListener] = []
         self._health: dict[AccountRef, AccountHealth] = {}
         self._live_accounts: set[AccountRef] = set()
@@ -184,7 +185,7 @@ class PresenceHub:
                 entry.person = Person(old.person_id, old.display_name, (*old.identities, key))
                 entry.person_changed = True
             self._owner[key] = entry
-            self._dirty.add(entry)
+            self._dirty[entry] = None
         self._request_flush()
 
     def ingest(self, presence: PlatformPresence) -> None:
@@ -215,7 +216,7 @@ class PresenceHub:
         """Aggregate everything pending and publish the changes as one batch."""
         self._flush_scheduled = False
         pending, self._pending = self._pending, {}
-        dirty, self._dirty = self._dirty, set()
+        dirty, self._dirty = self._dirty, {}
         owner = self._owner
         seen_states = _SEEN_STATES
         for key, presence in pending.items():
@@ -229,7 +230,7 @@ class PresenceHub:
                 seen = presence.observed_at
             if seen is not None and (entry.last_seen_at is None or seen > entry.last_seen_at):
                 entry.last_seen_at = seen
-            dirty.add(entry)
+            dirty[entry] = None
         return self._reaggregate(dirty)
 
     def refresh_staleness(self) -> list[PresenceChanged]:
@@ -278,7 +279,7 @@ class PresenceHub:
                 _log.exception("a presence listener failed; it stays subscribed")
 
     def _mark_dirty(self, entries: Iterable[_Entry]) -> None:
-        self._dirty.update(entries)
+        self._dirty.update(dict.fromkeys(entries))
         self._request_flush()
 
     def _request_flush(self) -> None:

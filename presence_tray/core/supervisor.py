@@ -141,6 +141,8 @@ class ClientSupervisor:
             msg = f"{account} is already running"
             raise ValueError(msg)
         self._clients[account] = client
+        # Recorded now, not when the task first runs, so wait_until_settled() sees it.
+        self.set_status(AccountStatus(account, AccountHealth.CONNECTING))
         task = asyncio.create_task(self._run(client), name=f"client {account}")
         self._tasks[account] = task
 
@@ -177,7 +179,7 @@ class ClientSupervisor:
         task = self._tasks.pop(account, None)
         if task is not None:
             await _cancel_and_wait([task])
-        self.set_status(AccountStatus(account, AccountHealth.STOPPED))
+        self._mark_stopped(account)
 
     async def aclose(self) -> None:
         """Cancel every client and wait until each has finished."""
@@ -185,7 +187,12 @@ class ClientSupervisor:
         self._tasks.clear()
         await _cancel_and_wait(tasks)
         for account in list(self._statuses):
-            self.set_status(AccountStatus(account, AccountHealth.STOPPED))
+            self._mark_stopped(account)
+
+    def _mark_stopped(self, account: AccountRef) -> None:
+        previous = self._statuses.get(account)
+        restarts = 0 if previous is None else previous.restarts
+        self.set_status(AccountStatus(account, AccountHealth.STOPPED, restarts=restarts))
 
     def now(self) -> float:
         """The supervisor's clock time."""
@@ -211,7 +218,6 @@ class ClientSupervisor:
         account = client.account
         attempt = 0
         restarts = 0
-        self.set_status(AccountStatus(account, AccountHealth.CONNECTING))
         while True:
             sink = _AccountSink(self, account)
             try:

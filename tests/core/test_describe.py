@@ -63,7 +63,7 @@ def test_activity_words() -> None:
 def test_value_words_show_platform_limits_and_age() -> None:
     note = "WhatsApp does not share presence"
     whatsapp = value(WHATSAPP, PresenceState.UNKNOWN, source=PresenceSource.NONE, note=note)
-    assert value_words(whatsapp, stale=False, now=NOW) == f"WhatsApp: {note}"
+    assert value_words(whatsapp, stale=False, now=NOW) == note
     slack = value(SLACK, PresenceState.AWAY, NOW - 600, note="Slack shows only active/away")
     assert value_words(slack, stale=True, now=NOW) == (
         "Slack: Away (Slack shows only active/away) · 10 min ago"

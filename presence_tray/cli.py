@@ -1,0 +1,329 @@
+"""The headless command line: ``status``, ``available`` and ``stats``, and the options of all.
+
+The commands read a :class:`~presence_tray.core.hub.PresenceHub` and format answers; building
+the hub and feeding it is the composition root's job (:mod:`presence_tray.app`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from presence_tray import __version__
+from presence_tray.core.aggregation import AggregatedPresence, AggregationPolicy
+from presence_tray.core.describe import (
+    activity_words,
+    explanation,
+    state_words,
+    summary,
+    value_words,
+)
+from presence_tray.core.presence import PresenceState
+from presence_tray.platforms.simulated.network import DEFAULT_SEED
+from presence_tray.platforms.simulated.population import DEFAULT_POPULATION, MAX_POPULATION
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from presence_tray.core.hub import PresenceHub
+    from presence_tray.core.identity import Person
+    from presence_tray.core.supervisor import AccountStatus
+
+DEFAULT_SPEEDUP = 60.0
+
+EXIT_OK = 0
+EXIT_NOT_ALL_REACHABLE = 1
+EXIT_USAGE = 2
+
+_DESCRIPTION = """\
+Presence Tray shows, in one tray icon, whether the people you work with are available on
+Discord, Slack, Teams, Zoom, WhatsApp, LinkedIn, Matrix and XMPP.
+
+Without a command it starts the desktop app. With no account connected (signing in to
+accounts comes in a later version) it runs on a built-in simulated network, so you can
+see it working at once. The commands below answer from the same simulated network,
+started for the duration of the command.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a command prints and the exit code it returns."""
+
+    text: str
+    exit_code: int = EXIT_OK
+
+
+def _size(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= MAX_POPULATION:
+        msg = f"must be between 1 and {MAX_POPULATION}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _speedup(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 100_000:  # noqa: PLR2004 - a sanity bound, not a tunable
+        msg = "must be greater than 0 and at most 100000"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``presence-tray`` and its commands, with ``--help`` everywhere."""
+    common = argparse.ArgumentParser(add_help=False)
+    network = common.add_argument_group("simulated network")
+    network.add_argument(
+        "--people",
+        type=_size,
+        default=DEFAULT_POPULATION,
+        metavar="N",
+        help=f"how many simulated people (1-{MAX_POPULATION}; default %(default)s)",
+    )
+    network.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help="seed of the simulated population (default %(default)s)",
+    )
+    network.add_argument(
+        "--speed",
+        type=_speedup,
+        default=DEFAULT_SPEEDUP,
+        metavar="FACTOR",
+        help="how much faster than real time the simulated day runs (default %(default)s)",
+    )
+    common.add_argument(
+        "--policy",
+        choices=[p.value.replace("_", "-") for p in AggregationPolicy],
+        default="most-available",
+        help="how several platforms make one status: the most available one wins, or "
+        "do-not-disturb anywhere wins (default %(default)s)",
+    )
+    common.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: debug)")
+
+    parser = argparse.ArgumentParser(
+        prog="presence-tray",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    status = commands.add_parser(
+        "status",
+        parents=[common],
+        help="show people's status",
+        description="Show each person's status, the platform that decided it, and every "
+        "platform's own value.",
+    )
+    status.add_argument(
+        "names", nargs="*", metavar="NAME", help="only these people (name or handle)"
+    )
+    status.add_argument("--json", action="store_true", help="print JSON")
+
+    available = commands.add_parser(
+        "available",
+        parents=[common],
+        help="can I reach these people now? (exit code 0 only if all can be reached)",
+        description="Answer, for each person, whether they can be reached now and where. "
+        "Exits 0 only if every one of them is available (online or idle, not in "
+        "do-not-disturb) on some platform; 1 otherwise.",
+    )
+    available.add_argument("names", nargs="+", metavar="NAME", help="name or handle")
+    available.add_argument("--json", action="store_true", help="print JSON")
+
+    stats = commands.add_parser(
+        "stats",
+        parents=[common],
+        help="show counters and account health",
+        description="Show update counts per platform, event rate and each account's health.",
+    )
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def policy_from_option(option: str) -> AggregationPolicy:
+    """``most-available`` → :attr:`AggregationPolicy.MOST_AVAILABLE`."""
+    return AggregationPolicy(option.replace("-", "_"))
+
+
+# -- the commands --------------------------------------------------------------------------
+
+
+def _resolve(hub: PresenceHub, name: str) -> tuple[Person | None, str | None]:
+    """One person for ``name``, or an error sentence."""
+    matches = hub.find_people(name)
+    if not matches:
+        return None, f"No one matches '{name}'."
+    if len(matches) > 1:
+        names = ", ".join(sorted(p.display_name for p in matches)[:5])
+        return None, f"'{name}' matches several people ({names}); be more specific."
+    return matches[0], None
+
+
+def _people_for(hub: PresenceHub, names: Sequence[str]) -> tuple[list[Person], list[str]]:
+    if not names:
+        return sorted(hub.people(), key=lambda p: p.display_name.casefold()), []
+    people: list[Person] = []
+    errors: list[str] = []
+    for name in names:
+        person, error = _resolve(hub, name)
+        if person is not None:
+            people.append(person)
+        if error:
+            errors.append(error)
+    return people, errors
+
+
+def _aggregate_json(aggregate: AggregatedPresence, hub: PresenceHub, now: float) -> dict[str, Any]:
+    decider = aggregate.decided_by
+    return {
+        "state": aggregate.state.value,
+        "dnd": aggregate.dnd,
+        "activity": activity_words(aggregate.activity) or None,
+        "decided_by": None if decider is None else decider.identity.platform.value,
+        "decision": aggregate.decision.value,
+        "stale": aggregate.stale,
+        "last_seen_at": aggregate.last_seen_at,
+        "summary": summary(aggregate, now=now),
+        "explanation": explanation(aggregate, hub.policy),
+        "platforms": [
+            {
+                "platform": value.identity.platform.value,
+                "account": value.identity.account_id,
+                "id": value.identity.remote_id,
+                "state": value.state.value,
+                "dnd": value.dnd,
+                "activity": activity_words(value.activity) or None,
+                "note": value.note,
+                "source": value.source.value,
+                "observed_at": value.observed_at,
+                "stale": aggregate.is_value_stale(value),
+            }
+            for value in aggregate.values
+        ],
+    }
+
+
+def status_command(hub: PresenceHub, names: Sequence[str], *, as_json: bool, now: float) -> Answer:
+    """Each person's aggregate, deciding platform and per-platform values."""
+    people, errors = _people_for(hub, names)
+    rows: list[tuple[Person, AggregatedPresence]] = []
+    for person in people:
+        aggregate = hub.aggregate(person.person_id)
+        if aggregate is not None:
+            rows.append((person, aggregate))
+    code = EXIT_USAGE if errors else EXIT_OK
+    if as_json:
+        payload = {
+            "people": [
+                {"id": p.person_id, "name": p.display_name, **_aggregate_json(a, hub, now)}
+                for p, a in rows
+            ],
+            "errors": errors,
+        }
+        return Answer(json.dumps(payload, indent=2, ensure_ascii=False), code)
+    width = max((len(p.display_name) for p, _ in rows), default=0)
+    lines: list[str] = []
+    for person, aggregate in rows:
+        lines.append(f"{person.display_name:<{width}}  {summary(aggregate, now=now)}")
+        lines.extend(
+            f"{'':<{width}}    {value_words(v, stale=aggregate.is_value_stale(v), now=now)}"
+            for v in aggregate.values
+        )
+    lines.extend(errors)
+    return Answer("\n".join(lines), code)
+
+
+def available_command(hub: PresenceHub, names: Sequence[str], *, as_json: bool) -> Answer:
+    """Whether every named person can be reached now, and where."""
+    results: list[dict[str, Any]] = []
+    lines: list[str] = []
+    all_reachable = True
+    for name in names:
+        person, error = _resolve(hub, name)
+        if person is None:
+            all_reachable = False
+            results.append({"query": name, "found": False, "reachable": False, "error": error})
+            lines.append(f"{name}: {error}")
+            continue
+        (answer,) = hub.availability([person.person_id])
+        all_reachable = all_reachable and answer.reachable
+        where = ", ".join(p.display_name for p in answer.via)
+        results.append(
+            {
+                "query": name,
+                "found": True,
+                "id": person.person_id,
+                "name": person.display_name,
+                "reachable": answer.reachable,
+                "state": answer.state.value,
+                "via": [p.value for p in answer.via],
+            }
+        )
+        aggregate = hub.aggregate(person.person_id)
+        state = state_words(answer.state, dnd=aggregate is not None and aggregate.dnd)
+        verdict = f"reachable on {where}" if answer.reachable else f"not reachable ({state})"
+        if answer.state is PresenceState.UNKNOWN:
+            verdict = "not reachable (unknown: no platform can tell)"
+        lines.append(f"{person.display_name}: {verdict}")
+    code = EXIT_OK if all_reachable else EXIT_NOT_ALL_REACHABLE
+    if as_json:
+        return Answer(
+            json.dumps({"all_reachable": all_reachable, "people": results}, indent=2), code
+        )
+    return Answer("\n".join(lines), code)
+
+
+def stats_command(hub: PresenceHub, accounts: Sequence[AccountStatus], *, as_json: bool) -> Answer:
+    """Counters of the hub and the health of every account."""
+    stats = hub.statistics()
+    if as_json:
+        payload = {
+            "people": stats.people,
+            "identities": stats.identities,
+            "updates_total": stats.updates_total,
+            "updates_by_platform": {
+                p.value: n for p, n in sorted(stats.updates_by_platform.items())
+            },
+            "unmatched_updates": stats.unmatched_updates,
+            "events_total": stats.events_total,
+            "events_per_second": round(stats.events_per_second, 3),
+            "states": {s.value: n for s, n in sorted(stats.states.items())},
+            "accounts": [
+                {
+                    "platform": a.account.platform.value,
+                    "account": a.account.account_id,
+                    "health": a.health.value,
+                    "message": a.message,
+                    "restarts": a.restarts,
+                }
+                for a in accounts
+            ],
+        }
+        return Answer(json.dumps(payload, indent=2))
+    per_platform = ", ".join(
+        f"{p.display_name} {n}" for p, n in sorted(stats.updates_by_platform.items())
+    )
+    lines = [
+        f"People: {stats.people} ({stats.identities} identities)",
+        f"Updates: {stats.updates_total} ({per_platform})",
+        (
+            f"Change events: {stats.events_total} "
+            f"({stats.events_per_second:.2f}/s over the last minute)"
+        ),
+        "States: "
+        + ", ".join(f"{n} {state_words(s).lower()}" for s, n in sorted(stats.states.items())),
+    ]
+    if stats.unmatched_updates:
+        lines.append(f"Updates for unknown contacts: {stats.unmatched_updates}")
+    lines.append("Accounts:")
+    for status in accounts:
+        detail = f" — {status.message}" if status.message else ""
+        lines.append(f"  {status.account}: {status.health.value.replace('_', ' ')}{detail}")
+    return Answer("\n".join(lines))
