@@ -38,6 +38,18 @@ def with_dnd(meaning: Meaning) -> Meaning:
     return meaning._replace(state=PresenceState.BUSY, dnd=True)
 
 
+_PLAIN_ACTIVITIES = {kind: Activity(kind) for kind in ActivityKind}
+
+
+def activity_of(
+    kind: ActivityKind, text: str | None = None, until: float | None = None
+) -> Activity:
+    """An activity; the common plain ones ("in a meeting") are shared, not built each time."""
+    if text is None and until is None:
+        return _PLAIN_ACTIVITIES[kind]
+    return Activity(kind, text=text, until=until)
+
+
 def custom_status(
     text: str | None, emoji: str | None = None, until: float | None = None
 ) -> Activity | None:

@@ -29,6 +29,7 @@ from presence_tray.platforms.vocabulary import (
     OFFLINE,
     ONLINE,
     Meaning,
+    activity_of,
     custom_status,
     unknown_presence,
     with_dnd,
@@ -121,7 +122,7 @@ def normalise_slack_presence(
     note = None
     if meaning == AWAY:
         meaning, note = _away_meaning(read, presence)
-    if meaning in {ONLINE, IDLE} and _dnd_active(read, dnd, observed_at):
+    if (meaning is ONLINE or meaning is IDLE) and _dnd_active(read, dnd, observed_at):
         meaning = with_dnd(meaning)
     return PlatformPresence(
         identity,
@@ -148,6 +149,8 @@ def _away_meaning(read: WireReader, presence: object) -> tuple[Meaning, str | No
 
 def _dnd_active(read: WireReader, dnd: object, at: float) -> bool:
     """Whether a DND window (or the signed-in user's snooze) covers ``at``."""
+    if dnd is None:  # not asked for: the common case when polling presence alone
+        return False
     if read.flag(dnd, "snooze_enabled"):
         snooze_end = read.number(dnd, "snooze_endtime")
         if snooze_end is None or at < snooze_end:
@@ -161,9 +164,11 @@ def _dnd_active(read: WireReader, dnd: object, at: float) -> bool:
 
 def _activity(read: WireReader, profile: object, at: float) -> Activity | None:
     """A huddle, else the custom status unless it has expired."""
+    if profile is None:
+        return None
     if read.choice(HUDDLE_STATES, profile, "huddle_state", required=False):
         huddle_end = read.number(profile, "huddle_state_expiration_ts")
-        return Activity(ActivityKind.IN_A_CALL, until=huddle_end if huddle_end else None)
+        return activity_of(ActivityKind.IN_A_CALL, until=huddle_end or None)
     expiration = read.number(profile, "status_expiration")
     if expiration and expiration <= at:
         return None

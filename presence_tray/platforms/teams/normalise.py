@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from presence_tray.core.identity import Platform
 from presence_tray.core.presence import (
-    Activity,
     ActivityKind,
     PlatformPresence,
     PresenceSource,
@@ -34,6 +33,7 @@ from presence_tray.platforms.vocabulary import (
     ONLINE,
     UNKNOWN,
     Meaning,
+    activity_of,
     custom_status,
     unknown_presence,
 )
@@ -130,7 +130,7 @@ def normalise_graph_presence(
     if read.flag(payload, "outOfOfficeSettings", "isOutOfOffice"):
         kind = ActivityKind.OUT_OF_OFFICE
     text = _status_message(read, payload)
-    activity = custom_status(text) if kind is None else Activity(kind, text=text)
+    activity = custom_status(text) if kind is None else activity_of(kind, text=text)
     return PlatformPresence(
         identity,
         meaning.state,

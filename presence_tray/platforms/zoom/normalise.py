@@ -24,6 +24,7 @@ from presence_tray.platforms.vocabulary import (
     OFFLINE,
     ONLINE,
     Meaning,
+    activity_of,
     unknown_presence,
 )
 from presence_tray.platforms.wire import DEFAULT_UNKNOWN_LOG, UnknownValueLog, WireReader, get_value
@@ -91,7 +92,7 @@ def normalise_zoom_presence(
     until = read.timestamp(payload, "end_time")
     activity = None
     if meaning.activity is not None:
-        activity = Activity(meaning.activity, until=until)
+        activity = activity_of(meaning.activity, until=until)
     elif until is not None and meaning.dnd:
         activity = Activity(ActivityKind.CUSTOM, until=until)
     return PlatformPresence(
