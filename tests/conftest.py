@@ -8,8 +8,9 @@ Markers (registered in pyproject.toml):
   except under ``PRESENCE_TRAY_REQUIRE_DESKTOP=1`` (set by ``scripts/run-tests.sh``) or ``CI``,
   where a missing desktop is an error: a green run must not hide skipped end-to-end tests.
 
-Logging: any record at WARNING or above from the ``presence_tray`` logger tree fails the test
-that caused it. A test that expects warnings requests the ``expected_warnings`` fixture.
+Logging: any record at WARNING or above from the ``presence_tray`` logger tree, or at ERROR
+from ``asyncio`` (a leaked or unobserved task; tests run in asyncio debug mode), fails the
+test that caused it. A test that expects warnings requests the ``expected_warnings`` fixture.
 
 Feature fixtures belong in the sub-directories' own conftest.py files; keep this one small.
 """
@@ -75,11 +76,20 @@ def _fail_on_unexpected_warnings(request: pytest.FixtureRequest) -> Iterator[Non
     collector = _WarningCollector()
     logger = logging.getLogger("presence_tray")
     logger.addHandler(collector)
+    # asyncio's own ERRORs ("Task was destroyed but it is pending", "exception was never
+    # retrieved") mean a leaked or unobserved task: they fail the test too. Its WARNINGs
+    # (debug mode's slow-callback notes) do not.
+    asyncio_errors = _WarningCollector()
+    asyncio_errors.setLevel(logging.ERROR)
+    asyncio_errors.records = collector.records
+    asyncio_logger = logging.getLogger("asyncio")
+    asyncio_logger.addHandler(asyncio_errors)
     request.node.stash[_COLLECTOR_KEY] = collector
     try:
         yield
     finally:
         logger.removeHandler(collector)
+        asyncio_logger.removeHandler(asyncio_errors)
     if collector.records and "expected_warnings" not in request.fixturenames:
         pytest.fail(f"unexpected warnings were logged:\n{collector.report()}", pytrace=False)
 
