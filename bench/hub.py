@@ -95,7 +95,7 @@ def build_hub(
     for n in range(people):
         for platform_, normaliser, payloads in PLATFORMS:
             key = IdentityKey(platform_, "bench", f"{platform_.value}-{n}")
-            identities.append(Identity(key, f"Person {n}", person_hint=f"p{n}"))
+            identities.append(Identity(key, f"Person {n}", person_id=f"p{n}"))
             sources.append((key, normaliser, payloads))
     hub.add_identities(identities)
     hub.flush()

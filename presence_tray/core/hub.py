@@ -84,6 +84,11 @@ ChangeListener = Callable[[Sequence[PresenceChanged]], None]
 FlushScheduler = Callable[[Callable[[], object]], object]
 
 
+def unlinked_person_id(key: IdentityKey) -> str:
+    """The person id of an identity that belongs to no named person yet."""
+    return f"id:{key.platform}:{key.account_id}:{key.remote_id}"
+
+
 class _Entry:
     """The hub's private record of one person."""
 
@@ -163,19 +168,15 @@ class PresenceHub:
     def add_identities(self, identities: Iterable[Identity]) -> None:
         """Learn identities from a contact list; each belongs to exactly one person.
 
-        Identities that share a ``person_hint`` join one person; others start a person of
-        their own (linking by the user comes later and moves them).
+        Identities that name the same ``person_id`` join one person; one that names none is a
+        person of its own, with the id :func:`unlinked_person_id` gives it.
         """
         for identity in identities:
             key = identity.key
             self._identities[key] = identity
             if key in self._owner:
                 continue
-            person_id = (
-                f"hint:{identity.person_hint}"
-                if identity.person_hint
-                else f"id:{key.platform}:{key.account_id}:{key.remote_id}"
-            )
+            person_id = identity.person_id or unlinked_person_id(key)
             entry = self._entries.get(person_id)
             if entry is None:
                 person = Person(person_id, identity.display_name, (key,))

@@ -74,9 +74,10 @@ class Identity:
     """Emails, phone numbers and user names, for suggesting links."""
     chat_url: str | None = None
     """Where "open chat" leads, when the platform has such a link."""
-    person_hint: str | None = None
-    """A stable person key given by a trusted source (the simulated network, or a link the
-    user confirmed); identities with the same hint belong to the same person."""
+    person_id: str | None = None
+    """The person this identity belongs to, when a trusted source says so (the simulated
+    network, a stored or user-confirmed link); identities naming the same id form one
+    person. None: a person of its own."""
 
 
 @dataclass(frozen=True, slots=True)

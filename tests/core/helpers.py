@@ -15,9 +15,9 @@ def key(
     return IdentityKey(platform, account, remote_id)
 
 
-def identity(k: IdentityKey, name: str = "Alice Chen", hint: str | None = "alice") -> Identity:
-    """An identity of ``k`` belonging to the person ``hint``."""
-    return Identity(k, name, handles=(f"{k.remote_id.lower()}@example.org",), person_hint=hint)
+def identity(k: IdentityKey, name: str = "Alice Chen", person: str | None = "alice") -> Identity:
+    """An identity of ``k`` belonging to ``person``."""
+    return Identity(k, name, handles=(f"{k.remote_id.lower()}@example.org",), person_id=person)
 
 
 def value(

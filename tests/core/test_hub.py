@@ -51,9 +51,9 @@ def record(hub: PresenceHub) -> list[Sequence[PresenceChanged]]:
 
 def test_identities_with_one_hint_form_one_person(hub: PresenceHub) -> None:
     people = {p.person_id: p for p in hub.people()}
-    assert set(people) == {"hint:alice", "hint:bob"}
-    assert people["hint:alice"].identities == (ALICE_SLACK, ALICE_TEAMS)
-    assert people["hint:alice"].display_name == "Alice Chen"
+    assert set(people) == {"alice", "bob"}
+    assert people["alice"].identities == (ALICE_SLACK, ALICE_TEAMS)
+    assert people["alice"].display_name == "Alice Chen"
     assert hub.identity(ALICE_TEAMS) is not None
     assert hub.person("nobody") is None
 
@@ -87,7 +87,7 @@ def test_ingest_publishes_old_and_new_aggregate(hub: PresenceHub) -> None:
     assert second.new.state is PresenceState.ONLINE
     assert second.new.decided_by is not None
     assert second.new.decided_by.identity == ALICE_TEAMS
-    aggregate = hub.aggregate("hint:alice")
+    aggregate = hub.aggregate("alice")
     assert aggregate is second.new
     assert {v.identity for v in aggregate.values} == {ALICE_SLACK, ALICE_TEAMS}
 
@@ -127,7 +127,7 @@ def test_scheduled_flush_is_requested_once_per_burst(clock: ManualClock) -> None
     assert len(scheduled) == 1
     changes = scheduled[0]()
     assert isinstance(changes, list)
-    assert hub.aggregate("hint:alice").state is PresenceState.ONLINE  # type: ignore[union-attr]
+    assert hub.aggregate("alice").state is PresenceState.ONLINE  # type: ignore[union-attr]
     hub.ingest(value(ALICE_SLACK, PresenceState.AWAY))
     assert len(scheduled) == 2
 
@@ -135,11 +135,11 @@ def test_scheduled_flush_is_requested_once_per_burst(clock: ManualClock) -> None
 def test_polled_value_goes_stale_after_its_ttl(hub: PresenceHub, clock: ManualClock) -> None:
     hub.ingest(value(ALICE_SLACK, PresenceState.ONLINE, clock.now()))
     hub.flush()
-    assert not hub.aggregate("hint:alice").stale  # type: ignore[union-attr]
+    assert not hub.aggregate("alice").stale  # type: ignore[union-attr]
     assert hub.refresh_staleness() == []
     clock.advance(181)
     changes = hub.refresh_staleness()
-    assert [c.person.person_id for c in changes] == ["hint:alice"]
+    assert [c.person.person_id for c in changes] == ["alice"]
     assert changes[0].new.stale
     assert changes[0].new.state is PresenceState.ONLINE  # shown with its age, not dropped
 
@@ -153,11 +153,11 @@ def test_pushed_values_age_only_once_the_account_drops(
     hub.flush()
     clock.advance(3600)
     hub.refresh_staleness()
-    assert not hub.aggregate("hint:bob").stale  # type: ignore[union-attr]
+    assert not hub.aggregate("bob").stale  # type: ignore[union-attr]
     hub.set_account_health(account, AccountHealth.LIVE)  # no change: nothing to do
     hub.set_account_health(account, AccountHealth.RECONNECTING)
     changes = hub.flush()
-    assert [c.person.person_id for c in changes] == ["hint:bob"]
+    assert [c.person.person_id for c in changes] == ["bob"]
     assert changes[0].new.stale
     assert hub.statistics().account_health[account] is AccountHealth.RECONNECTING
 
@@ -166,14 +166,12 @@ def test_policy_switch_reaggregates_everyone(hub: PresenceHub) -> None:
     hub.ingest(value(ALICE_SLACK, PresenceState.ONLINE))
     hub.ingest(value(ALICE_TEAMS, PresenceState.BUSY, dnd=True))
     hub.flush()
-    assert hub.aggregate("hint:alice").state is PresenceState.ONLINE  # type: ignore[union-attr]
+    assert hub.aggregate("alice").state is PresenceState.ONLINE  # type: ignore[union-attr]
     hub.set_policy(AggregationPolicy.RESPECT_DND)
     hub.set_policy(AggregationPolicy.RESPECT_DND)
     assert hub.policy is AggregationPolicy.RESPECT_DND
     changes = hub.flush()
-    assert [c.new.state for c in changes if c.person.person_id == "hint:alice"] == [
-        PresenceState.BUSY
-    ]
+    assert [c.new.state for c in changes if c.person.person_id == "alice"] == [PresenceState.BUSY]
 
 
 def test_last_seen_survives_going_offline(hub: PresenceHub, clock: ManualClock) -> None:
@@ -183,7 +181,7 @@ def test_last_seen_survives_going_offline(hub: PresenceHub, clock: ManualClock) 
     clock.advance(7200)
     hub.ingest(value(BOB_SLACK, PresenceState.OFFLINE, clock.now()))
     hub.flush()
-    aggregate = hub.aggregate("hint:bob")
+    aggregate = hub.aggregate("bob")
     assert aggregate is not None
     assert aggregate.state is PresenceState.OFFLINE
     assert aggregate.last_seen_at == seen
@@ -192,7 +190,7 @@ def test_last_seen_survives_going_offline(hub: PresenceHub, clock: ManualClock) 
 def test_last_active_time_counts_as_seen(hub: PresenceHub, clock: ManualClock) -> None:
     hub.ingest(value(ALICE_SLACK, PresenceState.UNKNOWN, clock.now(), last_active_at=NOW - 300))
     hub.flush()
-    assert hub.aggregate("hint:alice").last_seen_at == NOW - 300  # type: ignore[union-attr]
+    assert hub.aggregate("alice").last_seen_at == NOW - 300  # type: ignore[union-attr]
 
 
 def test_batch_availability_answers_who_and_where(hub: PresenceHub, clock: ManualClock) -> None:
@@ -201,7 +199,7 @@ def test_batch_availability_answers_who_and_where(hub: PresenceHub, clock: Manua
     hub.ingest(value(BOB_SLACK, PresenceState.BUSY, dnd=True))
     hub.ingest(value(BOB_DISCORD, PresenceState.OFFLINE))
     hub.flush()
-    alice, bob, ghost = hub.availability(["hint:alice", "hint:bob", "hint:ghost"])
+    alice, bob, ghost = hub.availability(["alice", "bob", "ghost"])
     assert alice.reachable
     assert alice.via == (Platform.TEAMS,)
     assert alice.person is not None
@@ -218,7 +216,7 @@ def test_stale_online_is_not_reachable(hub: PresenceHub, clock: ManualClock) -> 
     hub.flush()
     clock.advance(3600)
     hub.refresh_staleness()
-    (alice,) = hub.availability(["hint:alice"])
+    (alice,) = hub.availability(["alice"])
     assert not alice.reachable
     assert alice.state is PresenceState.ONLINE
 
@@ -227,16 +225,16 @@ def test_reachable_on_several_platforms_best_first(hub: PresenceHub) -> None:
     hub.ingest(value(ALICE_SLACK, PresenceState.IDLE, NOW + 5))
     hub.ingest(value(ALICE_TEAMS, PresenceState.ONLINE, NOW))
     hub.flush()
-    (alice,) = hub.availability(["hint:alice"])
+    (alice,) = hub.availability(["alice"])
     assert alice.via == (Platform.TEAMS, Platform.SLACK)
 
 
 def test_find_people_prefers_exact_then_partial(hub: PresenceHub) -> None:
-    assert [p.person_id for p in hub.find_people("alice chen")] == ["hint:alice"]
-    assert [p.person_id for p in hub.find_people("bobby")] == ["hint:bob"]
-    assert [p.person_id for p in hub.find_people("u2@example.org")] == ["hint:bob"]
-    assert {p.person_id for p in hub.find_people("ston")} == {"hint:bob"}
-    assert {p.person_id for p in hub.find_people("e")} == {"hint:alice", "hint:bob"}
+    assert [p.person_id for p in hub.find_people("alice chen")] == ["alice"]
+    assert [p.person_id for p in hub.find_people("bobby")] == ["bob"]
+    assert [p.person_id for p in hub.find_people("u2@example.org")] == ["bob"]
+    assert {p.person_id for p in hub.find_people("ston")} == {"bob"}
+    assert {p.person_id for p in hub.find_people("e")} == {"alice", "bob"}
     assert hub.find_people("  ") == []
     assert hub.find_people("zz") == []
 

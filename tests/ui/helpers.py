@@ -33,9 +33,9 @@ class AddressBook:
             key = IdentityKey(platform, "acct", f"{hint}@{platform}")
             self.keys[name, platform] = key
             handles = (handle,) if handle else (f"{hint}@example.org",)
-            identities.append(Identity(key, name, handles=handles, person_hint=hint))
+            identities.append(Identity(key, name, handles=handles, person_id=hint))
         self.hub.add_identities(identities)
-        return f"hint:{hint}"
+        return hint
 
     def set(
         self,

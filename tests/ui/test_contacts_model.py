@@ -169,7 +169,7 @@ def test_roles_speak_the_core_words(book: AddressBook, model: ContactsModel, clo
     aggregate = index.data(Role.AGGREGATE)
     assert isinstance(aggregate, AggregatedPresence)
     assert index.data(Qt.ItemDataRole.DisplayRole) == "Alice Chen"
-    assert index.data(Role.PERSON_ID) == "hint:alice-chen"
+    assert index.data(Role.PERSON_ID) == "alice-chen"
     assert index.data(Role.STATE) == S.ONLINE
     assert index.data(Role.DND) is False
     assert index.data(Role.STALE) is False
@@ -214,8 +214,8 @@ def test_out_of_range_and_unknown_roles_are_none(book: AddressBook, model: Conta
     assert model.data(QModelIndex(), Role.NAME) is None
     assert model.rowCount(model.index(0, 0)) == 0
     assert model.flags(QModelIndex()) == Qt.ItemFlag.NoItemFlags
-    assert model.index_of("hint:nobody") == QModelIndex()
-    assert model.index_of("hint:dan-wu").data(Role.NAME) == "Dan Wu"
+    assert model.index_of("nobody") == QModelIndex()
+    assert model.index_of("dan-wu").data(Role.NAME) == "Dan Wu"
 
 
 def test_counts(book: AddressBook, model: ContactsModel):

@@ -2,7 +2,7 @@
 
 Each person has a unique name, a home time zone, a working-hours style and accounts on two to
 four platforms (Slack and Teams common, WhatsApp and LinkedIn for some). Every identity carries
-the person's id as ``person_hint``, so the hub groups a person's accounts into one row.
+the person's id as ``person_id``, so the hub groups a person's accounts into one row.
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ def _identity(
         name,
         handles=handles,
         chat_url=chat_url,
-        person_hint=person_id,
+        person_id=person_id,
     )
 
 

@@ -68,7 +68,7 @@ def test_people_vary_in_time_zone_style_and_evenings():
 def test_identities_are_linked_to_their_person_and_look_real():
     for person in build_population(7, 500):
         for identity in person.identities:
-            assert identity.person_hint == person.person_id
+            assert identity.person_id == person.person_id
             assert identity.key.account_id == SIMULATED_ACCOUNT_ID
             assert identity.display_name == person.display_name
             assert person.email in identity.handles
