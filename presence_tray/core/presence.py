@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from presence_tray.core.identity import IdentityKey  # noqa: TC001 - NamedTuple fields are evaluated at runtime
+if TYPE_CHECKING:
+    from presence_tray.core.identity import IdentityKey
 
 
 class PresenceState(StrEnum):
