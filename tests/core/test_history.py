@@ -35,7 +35,9 @@ def test_first_values_are_transitions_except_cached_ones() -> None:
             )
         ]
     )
-    assert found == [PresenceTransition(SLACK, PresenceState.ONLINE, False, None, NOW)]
+    assert found == [
+        PresenceTransition(SLACK, PresenceState.ONLINE, dnd=False, activity=None, at=NOW)
+    ]
 
 
 def test_only_changed_identities_count() -> None:
@@ -46,7 +48,9 @@ def test_only_changed_identities_count() -> None:
         value(TEAMS, PresenceState.BUSY, NOW + 60, activity=meeting),  # activity changed
     ]
     assert transitions([change(old, new)]) == [
-        PresenceTransition(TEAMS, PresenceState.BUSY, False, ActivityKind.IN_A_MEETING, NOW + 60)
+        PresenceTransition(
+            TEAMS, PresenceState.BUSY, dnd=False, activity=ActivityKind.IN_A_MEETING, at=NOW + 60
+        )
     ]
     dnd = [value(SLACK, PresenceState.ONLINE, NOW), value(TEAMS, PresenceState.BUSY, NOW, dnd=True)]
     assert [t.dnd for t in transitions([change(old, dnd)])] == [True]
