@@ -111,9 +111,15 @@ class WriteBehind:
                     identity = self._lookup_identity(key)
                     if identity is not None:
                         self._identities[key] = identity
+            last_seen = change.new.last_seen_at
             for value in change.new.values:
-                if value.source is not PresenceSource.CACHE:
-                    cache[value.identity] = value
+                if value.source is PresenceSource.CACHE:
+                    continue
+                if value.last_active_at is None and last_seen is not None:
+                    # Keep the person's "last seen" across restarts: an offline value
+                    # alone would not say when they were last around.
+                    value = value._replace(last_active_at=last_seen)  # noqa: PLW2901
+                cache[value.identity] = value
         if self._history_enabled():
             self._history.extend(transitions(changes))
         if self.pending() >= self._max_batch:

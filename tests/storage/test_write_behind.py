@@ -205,3 +205,14 @@ async def test_close_writes_everything_and_warns_if_it_cannot(
     feed(hub, KEYS[4], PresenceState.OFFLINE, NOW + 5)
     await writer.aclose()
     assert any("could not be saved" in r.getMessage() for r in expected_warnings)
+
+
+async def test_cached_values_remember_when_the_person_was_last_seen(hub: PresenceHub) -> None:
+    disk = Disk()
+    writer = make(hub, disk)
+    feed(hub, KEYS[0], PresenceState.ONLINE, NOW)
+    feed(hub, KEYS[0], PresenceState.OFFLINE, NOW + 3600)
+    await writer.flush()
+    cached = disk.cache()[KEYS[0]]
+    assert cached.state is PresenceState.OFFLINE
+    assert cached.last_active_at == NOW
