@@ -1,0 +1,1 @@
+"""Persistence: the SQLite database, its repositories, and the keyring-backed secret store."""
