@@ -1,0 +1,126 @@
+"""Connected accounts: platform, label, on/off and non-secret settings."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Final
+
+from sqlalchemy import delete, literal_column, select
+from sqlalchemy.dialects.sqlite import insert
+
+from presence_tray.core.identity import AccountRef
+from presence_tray.core.preferences import Account
+from presence_tray.storage.repositories._common import PLATFORMS, UnknownValues, dumps, loads
+from presence_tray.storage.tables import accounts
+
+if TYPE_CHECKING:
+    import builtins
+    from collections.abc import Mapping
+
+    from presence_tray.storage.database import Database
+
+SECRET_SETTING_NAME: Final = re.compile(
+    r"token|secret|password|passwd|credential|api_?key|cookie|session", re.IGNORECASE
+)
+"""Setting names that smell of a secret: refused on save, left out of exports."""
+
+_UPSERT = insert(accounts)
+_UPSERT = _UPSERT.on_conflict_do_update(
+    index_elements=[accounts.c.platform, accounts.c.account_id],
+    set_={
+        "label": _UPSERT.excluded.label,
+        "enabled": _UPSERT.excluded.enabled,
+        "settings_json": _UPSERT.excluded.settings_json,
+    },
+)
+
+
+def public_settings(settings: object) -> dict[str, str]:
+    """The string settings of a decoded JSON object whose names do not smell of a secret."""
+    if not isinstance(settings, dict):
+        return {}
+    return {
+        name: value
+        for name, value in settings.items()
+        if isinstance(name, str) and isinstance(value, str) and not SECRET_SETTING_NAME.search(name)
+    }
+
+
+class AccountsRepository:
+    """Reads and saves :class:`~presence_tray.core.preferences.Account` set-ups."""
+
+    def __init__(self, db: Database) -> None:
+        """Use ``db``."""
+        self._db = db
+
+    def list(self) -> builtins.list[Account]:
+        """Every account, in the order they were first saved."""
+        query = select(
+            accounts.c.platform,
+            accounts.c.account_id,
+            accounts.c.label,
+            accounts.c.enabled,
+            accounts.c.settings_json,
+        ).order_by(literal_column("rowid"))
+        with self._db.reading() as connection:
+            rows = connection.execute(query).all()
+        unknown = UnknownValues("accounts")
+        found: builtins.list[Account] = []
+        for platform_word, account_id, label, enabled, settings_json in rows:
+            platform = PLATFORMS.get(platform_word)
+            if platform is None:
+                unknown.note("platform", platform_word)
+                continue
+            settings = loads(settings_json)
+            for name in _dropped_setting_names(settings):
+                # The name only: a value dropped here may be exactly what must not be logged.
+                unknown.note("setting", name)
+            found.append(
+                Account(
+                    AccountRef(platform, account_id),
+                    label,
+                    enabled=enabled,
+                    settings=public_settings(settings),
+                )
+            )
+        unknown.report("accounts skipped, or settings dropped")
+        return found
+
+    def save(self, account: Account) -> None:
+        """Add or replace an account. Raises ValueError for a setting named like a secret."""
+        _refuse_secrets(account.settings)
+        row = {
+            "platform": account.ref.platform.value,
+            "account_id": account.ref.account_id,
+            "label": account.label,
+            "enabled": account.enabled,
+            "settings_json": dumps(dict(account.settings)),
+        }
+        with self._db.writing() as connection:
+            connection.execute(_UPSERT, row)
+
+    def delete(self, ref: AccountRef) -> None:
+        """Forget an account's set-up (its secret is the secret store's business)."""
+        with self._db.writing() as connection:
+            connection.execute(
+                delete(accounts).where(
+                    accounts.c.platform == ref.platform.value,
+                    accounts.c.account_id == ref.account_id,
+                )
+            )
+
+
+def _dropped_setting_names(settings: object) -> builtins.list[str]:
+    if not isinstance(settings, dict):
+        return ["(not a JSON object)"]
+    kept = public_settings(settings)
+    return [str(name) for name in settings if name not in kept]
+
+
+def _refuse_secrets(settings: Mapping[str, str]) -> None:
+    # Secrets belong in the keyring; a setting named like one is a bug to stop here,
+    # before it reaches the file.
+    suspicious = sorted(name for name in settings if SECRET_SETTING_NAME.search(name))
+    if suspicious:
+        msg = f"account settings must not hold secrets; use the secret store for {suspicious}"
+        raise ValueError(msg)

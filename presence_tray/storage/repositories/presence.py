@@ -1,0 +1,293 @@
+"""The presence cache (last value per identity) and presence history (transitions).
+
+Both are written by the thousand and the cache is read whole at start-up, so this module
+uses Core statements with ``executemany`` and builds the named tuples directly from rows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.sqlite import insert
+
+from presence_tray.core.history import PresenceTransition
+from presence_tray.core.identity import IdentityKey
+from presence_tray.core.presence import (
+    Activity,
+    ActivityKind,
+    PlatformPresence,
+    PresenceSource,
+    PresenceState,
+)
+from presence_tray.storage.repositories._common import (
+    PLATFORMS,
+    UnknownValues,
+    chunked,
+    fetch_tuples,
+    key_columns,
+    key_of,
+    plain_sql,
+)
+from presence_tray.storage.repositories.people import save_identities
+from presence_tray.storage.tables import presence_cache, presence_history
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from sqlalchemy import Connection
+
+    from presence_tray.core.identity import Identity
+    from presence_tray.storage.database import Database
+
+_STATES: Final = {state.value: state for state in PresenceState}
+_KINDS: Final = {kind.value: kind for kind in ActivityKind}
+
+PRUNE_CHUNK: Final = 20_000
+"""History rows deleted per transaction, so pruning never holds the write lock for long."""
+
+_UPSERT_CACHE = insert(presence_cache)
+_UPSERT_CACHE = _UPSERT_CACHE.on_conflict_do_update(
+    index_elements=[
+        presence_cache.c.platform,
+        presence_cache.c.account_id,
+        presence_cache.c.remote_id,
+    ],
+    set_={
+        column.name: _UPSERT_CACHE.excluded[column.name]
+        for column in presence_cache.columns
+        if not column.primary_key
+    },
+)
+_LOAD_CACHE = select(
+    presence_cache.c.platform,
+    presence_cache.c.account_id,
+    presence_cache.c.remote_id,
+    presence_cache.c.state,
+    presence_cache.c.dnd,
+    presence_cache.c.activity_kind,
+    presence_cache.c.activity_text,
+    presence_cache.c.activity_emoji,
+    presence_cache.c.activity_until,
+    presence_cache.c.note,
+    presence_cache.c.observed_at,
+    presence_cache.c.last_active_at,
+)
+_LOAD_CACHE_SQL = plain_sql(_LOAD_CACHE)
+_APPEND_HISTORY = insert(presence_history)
+_LOAD_HISTORY = select(
+    presence_history.c.platform,
+    presence_history.c.account_id,
+    presence_history.c.remote_id,
+    presence_history.c.state,
+    presence_history.c.dnd,
+    presence_history.c.activity_kind,
+    presence_history.c.at,
+).order_by(presence_history.c.at, presence_history.c.id)
+
+
+class PresenceCacheRepository:
+    """The last known value of every identity, for showing something at start-up."""
+
+    def __init__(self, db: Database) -> None:
+        """Use ``db``."""
+        self._db = db
+
+    def upsert_many(self, values: Iterable[PlatformPresence]) -> None:
+        """Store each value as its identity's last known one, in one transaction."""
+        with self._db.writing() as connection:
+            upsert_cache(connection, values)
+
+    def load(self) -> list[PlatformPresence]:
+        """Every cached value, marked as coming from the cache (times as observed)."""
+        with self._db.reading() as connection:
+            rows = fetch_tuples(connection, _LOAD_CACHE_SQL)
+        return _cached_values(rows)
+
+
+class HistoryRepository:
+    """Presence transitions per identity, pruned by age."""
+
+    def __init__(self, db: Database) -> None:
+        """Use ``db``."""
+        self._db = db
+
+    def append_many(self, transitions: Iterable[PresenceTransition]) -> int:
+        """Add transitions in one transaction; return how many."""
+        with self._db.writing() as connection:
+            return append_history(connection, transitions)
+
+    def for_identities(self, keys: Iterable[IdentityKey], since: float) -> list[PresenceTransition]:
+        """The transitions of ``keys`` at or after ``since``, oldest first."""
+        params = [(key.platform.value, key.account_id, key.remote_id) for key in set(keys)]
+        unknown = UnknownValues("presence history")
+        found: list[PresenceTransition] = []
+        with self._db.reading() as connection:
+            for chunk in chunked(params):
+                query = _LOAD_HISTORY.where(
+                    key_columns(presence_history).in_(chunk), presence_history.c.at >= since
+                )
+                found.extend(_transitions(connection.execute(query).all(), unknown))
+        unknown.report("read as unknown")
+        found.sort(key=lambda transition: transition.at)  # merge the chunks, each in order
+        return found
+
+    def load_all(self) -> list[PresenceTransition]:
+        """Every stored transition, oldest first (for exports)."""
+        unknown = UnknownValues("presence history")
+        with self._db.reading() as connection:
+            found = _transitions(connection.execute(_LOAD_HISTORY).all(), unknown)
+        unknown.report("skipped or read as unknown")
+        return found
+
+    def prune(self, older_than: float) -> int:
+        """Delete transitions before ``older_than``; return how many went."""
+        oldest_ids = (
+            select(presence_history.c.id)
+            .where(presence_history.c.at < older_than)
+            .limit(PRUNE_CHUNK)
+            .scalar_subquery()
+        )
+        removed = 0
+        while True:
+            with self._db.writing() as connection:
+                count = connection.execute(
+                    delete(presence_history).where(presence_history.c.id.in_(oldest_ids))
+                ).rowcount
+            removed += count
+            if count < PRUNE_CHUNK:
+                return removed
+
+    def count(self) -> int:
+        """How many transitions are stored."""
+        with self._db.reading() as connection:
+            return connection.execute(
+                select(func.count()).select_from(presence_history)
+            ).scalar_one()
+
+
+def write_batch(
+    db: Database,
+    cache_values: Iterable[PlatformPresence],
+    transitions: Iterable[PresenceTransition],
+    identities: Iterable[Identity] = (),
+) -> None:
+    """Write new identities, cache values and history in ONE transaction (the write-behind).
+
+    Raises :class:`~presence_tray.storage.database.StorageWriteError` when the disk refuses;
+    nothing of the batch is then written.
+    """
+    with db.writing() as connection:
+        save_identities(connection, identities)
+        upsert_cache(connection, cache_values)
+        append_history(connection, transitions)
+
+
+def upsert_cache(connection: Connection, values: Iterable[PlatformPresence]) -> None:
+    """Upsert cache rows in the caller's transaction."""
+    rows = []
+    for value in values:
+        key = value.identity
+        activity = value.activity
+        rows.append(
+            {
+                "platform": key.platform.value,
+                "account_id": key.account_id,
+                "remote_id": key.remote_id,
+                "state": value.state.value,
+                "dnd": value.dnd,
+                "activity_kind": None if activity is None else activity.kind.value,
+                "activity_text": None if activity is None else activity.text,
+                "activity_emoji": None if activity is None else activity.emoji,
+                "activity_until": None if activity is None else activity.until,
+                "note": value.note,
+                "source": value.source.value,
+                "observed_at": value.observed_at,
+                "last_active_at": value.last_active_at,
+            }
+        )
+    if rows:
+        connection.execute(_UPSERT_CACHE, rows)
+
+
+def append_history(connection: Connection, transitions: Iterable[PresenceTransition]) -> int:
+    """Insert history rows in the caller's transaction; return how many."""
+    rows = [
+        {
+            "platform": transition.identity.platform.value,
+            "account_id": transition.identity.account_id,
+            "remote_id": transition.identity.remote_id,
+            "state": transition.state.value,
+            "dnd": transition.dnd,
+            "activity_kind": None if transition.activity is None else transition.activity.value,
+            "at": transition.at,
+        }
+        for transition in transitions
+    ]
+    if rows:
+        connection.execute(_APPEND_HISTORY, rows)
+    return len(rows)
+
+
+def _cached_values(rows: Iterable[Sequence[Any]]) -> list[PlatformPresence]:
+    # The start-up hot path (tens of thousands of rows): names bound locally, one pass.
+    unknown = UnknownValues("presence cache")
+    platforms, states, kinds = PLATFORMS, _STATES, _KINDS
+    cache_source, unknown_state, custom = (
+        PresenceSource.CACHE,
+        PresenceState.UNKNOWN,
+        ActivityKind.CUSTOM,
+    )
+    values: list[PlatformPresence] = []
+    append = values.append
+    for row in rows:
+        platform = platforms.get(row[0])
+        if platform is None:
+            unknown.note("platform", row[0])
+            continue
+        state = states.get(row[3])
+        if state is None:
+            unknown.note("state", row[3])
+            state = unknown_state
+        activity = None
+        kind_word = row[5]
+        if kind_word is not None:
+            kind = kinds.get(kind_word)
+            if kind is None:
+                unknown.note("activity", kind_word)
+                # Keep what a newer version's activity said, as custom text.
+                kind = custom if row[6] or row[7] else None
+            if kind is not None:
+                activity = Activity(kind, row[6], row[7], row[8])
+        append(
+            PlatformPresence(
+                IdentityKey(platform, row[1], row[2]),
+                state,
+                row[10],
+                cache_source,
+                bool(row[4]),
+                activity,
+                row[11],
+                row[9],
+            )
+        )
+    unknown.report("skipped or read as unknown")
+    return values
+
+
+def _transitions(rows: Iterable[Sequence[Any]], unknown: UnknownValues) -> list[PresenceTransition]:
+    found: list[PresenceTransition] = []
+    for platform_word, account_id, remote_id, state_word, dnd, kind_word, at in rows:
+        key = key_of(platform_word, account_id, remote_id)
+        if key is None:
+            unknown.note("platform", platform_word)
+            continue
+        state = _STATES.get(state_word)
+        if state is None:
+            unknown.note("state", state_word)
+            state = PresenceState.UNKNOWN
+        kind = None if kind_word is None else _KINDS.get(kind_word)
+        if kind_word is not None and kind is None:
+            unknown.note("activity", kind_word)
+        found.append(PresenceTransition(key, state, dnd, kind, at))
+    return found

@@ -1,0 +1,91 @@
+"""Small builders and database tricks shared by the storage tests."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import event
+
+from presence_tray.core.history import PresenceTransition
+from presence_tray.core.identity import Identity, IdentityKey, Platform
+from presence_tray.core.presence import Activity, PlatformPresence, PresenceSource, PresenceState
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from presence_tray.storage.database import Database
+
+NOW = 1_700_000_000.0
+STAMP = datetime(2026, 11, 26, 9, 45, tzinfo=UTC)
+STAMP_TEXT = "20261126T094500"
+
+
+def fixed_clock() -> datetime:
+    """The clock that names moved-aside files and backups in these tests."""
+    return STAMP
+
+
+def key(
+    remote_id: str = "U1", platform: Platform = Platform.SLACK, account: str = "work"
+) -> IdentityKey:
+    """An identity key with sensible defaults."""
+    return IdentityKey(platform, account, remote_id)
+
+
+def identity(k: IdentityKey, name: str = "Alice Chen", person: str | None = "alice") -> Identity:
+    """An identity of ``k`` belonging to ``person``."""
+    return Identity(k, name, handles=(f"{k.remote_id.lower()}@example.org",), person_id=person)
+
+
+def value(
+    k: IdentityKey,
+    state: PresenceState = PresenceState.ONLINE,
+    at: float = NOW,
+    *,
+    dnd: bool = False,
+    source: PresenceSource = PresenceSource.PUSH,
+    activity: Activity | None = None,
+    note: str | None = None,
+    last_active_at: float | None = None,
+) -> PlatformPresence:
+    """A platform presence value."""
+    return PlatformPresence(k, state, at, source, dnd, activity, last_active_at, note)
+
+
+def transition(
+    k: IdentityKey, state: PresenceState = PresenceState.ONLINE, at: float = NOW
+) -> PresenceTransition:
+    """A history transition without DND or activity."""
+    return PresenceTransition(k, state, dnd=False, activity=None, at=at)
+
+
+def raw(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Run one statement on a plain sqlite3 connection (as another program would) and commit."""
+    with closing(sqlite3.connect(path)) as connection:
+        rows = connection.execute(sql, params).fetchall()
+        connection.commit()
+    return rows
+
+
+def on_every_connection(db: Database, *pragmas: str) -> Callable[[], None]:
+    """Run ``pragmas`` on every connection ``db`` opens from now on; return the undo.
+
+    The pool is emptied both ways, so that no connection made before escapes the change.
+    """
+
+    def apply(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        for pragma in pragmas:
+            dbapi_connection.execute(pragma)
+
+    event.listen(db.engine, "connect", apply)
+    db.engine.dispose()
+
+    def undo() -> None:
+        event.remove(db.engine, "connect", apply)
+        db.engine.dispose()
+
+    return undo
