@@ -11,24 +11,31 @@ import gc
 import logging
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from presence_tray import cli
-from presence_tray.core.clock import Clock, ScaledClock
+from presence_tray.core.clock import Clock, ScaledClock, SystemClock
 from presence_tray.core.hub import PresenceHub, refresh_staleness_periodically
+from presence_tray.core.preferences import Preferences
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.platforms.simulated.network import build_simulated_network
 from presence_tray.preflight import check_gui_environment
+from presence_tray.storage.database import StorageUnavailableError
+from presence_tray.storage.local_store import LastKnown, LocalStore
+from presence_tray.storage.paths import database_path, resolve_data_dir
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
+    from collections.abc import Coroutine, Sequence
 
     from PySide6.QtWidgets import QApplication
 
     from presence_tray.core.client import PlatformClient
+    from presence_tray.storage.write_behind import WriteBehind
 
 _log = logging.getLogger(__name__)
 
@@ -51,21 +58,38 @@ class Runtime:
     supervisor: ClientSupervisor
     clients: Sequence[PlatformClient]
     simulated: bool
+    preferences: Preferences
+    store: LocalStore | None
+    notices: list[str]
+    """Sentences for the user from start-up (a damaged database set aside, no storage)."""
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _writer: WriteBehind | None = None
 
-    def start(self) -> None:
-        """Start every client and the staleness check."""
+    def start(self, *, persist: bool = True) -> None:
+        """Start every client, the staleness check and (if ``persist``) saving to disk."""
+        if persist and self.store is not None:
+            preferences = self.preferences
+            self._writer = self.store.write_behind(
+                self.hub, history_enabled=lambda: preferences.history_enabled
+            )
+            self._spawn(self._writer.run(), "write-behind")
+            self._spawn(
+                self.store.prune_history_periodically(
+                    lambda: preferences.history_retention_days, self.clock
+                ),
+                "history retention",
+            )
         for client in self.clients:
             self.supervisor.start(client)
-        self._tasks.append(
-            asyncio.create_task(
-                refresh_staleness_periodically(self.hub, STALENESS_CHECK_SECONDS),
-                name="staleness check",
-            )
+        self._spawn(
+            refresh_staleness_periodically(self.hub, STALENESS_CHECK_SECONDS), "staleness check"
         )
 
+    def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
+        self._tasks.append(asyncio.create_task(coroutine, name=name))
+
     async def aclose(self) -> None:
-        """Stop the clients and the background tasks; flush what is pending."""
+        """Stop the clients and the background tasks; save what is pending; close storage."""
         await self.supervisor.aclose()
         for task in self._tasks:
             task.cancel()
@@ -74,28 +98,76 @@ class Runtime:
                 await task
         self._tasks.clear()
         self.hub.flush()
+        if self._writer is not None:
+            await self._writer.aclose()
+        if self.store is not None:
+            await self.store.aclose()
 
 
-def build_runtime(options: argparse.Namespace) -> Runtime:
-    """Build the hub, the supervisor and the clients (the simulated network for now)."""
+async def open_store(options: argparse.Namespace, notices: list[str]) -> LocalStore | None:
+    """The local database, or None (with a notice) when none can be had: the app then runs
+    on what it learns, in memory."""
+    data_dir = resolve_data_dir(options.data_dir, os.environ)
+    try:
+        store = await LocalStore.open(database_path(data_dir, simulated=True))
+    except StorageUnavailableError as err:
+        _log.warning("running without a database: %s", err)
+        notices.append(f"{err} Presence Tray runs without saving anything until then.")
+        return None
+    notices.extend(store.notices)
+    return store
+
+
+async def build_runtime(options: argparse.Namespace) -> Runtime:
+    """Build storage, the hub with the last known statuses, the supervisor and the clients.
+
+    The cache is loaded before any client connects, so people show their last known status
+    (marked with its age) at once, and the app stays useful without a network.
+    """
     loop = asyncio.get_running_loop()
+    notices: list[str] = []
+    store = await open_store(options, notices)
+    preferences = Preferences()
+    last_known = LastKnown([], [])
+    if store is not None:
+        preferences = await store.load_preferences()
+        last_known = await store.load_last_known()
     # With no account connected the whole app lives in the simulated network's time, which
-    # runs faster than real time so a day of changes plays out in minutes.
-    clock = ScaledClock(options.speed)
+    # runs faster than real time so a day of changes plays out in minutes. It resumes from
+    # where the last run left it, so cached values are never "in the future".
+    resume_at = max(time.time(), last_known.latest_observation or 0.0)
+    clock = ScaledClock(options.speed, start=resume_at)
     hub = PresenceHub(
         clock,
-        policy=cli.policy_from_option(options.policy),
+        policy=cli.policy_from_option(options.policy) or preferences.aggregation_policy,
         schedule_flush=lambda flush: loop.call_later(FLUSH_WINDOW_SECONDS, flush),
     )
+    hub.add_identities(last_known.identities)
+    for value in last_known.values:
+        hub.ingest(value)
+    hub.flush()
     supervisor = ClientSupervisor(hub, clock)
     clients = build_simulated_network(seed=options.seed, size=options.people, clock=clock)
-    return Runtime(clock, hub, supervisor, clients, simulated=True)
+    return Runtime(
+        clock,
+        hub,
+        supervisor,
+        clients,
+        simulated=True,
+        preferences=preferences,
+        store=store,
+        notices=notices,
+    )
 
 
 async def run_command(options: argparse.Namespace) -> cli.Answer:
-    """Run one headless command against a freshly started runtime."""
-    runtime = build_runtime(options)
-    runtime.start()
+    """Run one headless command."""
+    if options.command in ("export", "forget"):
+        return await run_data_command(options)
+    runtime = await build_runtime(options)
+    for notice in runtime.notices:
+        print(notice, file=sys.stderr)
+    runtime.start(persist=False)  # a command answers; the running app is the one that saves
     try:
         try:
             async with asyncio.timeout(COMMAND_SETTLE_TIMEOUT_SECONDS):
@@ -113,16 +185,46 @@ async def run_command(options: argparse.Namespace) -> cli.Answer:
         await runtime.aclose()
 
 
+async def run_data_command(options: argparse.Namespace) -> cli.Answer:
+    """``export`` and ``forget``: work on the saved data, with no network started."""
+    notices: list[str] = []
+    store = await open_store(options, notices)
+    for notice in notices:
+        print(notice, file=sys.stderr)
+    if store is None:
+        return cli.Answer("No saved data could be opened.", cli.EXIT_FAILED)
+    try:
+        if options.command == "export":
+            output = None if options.output is None else Path(options.output)
+            return cli.export_command(await store.export(), output)
+        hub = PresenceHub(SystemClock())
+        hub.add_identities((await store.load_last_known()).identities)
+        hub.flush()
+        person, error = cli.resolve_person(hub, options.name)
+        if person is None:
+            return cli.Answer(error or "", cli.EXIT_USAGE)
+        await store.forget_person(person.person_id)
+        return cli.Answer(
+            f"Forgot {person.display_name}: their history, cached status, favourite and rules "
+            "are deleted."
+        )
+    finally:
+        await store.aclose()
+
+
 async def _gui_main(options: argparse.Namespace, _app: QApplication) -> int:
     from presence_tray.ui.shell import TrayShell
 
-    runtime = build_runtime(options)
+    runtime = await build_runtime(options)
     shell = TrayShell(runtime.hub, runtime.supervisor, runtime.clock, simulated_network=True)
-    shell.start()  # the tray icon first; everything else loads behind it
+    shell.start()  # the tray icon first; the clients connect behind it
+    for notice in runtime.notices:
+        shell.show_notice(notice)
     runtime.start()
     try:
         await shell.wait_for_quit()
     finally:
+        shell.close()
         await runtime.aclose()
     return 0
 

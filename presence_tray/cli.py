@@ -23,9 +23,11 @@ from presence_tray.core.describe import (
 from presence_tray.core.presence import PresenceState
 from presence_tray.platforms.simulated.network import DEFAULT_SEED
 from presence_tray.platforms.simulated.population import DEFAULT_POPULATION, MAX_POPULATION
+from presence_tray.storage.paths import DATA_DIR_ENV
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
 
     from presence_tray.core.hub import PresenceHub
     from presence_tray.core.identity import Person
@@ -36,6 +38,7 @@ DEFAULT_SPEEDUP = 60.0
 EXIT_OK = 0
 EXIT_NOT_ALL_REACHABLE = 1
 EXIT_USAGE = 2
+EXIT_FAILED = 1
 
 _DESCRIPTION = """\
 Presence Tray shows, in one tray icon, whether the people you work with are available on
@@ -99,9 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--policy",
         choices=[p.value.replace("_", "-") for p in AggregationPolicy],
-        default="most-available",
-        help="how several platforms make one status: the most available one wins, or "
-        "do-not-disturb anywhere wins (default %(default)s)",
+        default=None,
+        help="how several platforms make one status, for this run: the most available one "
+        "wins, or do-not-disturb anywhere wins (default: your saved preference, at first "
+        "most-available)",
+    )
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where Presence Tray keeps its database (default: your user data folder, or "
+        f"${DATA_DIR_ENV} when set)",
     )
     common.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: debug)")
 
@@ -144,18 +154,40 @@ def build_parser() -> argparse.ArgumentParser:
         description="Show update counts per platform, event rate and each account's health.",
     )
     stats.add_argument("--json", action="store_true", help="print JSON")
+
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help="write your data as JSON",
+        description="Write people, identities, favourites, preferences, do-not-disturb "
+        "schedules, notification rules and presence history as JSON. Secrets are never "
+        "included: they stay in your system keyring.",
+    )
+    export.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
+
+    forget = commands.add_parser(
+        "forget",
+        parents=[common],
+        help="delete everything kept about a person",
+        description="Delete a person's presence history, cached status, favourite and "
+        "notification rules. They appear again, with nothing remembered, when a platform "
+        "lists them.",
+    )
+    forget.add_argument("name", metavar="NAME", help="name or handle")
     return parser
 
 
-def policy_from_option(option: str) -> AggregationPolicy:
-    """``most-available`` → :attr:`AggregationPolicy.MOST_AVAILABLE`."""
-    return AggregationPolicy(option.replace("-", "_"))
+def policy_from_option(option: str | None) -> AggregationPolicy | None:
+    """``most-available`` → :attr:`AggregationPolicy.MOST_AVAILABLE`; None stays None."""
+    return None if option is None else AggregationPolicy(option.replace("-", "_"))
 
 
 # -- the commands --------------------------------------------------------------------------
 
 
-def _resolve(hub: PresenceHub, name: str) -> tuple[Person | None, str | None]:
+def resolve_person(hub: PresenceHub, name: str) -> tuple[Person | None, str | None]:
     """One person for ``name``, or an error sentence."""
     matches = hub.find_people(name)
     if not matches:
@@ -172,7 +204,7 @@ def _people_for(hub: PresenceHub, names: Sequence[str]) -> tuple[list[Person], l
     people: list[Person] = []
     errors: list[str] = []
     for name in names:
-        person, error = _resolve(hub, name)
+        person, error = resolve_person(hub, name)
         if person is not None:
             people.append(person)
         if error:
@@ -246,7 +278,7 @@ def available_command(hub: PresenceHub, names: Sequence[str], *, as_json: bool) 
     lines: list[str] = []
     all_reachable = True
     for name in names:
-        person, error = _resolve(hub, name)
+        person, error = resolve_person(hub, name)
         if person is None:
             all_reachable = False
             results.append({"query": name, "found": False, "reachable": False, "error": error})
@@ -327,3 +359,15 @@ def stats_command(hub: PresenceHub, accounts: Sequence[AccountStatus], *, as_jso
         detail = f" — {status.message}" if status.message else ""
         lines.append(f"  {status.account}: {status.health.value.replace('_', ' ')}{detail}")
     return Answer("\n".join(lines))
+
+
+def export_command(data: Mapping[str, object], output: Path | None) -> Answer:
+    """Print the exported data, or write it to ``output``."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if output is None:
+        return Answer(text)
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as err:
+        return Answer(f"Could not write {output}: {err.strerror or err}.", EXIT_FAILED)
+    return Answer(f"Wrote your data to {output}.")

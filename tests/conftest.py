@@ -48,6 +48,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest.skip(f"needs a {what} session (PRESENCE_TRAY_DESKTOP=1); {_HOW_TO_RUN}")
 
 
+@pytest.fixture(autouse=True)
+def _private_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test gets its own empty data folder: none reads or writes the user's real one."""
+    monkeypatch.setenv("PRESENCE_TRAY_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 class _WarningCollector(logging.Handler):
     """Keeps every record at WARNING or above that reaches it."""
 

@@ -130,6 +130,8 @@ class ContactsWindow(QWidget):
         self._banner.setVisible(simulated_network)
         self._no_tray = _notice(NO_TRAY_NOTICE, "No system tray notice")
         self._no_tray.setVisible(not tray_available)
+        self._app_notice = _notice("", "App notice")
+        self._app_notice.setVisible(False)
 
         self._status = QLabel()
         self._status.setAccessibleName("Status summary")
@@ -140,6 +142,7 @@ class ContactsWindow(QWidget):
         layout.setContentsMargins(8, 8, 8, 6)
         layout.setSpacing(6)
         layout.addWidget(self._no_tray)
+        layout.addWidget(self._app_notice)
         layout.addWidget(self._banner)
         layout.addWidget(self._search)
         layout.addWidget(self._stack, stretch=1)
@@ -211,6 +214,17 @@ class ContactsWindow(QWidget):
     def no_tray_notice(self) -> QLabel:
         """The "no system tray" notice."""
         return self._no_tray
+
+    @property
+    def app_notice(self) -> QLabel:
+        """Sentences the app has for the user (a damaged database set aside, no storage)."""
+        return self._app_notice
+
+    def add_notice(self, text: str) -> None:
+        """Show one more notice above the list (kept until the window closes)."""
+        current = self._app_notice.text()
+        self._app_notice.setText(f"{current}\n{text}" if current else text)
+        self._app_notice.setVisible(True)
 
     def show_near(self, anchor: QRect | None) -> None:
         """Show, raise and focus the window, beside ``anchor`` (the tray icon) when known."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from presence_tray.ui import APP_NAME
 from presence_tray.ui.aio import wait_for_signal
 from presence_tray.ui.contacts_model import ContactsModel
 from presence_tray.ui.contacts_window import ContactsWindow
@@ -54,6 +55,7 @@ class TrayShell(QObject):
         self._window: ContactsWindow | None = None
         self._quitting = False
         self._unsubscribe_accounts: Callable[[], None] | None = None
+        self._notices: list[str] = []
         self._summary_timer = QTimer(self)
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(0)
@@ -97,6 +99,15 @@ class TrayShell(QObject):
         else:
             _log.info("no system tray found; showing the contacts window instead")
             self.open_contacts()
+
+    def show_notice(self, text: str) -> None:
+        """Tell the user something that matters (storage trouble): in the contacts window, and
+        as a tray message when there is a tray."""
+        self._notices.append(text)
+        if self._window is not None:
+            self._window.add_notice(text)
+        if self._tray is not None:
+            self._tray.showMessage(APP_NAME, text, QSystemTrayIcon.MessageIcon.Warning)
 
     def open_contacts(self) -> None:
         """Show the contacts window (beside the tray icon when its place is known)."""
@@ -148,6 +159,8 @@ class TrayShell(QObject):
                 self._model, simulated_network=self._simulated_network, tray_available=tray
             )
             self._window.quit_requested.connect(self.request_quit)
+            for notice in self._notices:
+                self._window.add_notice(notice)
             if not tray:
                 # Without a tray the window is the app: closing it quits.
                 self._window.closed.connect(self.request_quit)

@@ -116,3 +116,23 @@ def test_asks_qt_whether_there_is_a_tray(
         assert not window.banner.isVisible()
     finally:
         shell.close()
+
+
+def test_notices_reach_the_window_before_and_after_it_opens(
+    hub: PresenceHub, clock: ManualClock, qtbot: QtBot
+):
+    supervisor = ClientSupervisor(hub, clock)
+    tray_shell = TrayShell(hub, supervisor, clock, simulated_network=True, tray_available=True)
+    tray_shell.start()
+    tray_shell.show_notice("The database was damaged; it was set aside.")
+    tray_shell.open_contacts()
+    window = tray_shell.contacts_window
+    assert window is not None
+    qtbot.waitExposed(window)
+    assert window.app_notice.isVisible()
+    tray_shell.show_notice("Saving works again.")
+    assert window.app_notice.text() == (
+        "The database was damaged; it was set aside.\nSaving works again."
+    )
+    tray_shell.close()
+    window.deleteLater()
