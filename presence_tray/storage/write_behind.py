@@ -98,6 +98,7 @@ class WriteBehind:
         self._problem: str | None = None
         self._dropped_history = 0
         self.batches_written = 0
+        self.transitions_written = 0
 
     # -- on the event loop, cheap ------------------------------------------------------------
 
@@ -161,12 +162,15 @@ class WriteBehind:
                 return FlushReport(0, loop_seconds)
             self._saved_identities.update(identity.key for identity in batch.identities)
             self.batches_written += 1
+            self.transitions_written += len(batch.history)
             _log.debug(
-                "wrote batch %s: %s identities, %s cached values, %s transitions",
+                "wrote batch %s: %s identities, %s cached values, %s transitions "
+                "(%s transitions in all)",
                 self.batches_written,
                 len(batch.identities),
                 len(batch.cache),
                 len(batch.history),
+                self.transitions_written,
             )
             self._recovered()
             return FlushReport(len(batch), loop_seconds)
