@@ -152,12 +152,15 @@ def aggregate(
     winner: PlatformPresence | None = None
     decision = Decision.NO_DATA
     if all_values:
-        if stale:
+        if stale and len(stale) < len(all_values):
+            # Some fresh, some stale: fresh known beats stale known beats unknown.
             winner = max(
                 all_values,
                 key=lambda v: (_tier(v, stale), AVAILABILITY_RANK[v.state], v.observed_at),
             )
         else:
+            # All fresh, or all stale (the cache at start-up): one tier, so availability
+            # alone decides (unknown ranks lowest).
             winner = _most_available(all_values)
         if winner.state is PresenceState.UNKNOWN:
             decision = Decision.ONLY_UNKNOWN

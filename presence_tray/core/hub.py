@@ -171,6 +171,7 @@ class PresenceHub:
         Identities that name the same ``person_id`` join one person; one that names none is a
         person of its own, with the id :func:`unlinked_person_id` gives it.
         """
+        grown: dict[str, list[IdentityKey]] = {}
         for identity in identities:
             key = identity.key
             self._identities[key] = identity
@@ -179,13 +180,17 @@ class PresenceHub:
             person_id = identity.person_id or unlinked_person_id(key)
             entry = self._entries.get(person_id)
             if entry is None:
-                person = Person(person_id, identity.display_name, (key,))
-                entry = self._entries[person_id] = _Entry(person)
-            else:
-                old = entry.person
-                entry.person = Person(old.person_id, old.display_name, (*old.identities, key))
-                entry.person_changed = True
+                entry = self._entries[person_id] = _Entry(
+                    Person(person_id, identity.display_name, ())
+                )
             self._owner[key] = entry
+            grown.setdefault(person_id, []).append(key)
+        # One new Person per grown person, however many identities it gained.
+        for person_id, keys in grown.items():
+            entry = self._entries[person_id]
+            old = entry.person
+            entry.person = Person(old.person_id, old.display_name, (*old.identities, *keys))
+            entry.person_changed = entry.aggregate is not None
             self._dirty[entry] = None
         self._request_flush()
 

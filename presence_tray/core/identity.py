@@ -64,9 +64,11 @@ class IdentityKey(NamedTuple):
         return AccountRef(self.platform, self.account_id)
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """A person's account on one platform, as a contact list reports it."""
+class Identity(NamedTuple):
+    """A person's account on one platform, as a contact list reports it.
+
+    A named tuple, like the hot-path values: tens of thousands are built at start-up.
+    """
 
     key: IdentityKey
     display_name: str

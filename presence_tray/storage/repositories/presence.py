@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.sqlite import insert
 
 from presence_tray.core.history import PresenceTransition
 from presence_tray.core.identity import IdentityKey
@@ -46,19 +45,6 @@ _KINDS: Final = {kind.value: kind for kind in ActivityKind}
 PRUNE_CHUNK: Final = 20_000
 """History rows deleted per transaction, so pruning never holds the write lock for long."""
 
-_UPSERT_CACHE = insert(presence_cache)
-_UPSERT_CACHE = _UPSERT_CACHE.on_conflict_do_update(
-    index_elements=[
-        presence_cache.c.platform,
-        presence_cache.c.account_id,
-        presence_cache.c.remote_id,
-    ],
-    set_={
-        column.name: _UPSERT_CACHE.excluded[column.name]
-        for column in presence_cache.columns
-        if not column.primary_key
-    },
-)
 _LOAD_CACHE = select(
     presence_cache.c.platform,
     presence_cache.c.account_id,
@@ -74,7 +60,6 @@ _LOAD_CACHE = select(
     presence_cache.c.last_active_at,
 )
 _LOAD_CACHE_SQL = plain_sql(_LOAD_CACHE)
-_APPEND_HISTORY = insert(presence_history)
 _LOAD_HISTORY = select(
     presence_history.c.platform,
     presence_history.c.account_id,
@@ -183,6 +168,40 @@ def write_batch(
         append_history(connection, transitions)
 
 
+def _insert_sql(table_name: str, columns: Sequence[str]) -> str:
+    # Built once at import from our own table and column names; values go in as parameters.
+    names = ", ".join(columns)
+    places = ", ".join("?" * len(columns))
+    return f"INSERT INTO {table_name} ({names}) VALUES ({places})"  # noqa: S608
+
+
+# Plain SQL with positional parameters and tuples, run through the driver's executemany:
+# three to four times faster than SQLAlchemy statements fed dictionaries, which matters for
+# the write-behind's batches (thousands of rows, written while the app runs).
+_CACHE_COLUMNS = (
+    "platform",
+    "account_id",
+    "remote_id",
+    "state",
+    "dnd",
+    "activity_kind",
+    "activity_text",
+    "activity_emoji",
+    "activity_until",
+    "note",
+    "source",
+    "observed_at",
+    "last_active_at",
+)
+_UPSERT_CACHE_SQL = (
+    _insert_sql(presence_cache.name, _CACHE_COLUMNS)
+    + " ON CONFLICT (platform, account_id, remote_id) DO UPDATE SET "
+    + ", ".join(f"{column} = excluded.{column}" for column in _CACHE_COLUMNS[3:])
+)
+_HISTORY_COLUMNS = ("platform", "account_id", "remote_id", "state", "dnd", "activity_kind", "at")
+_APPEND_HISTORY_SQL = _insert_sql(presence_history.name, _HISTORY_COLUMNS)
+
+
 def upsert_cache(connection: Connection, values: Iterable[PlatformPresence]) -> None:
     """Upsert cache rows in the caller's transaction."""
     rows = []
@@ -190,42 +209,42 @@ def upsert_cache(connection: Connection, values: Iterable[PlatformPresence]) -> 
         key = value.identity
         activity = value.activity
         rows.append(
-            {
-                "platform": key.platform.value,
-                "account_id": key.account_id,
-                "remote_id": key.remote_id,
-                "state": value.state.value,
-                "dnd": value.dnd,
-                "activity_kind": None if activity is None else activity.kind.value,
-                "activity_text": None if activity is None else activity.text,
-                "activity_emoji": None if activity is None else activity.emoji,
-                "activity_until": None if activity is None else activity.until,
-                "note": value.note,
-                "source": value.source.value,
-                "observed_at": value.observed_at,
-                "last_active_at": value.last_active_at,
-            }
+            (
+                key.platform.value,
+                key.account_id,
+                key.remote_id,
+                value.state.value,
+                value.dnd,
+                None if activity is None else activity.kind.value,
+                None if activity is None else activity.text,
+                None if activity is None else activity.emoji,
+                None if activity is None else activity.until,
+                value.note,
+                value.source.value,
+                value.observed_at,
+                value.last_active_at,
+            )
         )
     if rows:
-        connection.execute(_UPSERT_CACHE, rows)
+        connection.exec_driver_sql(_UPSERT_CACHE_SQL, rows)
 
 
 def append_history(connection: Connection, transitions: Iterable[PresenceTransition]) -> int:
     """Insert history rows in the caller's transaction; return how many."""
     rows = [
-        {
-            "platform": transition.identity.platform.value,
-            "account_id": transition.identity.account_id,
-            "remote_id": transition.identity.remote_id,
-            "state": transition.state.value,
-            "dnd": transition.dnd,
-            "activity_kind": None if transition.activity is None else transition.activity.value,
-            "at": transition.at,
-        }
+        (
+            transition.identity.platform.value,
+            transition.identity.account_id,
+            transition.identity.remote_id,
+            transition.state.value,
+            transition.dnd,
+            None if transition.activity is None else transition.activity.value,
+            transition.at,
+        )
         for transition in transitions
     ]
     if rows:
-        connection.execute(_APPEND_HISTORY, rows)
+        connection.exec_driver_sql(_APPEND_HISTORY_SQL, rows)
     return len(rows)
 
 
