@@ -27,6 +27,7 @@ from presence_tray.preflight import check_gui_environment
 from presence_tray.storage.database import StorageUnavailableError
 from presence_tray.storage.local_store import LastKnown, LocalStore
 from presence_tray.storage.paths import database_path, resolve_data_dir
+from presence_tray.storage.secrets import check_backend, describe_backend
 
 if TYPE_CHECKING:
     import argparse
@@ -183,7 +184,7 @@ async def build_runtime(options: argparse.Namespace) -> Runtime:
 
 async def run_command(options: argparse.Namespace) -> cli.Answer:
     """Run one headless command."""
-    if options.command in ("export", "forget"):
+    if options.command in ("export", "forget", "history"):
         return await run_data_command(options)
     runtime = await build_runtime(options)
     for notice in runtime.notices:
@@ -201,13 +202,19 @@ async def run_command(options: argparse.Namespace) -> cli.Answer:
             return cli.status_command(runtime.hub, options.names, as_json=options.json, now=now)
         if options.command == "available":
             return cli.available_command(runtime.hub, options.names, as_json=options.json)
-        return cli.stats_command(runtime.hub, runtime.supervisor.statuses(), as_json=options.json)
+        return cli.stats_command(
+            runtime.hub,
+            runtime.supervisor.statuses(),
+            keyring_backend=describe_backend(),
+            keyring_problem=await asyncio.to_thread(check_backend),
+            as_json=options.json,
+        )
     finally:
         await runtime.aclose()
 
 
 async def run_data_command(options: argparse.Namespace) -> cli.Answer:
-    """``export`` and ``forget``: work on the saved data, with no network started."""
+    """``export``, ``forget`` and ``history``: work on the saved data, no network started."""
     notices: list[str] = []
     store = await open_store(options, notices)
     for notice in notices:
@@ -218,6 +225,12 @@ async def run_data_command(options: argparse.Namespace) -> cli.Answer:
         if options.command == "export":
             output = None if options.output is None else Path(options.output)
             return cli.export_command(await store.export(), output)
+        if options.command == "history":
+            current = await store.load_preferences()
+            updated, answer = cli.history_command(current, options.switch, options.keep_days)
+            if updated != current:
+                await asyncio.to_thread(store.preferences.save, updated)
+            return answer
         hub = PresenceHub(SystemClock())
         hub.add_identities((await store.load_last_known()).identities)
         hub.flush()
@@ -241,6 +254,10 @@ async def _gui_main(options: argparse.Namespace, _app: QApplication) -> int:
     shell.start()  # the tray icon first; the clients connect behind it
     for notice in runtime.notices:
         shell.show_notice(notice)
+    keyring_problem = await asyncio.to_thread(check_backend)
+    if keyring_problem is not None:
+        # Nothing needs a secret yet (accounts come later), but the user should know early.
+        shell.show_notice(f"Connected accounts will need the system keyring. {keyring_problem}")
     runtime.start()
     try:
         await shell.wait_for_quit()

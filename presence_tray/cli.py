@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from presence_tray import __version__
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from presence_tray.core.hub import PresenceHub
     from presence_tray.core.identity import Person
+    from presence_tray.core.preferences import Preferences
     from presence_tray.core.supervisor import AccountStatus
 
 DEFAULT_SPEEDUP = 60.0
@@ -176,7 +177,44 @@ def build_parser() -> argparse.ArgumentParser:
         "lists them.",
     )
     forget.add_argument("name", metavar="NAME", help="name or handle")
+
+    history = commands.add_parser(
+        "history",
+        parents=[common],
+        help="show or change how presence history is kept",
+        description="Presence history keeps each change of people's status (not every "
+        "observation) for the person detail's timeline. Without arguments, show the "
+        "settings; 'on' or 'off' switches recording; --keep-days sets how long it is kept.",
+    )
+    history.add_argument("switch", nargs="?", choices=["on", "off"], help="record history or not")
+    history.add_argument(
+        "--keep-days", type=_days, metavar="DAYS", help="delete history older than DAYS (1-3650)"
+    )
     return parser
+
+
+def _days(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 3650:  # noqa: PLR2004 - ten years is plenty
+        msg = "must be between 1 and 3650"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def history_command(
+    current: Preferences, switch: str | None, keep_days: int | None
+) -> tuple[Preferences, Answer]:
+    """The preferences after ``history [on|off] [--keep-days N]``, and what to print."""
+    updated = current
+    if switch is not None:
+        updated = replace(updated, history_enabled=switch == "on")
+    if keep_days is not None:
+        updated = replace(updated, history_retention_days=keep_days)
+    state = "on" if updated.history_enabled else "off"
+    text = f"History is {state}; it is kept for {updated.history_retention_days} days."
+    if updated != current:
+        text = f"Saved. {text}"
+    return updated, Answer(text)
 
 
 def policy_from_option(option: str | None) -> AggregationPolicy | None:
@@ -312,7 +350,14 @@ def available_command(hub: PresenceHub, names: Sequence[str], *, as_json: bool) 
     return Answer("\n".join(lines), code)
 
 
-def stats_command(hub: PresenceHub, accounts: Sequence[AccountStatus], *, as_json: bool) -> Answer:
+def stats_command(
+    hub: PresenceHub,
+    accounts: Sequence[AccountStatus],
+    *,
+    keyring_backend: str,
+    keyring_problem: str | None,
+    as_json: bool,
+) -> Answer:
     """Counters of the hub and the health of every account."""
     stats = hub.statistics()
     if as_json:
@@ -327,6 +372,7 @@ def stats_command(hub: PresenceHub, accounts: Sequence[AccountStatus], *, as_jso
             "events_total": stats.events_total,
             "events_per_second": round(stats.events_per_second, 3),
             "states": {s.value: n for s, n in sorted(stats.states.items())},
+            "keyring": {"backend": keyring_backend, "problem": keyring_problem},
             "accounts": [
                 {
                     "platform": a.account.platform.value,
@@ -354,6 +400,11 @@ def stats_command(hub: PresenceHub, accounts: Sequence[AccountStatus], *, as_jso
     ]
     if stats.unmatched_updates:
         lines.append(f"Updates for unknown contacts: {stats.unmatched_updates}")
+    lines.append(
+        f"Secrets: {keyring_problem}"
+        if keyring_problem
+        else f"Secrets: kept in the system keyring ({keyring_backend})"
+    )
     lines.append("Accounts:")
     for status in accounts:
         detail = f" — {status.message}" if status.message else ""

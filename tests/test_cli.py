@@ -12,6 +12,7 @@ from presence_tray.core.client import AccountHealth
 from presence_tray.core.clock import ManualClock
 from presence_tray.core.hub import PresenceHub
 from presence_tray.core.identity import AccountRef, Platform
+from presence_tray.core.preferences import Preferences
 from presence_tray.core.presence import Activity, ActivityKind, PresenceSource, PresenceState
 from presence_tray.core.supervisor import AccountStatus
 from tests.core.helpers import NOW, identity, key, value
@@ -151,12 +152,35 @@ def test_stats_text_and_json(hub: PresenceHub) -> None:
             AccountRef(Platform.ZOOM, "work"), AccountHealth.RECONNECTING, message="dropped"
         ),
     ]
-    text = cli.stats_command(hub, accounts, as_json=False).text
+    text = cli.stats_command(
+        hub, accounts, keyring_backend="SecretService", keyring_problem=None, as_json=False
+    ).text
     assert "People: 4 (5 identities)" in text
     assert "Slack (work): live" in text
     assert "Zoom (work): reconnecting — dropped" in text
-    payload = json.loads(cli.stats_command(hub, accounts, as_json=True).text)
+    assert "Secrets: kept in the system keyring (SecretService)" in text
+    problem = cli.stats_command(
+        hub, accounts, keyring_backend="fail", keyring_problem="No system keyring.", as_json=False
+    ).text
+    assert "Secrets: No system keyring." in problem
+    payload = json.loads(
+        cli.stats_command(
+            hub, accounts, keyring_backend="fail", keyring_problem="No keyring.", as_json=True
+        ).text
+    )
+    assert payload["keyring"] == {"backend": "fail", "problem": "No keyring."}
     assert payload["people"] == 4
     assert payload["updates_by_platform"]["slack"] == 1
     assert payload["states"] == {"busy": 1, "offline": 1, "online": 1, "unknown": 1}
     assert [a["health"] for a in payload["accounts"]] == ["live", "reconnecting"]
+
+
+def test_history_command_switches_and_keeps_days() -> None:
+    current = Preferences()
+    same, answer = cli.history_command(current, None, None)
+    assert same == current
+    assert answer.text == "History is on; it is kept for 30 days."
+    off, answer = cli.history_command(current, "off", 7)
+    assert not off.history_enabled
+    assert off.history_retention_days == 7
+    assert answer.text == "Saved. History is off; it is kept for 7 days."

@@ -157,3 +157,15 @@ def test_without_any_storage_the_app_still_answers(
     assert "without saving" in captured.err
     assert len(captured.out.strip().splitlines()) >= 5
     assert expected_warnings
+
+
+def test_history_can_be_switched_off_and_stays_off(capsys: pytest.CaptureFixture[str]) -> None:
+    assert app.main(["history", "off", "--keep-days", "9"]) == 0
+    assert "Saved. History is off; it is kept for 9 days." in capsys.readouterr().out
+    asyncio.run(run_for_a_while())
+    app.main(["export"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["history"] == []
+    assert data["people"], "the cache is still kept"
+    assert app.main(["history"]) == 0
+    assert "History is off; it is kept for 9 days." in capsys.readouterr().out
