@@ -47,8 +47,10 @@ Discord, Slack, Teams, Zoom, WhatsApp, LinkedIn, Matrix and XMPP.
 
 Without a command it starts the desktop app. With no account connected (signing in to
 accounts comes in a later version) it runs on a built-in simulated network, so you can
-see it working at once. The commands below answer from the same simulated network,
-started for the duration of the command.
+see it working at once. It keeps what it learns in a local database (the simulated
+network in a file of its own) and shows the last known statuses at once on the next start.
+status, available and stats start the same simulated network for the duration of the
+command; export, forget and history work on the saved data.
 """
 
 
