@@ -5,13 +5,26 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 
 from presence_tray.core.history import PresenceTransition
-from presence_tray.core.identity import Identity, IdentityKey, Platform
-from presence_tray.core.presence import Activity, PlatformPresence, PresenceSource, PresenceState
+from presence_tray.core.identity import IdentityKey, Platform
+from presence_tray.core.presence import PlatformPresence, PresenceSource, PresenceState
+from tests.core.helpers import NOW, identity
+from tests.core.helpers import value as core_value
+
+__all__ = [
+    "NOW",
+    "fixed_clock",
+    "identity",
+    "key",
+    "on_every_connection",
+    "raw",
+    "transition",
+    "value",
+]
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -19,7 +32,6 @@ if TYPE_CHECKING:
 
     from presence_tray.storage.database import Database
 
-NOW = 1_700_000_000.0
 STAMP = datetime(2026, 11, 26, 9, 45, tzinfo=UTC)
 STAMP_TEXT = "20261126T094500"
 
@@ -36,24 +48,16 @@ def key(
     return IdentityKey(platform, account, remote_id)
 
 
-def identity(k: IdentityKey, name: str = "Alice Chen", person: str | None = "alice") -> Identity:
-    """An identity of ``k`` belonging to ``person``."""
-    return Identity(k, name, handles=(f"{k.remote_id.lower()}@example.org",), person_id=person)
-
-
 def value(
     k: IdentityKey,
     state: PresenceState = PresenceState.ONLINE,
     at: float = NOW,
     *,
-    dnd: bool = False,
     source: PresenceSource = PresenceSource.PUSH,
-    activity: Activity | None = None,
-    note: str | None = None,
-    last_active_at: float | None = None,
+    **details: Any,
 ) -> PlatformPresence:
-    """A platform presence value."""
-    return PlatformPresence(k, state, at, source, dnd, activity, last_active_at, note)
+    """A platform presence value (pushed and online unless told otherwise)."""
+    return core_value(k, state, at, source=source, **details)
 
 
 def transition(
