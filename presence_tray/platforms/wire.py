@@ -176,7 +176,7 @@ def describe(value: object) -> str:
 
 
 class UnknownValueLog:
-    """Logs an unexpected wire value at WARNING once per (platform, field, value).
+    """Logs an unexpected wire value once per (platform, field, value), at WARNING by default.
 
     One instance is the "once" memory; :data:`DEFAULT_UNKNOWN_LOG` serves the whole app the
     way :mod:`warnings` keeps one registry. Memory is bounded: after ``max_entries`` distinct
@@ -184,10 +184,15 @@ class UnknownValueLog:
     """
 
     def __init__(
-        self, logger: logging.Logger | None = None, *, max_entries: int = _MAX_REMEMBERED
+        self,
+        logger: logging.Logger | None = None,
+        *,
+        max_entries: int = _MAX_REMEMBERED,
+        level: int = logging.WARNING,
     ) -> None:
-        """Create an empty log writing to ``logger`` (this module's by default)."""
+        """Create an empty log writing to ``logger`` (this module's by default) at ``level``."""
         self._logger = logger or _log
+        self._level = level
         self._max_entries = max_entries
         self._seen: set[tuple[str, str, str]] = set()
         self._full = False
@@ -204,13 +209,15 @@ class UnknownValueLog:
         if len(self._seen) >= self._max_entries:
             if not self._full:
                 self._full = True
-                self._logger.warning(
+                self._logger.log(
+                    self._level,
                     "more than %s distinct unexpected wire values; no longer logging new ones",
                     self._max_entries,
                 )
             return False
         self._seen.add(key)
-        self._logger.warning(
+        self._logger.log(
+            self._level,
             "%s sent an unexpected %s: %s; it is treated as unknown (logged once)",
             platform.display_name,
             field,

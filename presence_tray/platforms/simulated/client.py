@@ -15,6 +15,7 @@ the supervisor's back-off runs and the hub shows the platform's values going sta
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import random
 from typing import TYPE_CHECKING, Final
@@ -25,7 +26,7 @@ from presence_tray.core.identity import AccountRef
 from presence_tray.platforms.capabilities import PLATFORM_CAPABILITIES
 from presence_tray.platforms.simulated.population import SIMULATED_ACCOUNT_ID
 from presence_tray.platforms.simulated.render import observe
-from presence_tray.platforms.wire import DEFAULT_UNKNOWN_LOG, UnknownValueLog
+from presence_tray.platforms.wire import UnknownValueLog
 
 if TYPE_CHECKING:
     from presence_tray.core.client import Capabilities, OwnStatus, PresenceSink
@@ -43,6 +44,13 @@ _YIELD_EVERY = 500
 """Let the event loop breathe between this many people, for networks of thousands."""
 
 
+SIMULATED_UNKNOWN_LOG = UnknownValueLog(
+    logging.getLogger("presence_tray.platforms.simulated"), level=logging.INFO
+)
+"""The simulated network sends a few odd payloads on purpose, to run the unknown-value path;
+they are reported at INFO: no real platform misbehaved."""
+
+
 class SimulatedAccountClient:
     """The simulated account on one platform; many share one :class:`World`."""
 
@@ -52,7 +60,7 @@ class SimulatedAccountClient:
         world: World,
         clock: Clock,
         *,
-        unknown: UnknownValueLog = DEFAULT_UNKNOWN_LOG,
+        unknown: UnknownValueLog = SIMULATED_UNKNOWN_LOG,
         drops_connection: bool = False,
     ) -> None:
         """A client of ``platform`` reporting on the people of ``world`` at ``clock`` time."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from presence_tray.core.identity import Platform
-from presence_tray.platforms.simulated.client import SimulatedAccountClient
+from presence_tray.platforms.simulated.client import SIMULATED_UNKNOWN_LOG, SimulatedAccountClient
 from presence_tray.platforms.simulated.population import DEFAULT_POPULATION, build_population
 from presence_tray.platforms.simulated.world import World
-from presence_tray.platforms.wire import DEFAULT_UNKNOWN_LOG, UnknownValueLog
 
 if TYPE_CHECKING:
     from presence_tray.core.clock import Clock
+    from presence_tray.platforms.wire import UnknownValueLog
 
 DEFAULT_SEED = 7
 
@@ -21,7 +21,7 @@ def build_simulated_network(
     seed: int = DEFAULT_SEED,
     size: int = DEFAULT_POPULATION,
     clock: Clock,
-    unknown: UnknownValueLog = DEFAULT_UNKNOWN_LOG,
+    unknown: UnknownValueLog = SIMULATED_UNKNOWN_LOG,
 ) -> list[SimulatedAccountClient]:
     """One client per platform for ``size`` people (1 to 10,000) living in one seeded world.
 
