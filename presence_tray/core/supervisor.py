@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from presence_tray.core.client import AccountHealth, PlatformClient
+from presence_tray.core.client import AccountHealth, OwnStatusSetter, PlatformClient
 from presence_tray.core.errors import AuthError, PermanentError, RateLimitedError, TransientError
+from presence_tray.core.own_status import OwnStatusOutcome, OwnStatusResult, OwnStatusTracker
 
 if TYPE_CHECKING:
+    from presence_tray.core.client import OwnStatus
     from presence_tray.core.clock import Clock
     from presence_tray.core.hub import PresenceHub
     from presence_tray.core.identity import AccountRef, Identity
@@ -30,6 +32,11 @@ STABLE_CONNECTION_SECONDS = 60.0
 """A client that stayed live this long starts its back-off from the beginning again."""
 SHUTDOWN_GRACE_SECONDS = 5.0
 """How long a cancelled client may take to finish before it is abandoned with a log line."""
+OWN_STATUS_TIMEOUT_SECONDS = 10.0
+"""How long one platform may take to set my status before it counts as failed (real time)."""
+_PARKED_HEALTH = frozenset(
+    {AccountHealth.NEEDS_RECONNECT, AccountHealth.FAILED, AccountHealth.STOPPED}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +116,14 @@ class ClientSupervisor:
         *,
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
+        own_status: OwnStatusTracker | None = None,
+        own_status_timeout: float = OWN_STATUS_TIMEOUT_SECONDS,
     ) -> None:
         """Create a supervisor that feeds ``hub`` and waits on ``clock``."""
         self.hub = hub
+        self.own_status = own_status or OwnStatusTracker()
+        """The status the user last asked for (the tray's badge and tooltip)."""
+        self._own_status_timeout = own_status_timeout
         self._clock = clock
         self._backoff = backoff or Backoff()
         self._rng = rng or random.Random()
@@ -194,6 +206,67 @@ class ClientSupervisor:
         restarts = 0 if previous is None else previous.restarts
         self.set_status(AccountStatus(account, AccountHealth.STOPPED, restarts=restarts))
 
+    async def set_own_status(self, status: OwnStatus) -> list[OwnStatusResult]:
+        """Set my status on every running account that can, at once; one result per account.
+
+        The request is recorded first (the tray shows it at once, and do-not-disturb holds
+        even where no platform could be told). Each account gets its own timeout; a failure
+        on one never stops the others, and nothing here raises but cancellation.
+        """
+        self.own_status.record(status)
+        pending: list[tuple[AccountRef, OwnStatusSetter]] = []
+        results: dict[AccountRef, OwnStatusResult] = {}
+        for account, client in self._clients.items():
+            platform = account.platform.display_name
+            if not client.capabilities.can_set_own_status or not isinstance(
+                client, OwnStatusSetter
+            ):
+                results[account] = OwnStatusResult(
+                    account,
+                    OwnStatusOutcome.UNSUPPORTED,
+                    f"{platform}: an app cannot set your status",
+                )
+                continue
+            task = self._tasks.get(account)
+            health = self._statuses.get(account)
+            if task is None or task.done() or (health and health.health in _PARKED_HEALTH):
+                results[account] = OwnStatusResult(
+                    account, OwnStatusOutcome.NOT_CONNECTED, _not_connected(account, health)
+                )
+                continue
+            pending.append((account, client))
+        done = await asyncio.gather(
+            *(self._set_one(account, client, status) for account, client in pending)
+        )
+        results.update((result.account, result) for result in done)
+        return [results[account] for account in self._clients if account in results]
+
+    async def _set_one(
+        self, account: AccountRef, client: OwnStatusSetter, status: OwnStatus
+    ) -> OwnStatusResult:
+        platform = account.platform.display_name
+        try:
+            async with asyncio.timeout(self._own_status_timeout):
+                await client.set_own_status(status)
+        except TimeoutError:
+            message = f"{platform} did not answer within {self._own_status_timeout:g} s"
+        except AuthError:
+            message = f"{platform} refused the sign-in; reconnect the account in Settings"
+        except RateLimitedError as err:
+            message = f"{platform} asked to slow down; try again in {err.retry_after:.0f} s"
+        except TransientError as err:
+            message = f"{platform} could not be reached ({err}); try again later"
+        except PermanentError as err:
+            message = f"{platform}: {err}"
+        except Exception:  # noqa: BLE001 - a client bug must not stop the other accounts
+            _log.exception("%s: setting my status failed unexpectedly", account)
+            message = f"{platform}: an unexpected error stopped it (see the log)"
+        else:
+            _log.info("%s: my status is now %s", account, status.state)
+            return OwnStatusResult(account, OwnStatusOutcome.SET)
+        _log.info("%s: could not set my status: %s", account, message)
+        return OwnStatusResult(account, OwnStatusOutcome.FAILED, message)
+
     def now(self) -> float:
         """The supervisor's clock time."""
         return self._clock.now()
@@ -270,6 +343,15 @@ def _parked_status(
         message=f"{platform} stopped working: {err}",
         restarts=restarts,
     )
+
+
+def _not_connected(account: AccountRef, status: AccountStatus | None) -> str:
+    platform = account.platform.display_name
+    if status is not None and status.health is AccountHealth.NEEDS_RECONNECT:
+        return f"{platform} needs reconnecting first (Settings)"
+    if status is not None and status.health is AccountHealth.FAILED:
+        return status.message or f"{platform} has stopped working"
+    return f"{platform} is not connected"
 
 
 def _restart_reason(account: AccountRef, err: Exception) -> tuple[AccountHealth, str, float]:

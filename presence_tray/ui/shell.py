@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from presence_tray.core.own_status import OwnStatusChoice, own_status_for
 from presence_tray.ui import APP_NAME
 from presence_tray.ui.aio import wait_for_signal
 from presence_tray.ui.contacts_model import ContactsModel
@@ -17,11 +20,19 @@ from presence_tray.ui.tray import PresenceTrayIcon
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from presence_tray.core.client import OwnStatus
     from presence_tray.core.clock import Clock
     from presence_tray.core.hub import PresenceHub
+    from presence_tray.core.own_status import OwnStatusResult
     from presence_tray.core.supervisor import AccountStatus, ClientSupervisor
 
 _log = logging.getLogger(__name__)
+
+OWN_STATUS_CHECK_MS = 1000
+"""How often, at most, a timed do-not-disturb checks whether it has ended (real time; the
+app's clock may run faster than real time, so the end is checked, not scheduled once)."""
+NOT_SET_EVERYWHERE = "Your status was not set everywhere"
+"""The tray message's title when some account could not take my new status."""
 
 
 class TrayShell(QObject):
@@ -29,6 +40,8 @@ class TrayShell(QObject):
 
     quit_requested = Signal()
     """The user chose Quit (from the tray menu, the window, or by closing the only window)."""
+    own_status_applied = Signal(list)
+    """A status chosen in the menu has been sent: one OwnStatusResult per account."""
 
     def __init__(
         self,
@@ -38,6 +51,7 @@ class TrayShell(QObject):
         *,
         simulated_network: bool,
         tray_available: bool | None = None,
+        own_status_check_ms: int = OWN_STATUS_CHECK_MS,
         parent: QObject | None = None,
     ) -> None:
         """Prepare the shell; nothing is shown before :meth:`start`.
@@ -60,6 +74,12 @@ class TrayShell(QObject):
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(0)
         self._summary_timer.timeout.connect(self._refresh_summary)
+        self._unsubscribe_own_status: Callable[[], None] | None = None
+        self._status_tasks: set[asyncio.Task[None]] = set()
+        self._own_status_check_ms = own_status_check_ms
+        self._own_status_timer = QTimer(self)
+        self._own_status_timer.setSingleShot(True)
+        self._own_status_timer.timeout.connect(self._refresh_own_status)
 
     # -- public ----------------------------------------------------------------------------
 
@@ -94,7 +114,12 @@ class TrayShell(QObject):
             self._tray.toggle_requested.connect(self.toggle_contacts)
             self._tray.open_requested.connect(self.open_contacts)
             self._tray.quit_requested.connect(self.request_quit)
+            self._tray.status_chosen.connect(self.choose_own_status)
+            self._unsubscribe_own_status = self._supervisor.own_status.subscribe(
+                self._on_own_status
+            )
             self._refresh_summary()
+            self._refresh_own_status()
             self._tray.show()
         else:
             _log.info("no system tray found; showing the contacts window instead")
@@ -114,6 +139,28 @@ class TrayShell(QObject):
         window = self._ensure_window()
         anchor = self._tray.geometry() if self._tray is not None else None
         window.show_near(anchor)
+
+    def bring_forward(self) -> None:
+        """Show the contacts window on top and focused (another launch asked for it)."""
+        window = self._ensure_window()
+        if window.isMinimized():
+            window.showNormal()
+        self.open_contacts()
+        window.raise_()
+        window.activateWindow()
+
+    def choose_own_status(self, choice: str) -> None:
+        """Set my status to ``choice`` (an OwnStatusChoice value) on every account that can.
+
+        Runs in the background; :attr:`own_status_applied` reports the results, and a tray
+        message names the accounts that could not take it, and why.
+        """
+        status = own_status_for(OwnStatusChoice(choice), self._clock.now())
+        task = asyncio.get_running_loop().create_task(
+            self._apply_own_status(status), name=f"set my status: {choice}"
+        )
+        self._status_tasks.add(task)
+        task.add_done_callback(self._status_tasks.discard)
 
     def toggle_contacts(self) -> None:
         """Hide the contacts window when it is shown, show it otherwise."""
@@ -139,7 +186,13 @@ class TrayShell(QObject):
         if self._unsubscribe_accounts is not None:
             self._unsubscribe_accounts()
             self._unsubscribe_accounts = None
+        if self._unsubscribe_own_status is not None:
+            self._unsubscribe_own_status()
+            self._unsubscribe_own_status = None
+        for task in self._status_tasks:
+            task.cancel()
         self._summary_timer.stop()
+        self._own_status_timer.stop()
         if self._model is not None:
             self._model.close()
         if self._tray is not None:
@@ -178,3 +231,36 @@ class TrayShell(QObject):
         if self._tray is None or self._model is None:
             return
         self._tray.set_summary(self._model.state_counts(), self._supervisor.statuses())
+
+    async def _apply_own_status(self, status: OwnStatus) -> None:
+        results = await self._supervisor.set_own_status(status)
+        problems = [result for result in results if result.problem]
+        if problems and self._tray is not None:
+            self._tray.showMessage(
+                NOT_SET_EVERYWHERE,
+                not_set_message(problems),
+                QSystemTrayIcon.MessageIcon.Warning,
+            )
+        self.own_status_applied.emit(results)
+
+    def _on_own_status(self, _status: OwnStatus | None) -> None:
+        self._refresh_own_status()
+
+    def _refresh_own_status(self) -> None:
+        """Show my current status; while a timed DND runs, check again for its end."""
+        if self._tray is None:
+            return
+        tracker = self._supervisor.own_status
+        now = self._clock.now()
+        self._tray.show_own_status(tracker.current(now), now=now)
+        ends = tracker.expires_at(now)
+        if ends is None:
+            self._own_status_timer.stop()
+            return
+        wait_ms = min(self._own_status_check_ms, math.ceil((ends - now) * 1000))
+        self._own_status_timer.start(max(wait_ms, 0))
+
+
+def not_set_message(problems: list[OwnStatusResult]) -> str:
+    """The accounts that did not take my status, one line each, saying why."""
+    return "\n".join(result.message for result in problems)

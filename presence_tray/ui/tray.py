@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QDate, QLocale, QObject, QTime, Signal
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from presence_tray.core.client import AccountHealth
+from presence_tray.core.own_status import CHOICE_WORDS, OwnStatusChoice
 from presence_tray.core.presence import PresenceState
 from presence_tray.ui import APP_NAME
 from presence_tray.ui.badges import Badge, app_icon
@@ -16,6 +19,7 @@ from presence_tray.ui.contacts_model import counts_line
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+    from presence_tray.core.client import OwnStatus
     from presence_tray.core.supervisor import AccountStatus
 
 NEUTRAL_BADGE = Badge(PresenceState.UNKNOWN)
@@ -28,6 +32,23 @@ _PROBLEM_WORDS = {
     AccountHealth.FAILED: "stopped working",
 }
 _WARNING_HEALTH = frozenset({AccountHealth.NEEDS_RECONNECT, AccountHealth.FAILED})
+
+SET_STATUS_MENU: Final = "Set my status"
+DND_MENU: Final = "Do not disturb"
+DND_SWITCH: Final = "Do not disturb"
+OPEN_CONTACTS: Final = "Open contacts"
+QUIT: Final = "Quit"
+_PLAIN_CHOICES: Final = {
+    OwnStatusChoice.AVAILABLE: PresenceState.ONLINE,
+    OwnStatusChoice.BUSY: PresenceState.BUSY,
+    OwnStatusChoice.AWAY: PresenceState.AWAY,
+    OwnStatusChoice.APPEAR_OFFLINE: PresenceState.OFFLINE,
+}
+_TIMED_DND: Final = (
+    OwnStatusChoice.DND_30_MIN,
+    OwnStatusChoice.DND_1_HOUR,
+    OwnStatusChoice.DND_UNTIL_TOMORROW,
+)
 
 
 def account_problems(statuses: Iterable[AccountStatus]) -> list[str]:
@@ -44,10 +65,43 @@ def needs_attention(statuses: Iterable[AccountStatus]) -> bool:
     return any(status.health in _WARNING_HEALTH for status in statuses)
 
 
-def tray_tooltip(counts: Mapping[PresenceState, int], statuses: Iterable[AccountStatus]) -> str:
-    """ "Presence Tray — 5 available · 3 busy · 12 offline", then one line per account problem."""
-    lines = [f"{APP_NAME} — {counts_line(counts)}", *account_problems(statuses)]
-    return "\n".join(lines)
+def tray_tooltip(
+    counts: Mapping[PresenceState, int],
+    statuses: Iterable[AccountStatus],
+    own: str | None = None,
+) -> str:
+    """ "Presence Tray — 5 available · 3 busy · DND until 15:00", then one line per account
+    problem (``own``: my own status's words, when worth saying)."""
+    head = f"{APP_NAME} — {counts_line(counts)}"
+    if own:
+        head = f"{head} · {own}"
+    return "\n".join([head, *account_problems(statuses)])
+
+
+def until_words(until: float, now: float, locale: QLocale | None = None) -> str:
+    """When something ends, in the local time zone and the locale's clock: "15:00" or
+    "3:00 PM"; "tomorrow 08:00"; a short date before the time when further away."""
+    locale = locale or QLocale()
+    end = datetime.fromtimestamp(until)  # noqa: DTZ006 - the user's local time is the point
+    today = datetime.fromtimestamp(now).date()  # noqa: DTZ006 - as above
+    clock = locale.toString(QTime(end.hour, end.minute), QLocale.FormatType.ShortFormat)
+    if end.date() == today:
+        return clock
+    if end.date() == today + timedelta(days=1):
+        return f"tomorrow {clock}"
+    day = QDate(end.year, end.month, end.day)
+    return f"{locale.toString(day, QLocale.FormatType.ShortFormat)} {clock}"
+
+
+def own_status_words(
+    status: OwnStatus | None, now: float, locale: QLocale | None = None
+) -> str | None:
+    """ "DND until 15:00" or "Do not disturb" while DND is on; None otherwise."""
+    if status is None or not status.dnd:
+        return None
+    if status.until is None:
+        return "Do not disturb"
+    return f"DND until {until_words(status.until, now, locale)}"
 
 
 class PresenceTrayIcon(QSystemTrayIcon):
@@ -59,19 +113,29 @@ class PresenceTrayIcon(QSystemTrayIcon):
     """"Open contacts" in the menu."""
     quit_requested = Signal()
     """"Quit" in the menu."""
+    status_chosen = Signal(str)
+    """An :class:`~presence_tray.core.own_status.OwnStatusChoice` value from the menu."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         """Create the icon with a neutral badge and its context menu (not shown yet)."""
         super().__init__(parent)
         self._badge: Badge = NEUTRAL_BADGE
         self._warning = False
+        self._tooltip_parts: tuple[Mapping[PresenceState, int], list[AccountStatus]] | None = None
+        self._own_words: str | None = None
+        self._choice_actions: dict[OwnStatusChoice, QAction] = {}
         # A QMenu cannot have a QObject parent; the icon keeps it alive.
         self._menu = QMenu()
         self._menu.setAccessibleName(f"{APP_NAME} menu")
-        open_action = self._menu.addAction("Open contacts")
+        self._status_menu = self._build_status_menu()
+        self._dnd_switch = self._menu.addAction(DND_SWITCH)
+        self._dnd_switch.setCheckable(True)
+        self._dnd_switch.triggered.connect(self._on_dnd_switch)
+        self._menu.addSeparator()
+        open_action = self._menu.addAction(OPEN_CONTACTS)
         open_action.triggered.connect(self.open_requested)
         self._menu.addSeparator()
-        quit_action = self._menu.addAction("Quit")
+        quit_action = self._menu.addAction(QUIT)
         quit_action.triggered.connect(self.quit_requested)
         self.setContextMenu(self._menu)
         self.activated.connect(self._on_activated)
@@ -82,6 +146,38 @@ class PresenceTrayIcon(QSystemTrayIcon):
     def menu(self) -> QMenu:
         """The context menu."""
         return self._menu
+
+    @property
+    def status_menu(self) -> QMenu:
+        """The "Set my status" submenu."""
+        return self._status_menu
+
+    @property
+    def dnd_switch(self) -> QAction:
+        """The checkable "Do not disturb" item."""
+        return self._dnd_switch
+
+    def choice_action(self, choice: OwnStatusChoice) -> QAction:
+        """The menu item for ``choice`` (the DND switch for :attr:`OwnStatusChoice.DND`)."""
+        if choice is OwnStatusChoice.DND:
+            return self._dnd_switch
+        return self._choice_actions[choice]
+
+    def show_own_status(self, status: OwnStatus | None, *, now: float) -> None:
+        """Show my status: the badge, the menu's check marks, "DND until 15:00" in the tooltip."""
+        if status is None:
+            self.set_own_state(None)
+        else:
+            self.set_own_state(status.state, dnd=status.dnd)
+        dnd = status is not None and status.dnd
+        self._dnd_switch.setChecked(dnd)
+        for choice, state in _PLAIN_CHOICES.items():
+            checked = status is not None and not dnd and status.state is state
+            self._choice_actions[choice].setChecked(checked)
+        words = own_status_words(status, now)
+        if words != self._own_words:
+            self._own_words = words
+            self._update_tooltip()
 
     @property
     def badge(self) -> Badge:
@@ -109,11 +205,45 @@ class PresenceTrayIcon(QSystemTrayIcon):
     ) -> None:
         """Update the tooltip and the warning mark from the counts and account statuses."""
         statuses = list(statuses)
-        self.setToolTip(tray_tooltip(counts, statuses))
+        self._tooltip_parts = (counts, statuses)
+        self._update_tooltip()
         warning = needs_attention(statuses)
         if warning != self._warning:
             self._warning = warning
             self._update_icon()
+
+    def _build_status_menu(self) -> QMenu:
+        menu = self._menu.addMenu(SET_STATUS_MENU)
+        # Radio marks for the plain states; none is checked while DND is on (its switch is).
+        group = QActionGroup(menu)
+        group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+        for choice in (OwnStatusChoice.AVAILABLE, OwnStatusChoice.BUSY):
+            self._add_choice(menu, choice, group)
+        dnd_menu = menu.addMenu(DND_MENU)
+        for choice in _TIMED_DND:
+            self._add_choice(dnd_menu, choice, None)
+        for choice in (OwnStatusChoice.AWAY, OwnStatusChoice.APPEAR_OFFLINE):
+            self._add_choice(menu, choice, group)
+        return menu
+
+    def _add_choice(self, menu: QMenu, choice: OwnStatusChoice, group: QActionGroup | None) -> None:
+        action = menu.addAction(CHOICE_WORDS[choice])
+        if group is not None:
+            action.setCheckable(True)
+            group.addAction(action)
+        action.triggered.connect(lambda: self.status_chosen.emit(choice.value))
+        self._choice_actions[choice] = action
+
+    def _on_dnd_switch(self, checked: bool) -> None:
+        choice = OwnStatusChoice.DND if checked else OwnStatusChoice.AVAILABLE
+        self.status_chosen.emit(choice.value)
+
+    def _update_tooltip(self) -> None:
+        if self._tooltip_parts is None:
+            self.setToolTip(f"{APP_NAME} · {self._own_words}" if self._own_words else APP_NAME)
+            return
+        counts, statuses = self._tooltip_parts
+        self.setToolTip(tray_tooltip(counts, statuses, self._own_words))
 
     def _update_icon(self) -> None:
         self.setIcon(app_icon(self._badge, warning=self._warning))

@@ -7,6 +7,7 @@ Run inside the test desktop: ``scripts/run-tests.sh`` starts it, or
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import time
 from typing import TYPE_CHECKING
@@ -18,8 +19,11 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from presence_tray.core.client import AccountHealth
 from presence_tray.core.identity import AccountRef, Platform
+from presence_tray.core.own_status import OwnStatusChoice
 from presence_tray.core.presence import PresenceState
 from presence_tray.core.supervisor import AccountStatus, ClientSupervisor
+from presence_tray.ui.aio import wait_for_signal
+from presence_tray.ui.badges import Badge
 from presence_tray.ui.contacts_model import Role
 from presence_tray.ui.contacts_window import WINDOW_TITLE, ContactsWindow
 from presence_tray.ui.shell import TrayShell
@@ -204,7 +208,7 @@ def test_right_click_opens_the_menu_and_quit_quits(shell: TrayShell, qtbot: QtBo
     mouse.click(tray.geometry().center(), 3)
     qtbot.waitUntil(menu.isVisible, timeout=UI_TIMEOUT_MS)
     texts = [action.text() for action in menu.actions() if not action.isSeparator()]
-    assert texts == ["Open contacts", "Quit"]
+    assert texts == ["Set my status", "Do not disturb", "Open contacts", "Quit"]
     run("xdotool", "key", "Escape")
     qtbot.waitUntil(lambda: not menu.isVisible(), timeout=UI_TIMEOUT_MS)
 
@@ -220,7 +224,7 @@ def test_open_contacts_from_the_menu(shell: TrayShell, qtbot: QtBot, mouse: Mous
     tray = tray_of(shell)
     mouse.click(tray.geometry().center(), 3)
     qtbot.waitUntil(tray.menu.isVisible, timeout=UI_TIMEOUT_MS)
-    open_action = tray.menu.actions()[0]
+    (open_action,) = [a for a in tray.menu.actions() if a.text() == "Open contacts"]
     mouse.click(tray.menu.mapToGlobal(tray.menu.actionGeometry(open_action).center()), 1)
     qtbot.waitUntil(
         lambda: shell.contacts_window is not None and shell.contacts_window.isVisible(),
@@ -245,3 +249,36 @@ def test_tooltip_and_icon_follow_people_and_accounts(
     supervisor.set_status(AccountStatus(zoom, AccountHealth.NEEDS_RECONNECT))
     qtbot.waitUntil(lambda: tray.warning, timeout=UI_TIMEOUT_MS)
     assert tray.toolTip().endswith("\nZoom needs reconnecting")
+
+
+async def test_set_my_status_away_through_the_real_menu(
+    shell: TrayShell, qtbot: QtBot, mouse: Mouse, tmp_path: Path
+):
+    """Right click, hover "Set my status", click "Away": the badge in the tray turns away."""
+    tray = tray_of(shell)
+    assert tray.badge.state is S.UNKNOWN
+    before = screenshot(tmp_path / "before.png").copy(tray.geometry())
+    mouse.click(tray.geometry().center(), 3)
+    qtbot.waitUntil(tray.menu.isVisible, timeout=UI_TIMEOUT_MS)
+    (status_item,) = [a for a in tray.menu.actions() if a.text() == "Set my status"]
+    hover = tray.menu.mapToGlobal(tray.menu.actionGeometry(status_item).center())
+    run("xdotool", "mousemove", str(hover.x()), str(hover.y()))
+    submenu = tray.status_menu
+    qtbot.waitUntil(submenu.isVisible, timeout=UI_TIMEOUT_MS)
+    away = tray.choice_action(OwnStatusChoice.AWAY)
+    waiter = asyncio.ensure_future(wait_for_signal(shell.own_status_applied))
+    await asyncio.sleep(0)
+    target = submenu.mapToGlobal(submenu.actionGeometry(away).center())
+    run("xdotool", "mousemove", str(target.x()), str(target.y()))
+    qtbot.wait(QApplication.doubleClickInterval() + 100)
+    mouse.click(target, 1)
+    # The click reaches Qt during this wait; the status is then set on the asyncio loop.
+    qtbot.waitUntil(lambda: not tray.menu.isVisible(), timeout=UI_TIMEOUT_MS)
+    await asyncio.wait_for(waiter, 2)
+    assert tray.badge == Badge(S.AWAY)
+    assert away.isChecked()
+
+    def icon_changed() -> bool:
+        return screenshot(tmp_path / "after.png").copy(tray.geometry()) != before
+
+    qtbot.waitUntil(icon_changed, timeout=UI_TIMEOUT_MS)

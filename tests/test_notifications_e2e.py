@@ -1,0 +1,206 @@
+"""Notifications end to end: the real app process on the test desktop, rules and favourites
+saved with the real commands, and what dunst (the desktop's notification server) received.
+
+The app runs the simulated network 3000 times faster than real time, so people change status
+every few seconds. dunst logs each notification as one JSON line in
+``$PRESENCE_TRAY_NOTIFY_LOG`` (see scripts/desktop-session.sh).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from presence_tray.core.dnd import DndSchedule
+from presence_tray.storage.local_store import LocalStore
+from presence_tray.storage.paths import DATA_DIR_ENV, database_path
+from presence_tray.storage.repositories import DndRepository
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+SPEED = 3000.0
+NETWORK = ["--people", "30", "--speed", str(int(SPEED))]
+APP_NAME = "Presence Tray"
+DIGEST_TITLE = "While you were in do-not-disturb"
+
+
+def command(data_dir: Path, *argv: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "presence_tray", *argv, *NETWORK],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, DATA_DIR_ENV: str(data_dir)},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+class NotifyLog:
+    """The notifications dunst received from the app after this object was made."""
+
+    def __init__(self) -> None:
+        self.path = Path(os.environ["PRESENCE_TRAY_NOTIFY_LOG"])
+        self.start = self.path.stat().st_size if self.path.exists() else 0
+
+    def records(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        with self.path.open("rb") as log:
+            log.seek(self.start)
+            lines = log.read().decode("utf-8").splitlines()
+        records = [json.loads(line) for line in lines if line.strip()]
+        return [r for r in records if r.get("app_name") == APP_NAME]
+
+    def wait_for(
+        self, what: str, match: Callable[[dict[str, Any]], bool], timeout: float
+    ) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for record in self.records():
+                if match(record):
+                    return record
+            time.sleep(0.1)
+        pytest.fail(f"no notification {what} within {timeout:.0f} s; got {self.records()}")
+
+
+class App:
+    """``python -m presence_tray`` on the fast simulated network, with its own data folder."""
+
+    def __init__(self, data_dir: Path, stderr_path: Path) -> None:
+        self.stderr_path = stderr_path
+        with stderr_path.open("w") as stderr:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "presence_tray", "-v", *NETWORK],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                env={**os.environ, "QT_QPA_PLATFORM": "xcb", DATA_DIR_ENV: str(data_dir)},
+            )
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text()
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                return self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.wait()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def start_app(data_dir: Path, tmp_path: Path) -> Iterator[Callable[[], App]]:
+    started: list[App] = []
+
+    def start() -> App:
+        started.append(App(data_dir, tmp_path / "stderr.log"))
+        return started[-1]
+
+    yield start
+    for running in started:
+        code = running.stop()
+        stderr = running.stderr()
+        assert code in (0, 128 + signal.SIGTERM), stderr
+        assert "Traceback" not in stderr, stderr
+        # Nothing about notifications is a warning (other modules' WARNINGs are not this test's).
+        for module in ("presence_tray.ui.notifications", "presence_tray.core.notifier"):
+            assert f"WARNING {module}" not in stderr, stderr
+
+
+def watched_people(data_dir: Path) -> list[str]:
+    """Four simulated people: a favourite, and three with "any change" rules."""
+    people = json.loads(command(data_dir, "status", "--json"))["people"]
+    names = sorted(p["name"] for p in people)[:4]
+    command(data_dir, "favourite", names[0])
+    for name in names[1:]:
+        command(data_dir, "notify", name, "--on", "any-change")
+    return names
+
+
+def names_one_of(names: list[str]) -> Callable[[dict[str, Any]], bool]:
+    def match(record: dict[str, Any]) -> bool:
+        text = f"{record.get('summary')}\n{record.get('body')}"
+        return any(name in text for name in names)
+
+    return match
+
+
+@pytest.mark.desktop
+def test_a_watched_persons_status_change_is_a_desktop_notification(
+    data_dir: Path, start_app: Callable[[], App]
+) -> None:
+    names = watched_people(data_dir)
+    log = NotifyLog()
+    app = start_app()
+    record = log.wait_for("naming a watched person", names_one_of(names), timeout=60)
+    assert app.process.poll() is None, app.stderr()
+    summary, body = record["summary"], record["body"]
+    assert record["desktop_entry"] == "presence-tray"
+    if "people" not in summary:  # one person: "Alice Chen is busy", "on Slack · was away"
+        assert any(summary.startswith(name + " ") for name in names), summary
+        assert body.startswith("on "), body
+        assert " · was " in body, body
+    assert "unknown" not in summary.lower()
+    assert "desktop notifications go to dunst" in app.stderr()
+    # Nobody else: only the watched people are announced.
+    for other in log.records():
+        assert names_one_of(names)(other), other
+
+
+def save_dnd(data_dir: Path, schedule: DndSchedule) -> None:
+    async def save() -> None:
+        store = await LocalStore.open(database_path(data_dir, simulated=True))
+        try:
+            await asyncio.to_thread(DndRepository(store.db).save, schedule)
+        finally:
+            await store.aclose()
+
+    asyncio.run(save())
+
+
+@pytest.mark.desktop
+def test_none_arrive_during_do_not_disturb_and_one_digest_follows(
+    data_dir: Path, start_app: Callable[[], App]
+) -> None:
+    names = watched_people(data_dir)
+    # A snooze for 25 real seconds of the app's clock, which starts at (about) now and runs
+    # SPEED times faster than real time.
+    dnd_seconds = 25.0
+    launched = time.time()
+    save_dnd(data_dir, DndSchedule(snooze_until=launched + dnd_seconds * SPEED))
+    log = NotifyLog()
+    app = start_app()
+    while time.time() < launched + dnd_seconds - 5:
+        assert log.records() == [], "a notification arrived during do-not-disturb"
+        assert app.process.poll() is None, app.stderr()
+        time.sleep(0.5)
+    record = log.wait_for(
+        "digest after do-not-disturb",
+        lambda r: r.get("summary") == DIGEST_TITLE,
+        timeout=30,
+    )
+    assert time.time() >= launched + dnd_seconds - 2, "the digest came before DND ended"
+    assert names_one_of(names)(record), record
+    assert any(word in record["body"] for word in ("became", "went", " is ")), record
+    digests = [r for r in log.records() if r.get("summary") == DIGEST_TITLE]
+    assert len(digests) == 1, digests
