@@ -20,6 +20,7 @@ from presence_tray.core.describe import (
     summary,
     value_words,
 )
+from presence_tray.core.preferences import NotificationRule, NotifyOn
 from presence_tray.core.presence import PresenceState
 from presence_tray.platforms.simulated.network import DEFAULT_SEED
 from presence_tray.platforms.simulated.population import DEFAULT_POPULATION, MAX_POPULATION
@@ -50,7 +51,7 @@ accounts comes in a later version) it runs on a built-in simulated network, so y
 see it working at once. It keeps what it learns in a local database (the simulated
 network in a file of its own) and shows the last known statuses at once on the next start.
 status, available and stats start the same simulated network for the duration of the
-command; export, forget and history work on the saved data.
+command; export, forget, history, notify and favourite work on the saved data.
 """
 
 
@@ -192,7 +193,66 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument(
         "--keep-days", type=_days, metavar="DAYS", help="delete history older than DAYS (1-3650)"
     )
+
+    notify = commands.add_parser(
+        "notify",
+        parents=[common],
+        help="get a desktop notification when someone's status changes",
+        description="Save a notification rule for one person: notify me when they become "
+        "available (online or idle, not in do-not-disturb), go offline, or change status at "
+        "all. At most one notification per person every 5 minutes; none during "
+        "do-not-disturb (a digest follows). The running app picks the rule up within seconds.",
+    )
+    notify.add_argument("name", metavar="NAME", help="name or handle")
+    notify.add_argument(
+        "--on",
+        choices=NOTIFY_ON_OPTIONS,
+        default="available",
+        help="which change (default %(default)s)",
+    )
+    notify.add_argument("--once", action="store_true", help="only the next time, then forget it")
+    notify.add_argument("--off", action="store_true", help="remove this rule instead")
+
+    favourite = commands.add_parser(
+        "favourite",
+        parents=[common],
+        help="mark someone as a favourite",
+        description="Favourites are listed first and notify you when they become available "
+        "(unless you set a notification rule of your own for them).",
+    )
+    favourite.add_argument("name", metavar="NAME", help="name or handle")
+    favourite.add_argument("--off", action="store_true", help="no longer a favourite")
     return parser
+
+
+NOTIFY_ON_OPTIONS = [on.value.replace("_", "-") for on in NotifyOn]
+_NOTIFY_ON_WORDS = {
+    NotifyOn.AVAILABLE: "becomes available",
+    NotifyOn.ANY_CHANGE: "changes status",
+    NotifyOn.OFFLINE: "goes offline",
+}
+
+
+def notify_command(
+    person: Person, on_option: str, *, once: bool, off: bool
+) -> tuple[NotificationRule, Answer]:
+    """The rule ``notify NAME [--on ...] [--once] [--off]`` saves (or removes), and what to
+    print."""
+    rule = NotificationRule(person.person_id, NotifyOn(on_option.replace("-", "_")), once=once)
+    when = _NOTIFY_ON_WORDS[rule.on]
+    if off:
+        return rule, Answer(f"You will no longer be notified when {person.display_name} {when}.")
+    how_often = "the next time" if once else "each time (at most every 5 minutes)"
+    return rule, Answer(f"Saved. You will be notified {how_often} {person.display_name} {when}.")
+
+
+def favourite_command(person: Person, *, off: bool) -> Answer:
+    """What ``favourite NAME [--off]`` prints."""
+    if off:
+        return Answer(f"{person.display_name} is no longer a favourite.")
+    return Answer(
+        f"{person.display_name} is a favourite: you will be notified when they become available."
+    )
 
 
 def _days(text: str) -> int:
