@@ -7,7 +7,7 @@ payloads, picked at random, that go the whole way a real update goes: the platfo
 normaliser, ``hub.ingest``, the coalesced flush that re-aggregates the person, and the change
 event delivered to a subscriber. Flushes happen every ``--flush-every`` updates, about the
 app's 50 ms window at the target rate. The garbage collector is tuned as the app tunes it
-(``presence_tray.app.tune_garbage_collection``).
+(``presence_tray.runtime.tune_garbage_collection``).
 
 Prints the figures, then one JSON line with ``ingest_updates_per_s``, ``lookup_p99_us`` and
 ``batch_1000_ms``. Targets on a 2-core machine: >= 100,000 updates/s, p99 <= 20 us, <= 5 ms.
@@ -27,7 +27,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from presence_tray.app import tune_garbage_collection
 from presence_tray.core.clock import SystemClock
 from presence_tray.core.hub import PresenceChanged, PresenceHub
 from presence_tray.core.identity import Identity, IdentityKey, Platform
@@ -35,6 +34,7 @@ from presence_tray.core.presence import PlatformPresence
 from presence_tray.platforms.discord.normalise import normalise_discord_presence
 from presence_tray.platforms.slack.normalise import normalise_slack_presence
 from presence_tray.platforms.teams.normalise import normalise_graph_presence
+from presence_tray.runtime import tune_garbage_collection
 
 Normaliser = Callable[[IdentityKey, object, float], PlatformPresence]
 

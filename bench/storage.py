@@ -34,12 +34,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from presence_tray.app import paused_garbage_collection, show_last_known, tune_garbage_collection
 from presence_tray.core.clock import SystemClock
 from presence_tray.core.history import PresenceTransition
 from presence_tray.core.hub import PresenceHub
 from presence_tray.core.identity import Identity, IdentityKey, Platform
 from presence_tray.core.presence import ActivityKind, PlatformPresence, PresenceState
+from presence_tray.runtime import (
+    paused_garbage_collection,
+    show_last_known,
+    tune_garbage_collection,
+)
 from presence_tray.storage.database import open_database
 from presence_tray.storage.local_store import LastKnown, LocalStore
 from presence_tray.storage.repositories import write_batch

@@ -33,7 +33,8 @@ to load, the database is created): this needs the test desktop (an X server with
   after settling, as a share of one core. The app's default 60x simulated network is not
   idle, so this runs the simulated network at ``--speed 1`` (real time). Target <= 0.5 %.
 
-The garbage collector is tuned as the app tunes it (``presence_tray.app.tune_garbage_collection``).
+The garbage collector is tuned as the app tunes it
+(``presence_tray.runtime.tune_garbage_collection``).
 Ends with one JSON line of the seven figures.
 """
 
@@ -65,11 +66,12 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from presence_tray.app import FLUSH_WINDOW_SECONDS, X11_INSTANCE_NAME, tune_garbage_collection
+from presence_tray.app import X11_INSTANCE_NAME
 from presence_tray.core.clock import SystemClock
 from presence_tray.core.hub import PresenceHub
 from presence_tray.core.identity import Identity, IdentityKey, Platform
 from presence_tray.core.presence import PlatformPresence, PresenceState
+from presence_tray.runtime import FLUSH_WINDOW_SECONDS, tune_garbage_collection
 from presence_tray.ui.aio import run_with_qt
 from presence_tray.ui.contacts_model import ContactsModel
 from presence_tray.ui.contacts_window import ContactsWindow

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
-from presence_tray import app
+from presence_tray import app, runtime
 
 T = TypeVar("T")
 
@@ -101,8 +101,8 @@ def test_gui_without_a_display_says_what_to_do(
 def test_garbage_collection_is_tuned_and_keeps_older_generations() -> None:
     before = gc.get_threshold()
     try:
-        app.tune_garbage_collection()
-        assert gc.get_threshold() == (app.GC_YOUNG_GENERATION_THRESHOLD, *before[1:])
+        runtime.tune_garbage_collection()
+        assert gc.get_threshold() == (runtime.GC_YOUNG_GENERATION_THRESHOLD, *before[1:])
     finally:
         gc.set_threshold(*before)
 

@@ -103,11 +103,11 @@ def test_notify_command_words(on: str, once: bool, off: bool, text: str) -> None
 
 
 def test_do_not_disturb_comes_from_the_schedule_or_the_tray() -> None:
-    from presence_tray.app import in_do_not_disturb
     from presence_tray.core.client import OwnStatus
     from presence_tray.core.dnd import DndSchedule
     from presence_tray.core.own_status import OwnStatusTracker
     from presence_tray.core.presence import PresenceState
+    from presence_tray.notification_service import in_do_not_disturb
 
     now = 1_700_000_000.0
     tray = OwnStatusTracker()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from presence_tray import app, cli
+from presence_tray import runtime as runtime_module
 from presence_tray.core.client import Capabilities, PresenceMode, PresenceSink
 from presence_tray.core.describe import summary
 from presence_tray.core.errors import TransientError
@@ -29,7 +30,7 @@ def options(*argv: str) -> object:
 
 async def run_for_a_while(seconds: float = 0.5) -> None:
     """The app without its window: clients run and the write-behind saves."""
-    runtime = await app.build_runtime(options())  # type: ignore[arg-type]
+    runtime = await runtime_module.build_runtime(options())  # type: ignore[arg-type]
     runtime.start()
     async with asyncio.timeout(5):
         await runtime.supervisor.wait_until_settled()
@@ -55,7 +56,7 @@ class NoNetwork:
 
 async def test_last_known_statuses_show_at_start_up_marked_with_their_age() -> None:
     await run_for_a_while()
-    runtime = await app.build_runtime(options())  # type: ignore[arg-type]
+    runtime = await runtime_module.build_runtime(options())  # type: ignore[arg-type]
     try:
         people = runtime.hub.people()
         assert len(people) == 12  # known before any client connected
@@ -77,7 +78,7 @@ async def test_without_a_network_the_app_stays_useful_on_the_cache(
     expected_warnings: list[logging.LogRecord],
 ) -> None:
     await run_for_a_while()
-    runtime = await app.build_runtime(options())  # type: ignore[arg-type]
+    runtime = await runtime_module.build_runtime(options())  # type: ignore[arg-type]
     offline = NoNetwork()
     runtime.clients = [offline]
     known_before = {p.person_id: runtime.hub.aggregate(p.person_id) for p in runtime.hub.people()}

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from presence_tray import app, cli
+from presence_tray import cli
+from presence_tray import runtime as runtime_module
 from presence_tray.core.client import AccountHealth, Capabilities, PresenceMode, PresenceSink
 from presence_tray.core.errors import AuthError, RateLimitedError, TransientError
 from presence_tray.core.identity import AccountRef, Identity, IdentityKey, Platform
@@ -95,7 +96,7 @@ async def test_a_full_session_leaves_no_secret_outside_the_keyring(
     raised: list[BaseException] = []
     try:
         options = cli.build_parser().parse_args(["--people", "6", "--speed", "600"])
-        runtime = await app.build_runtime(options)
+        runtime = await runtime_module.build_runtime(options)
         assert runtime.store is not None
         await asyncio.to_thread(
             AccountsRepository(runtime.store.db).save,

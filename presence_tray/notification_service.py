@@ -1,0 +1,111 @@
+"""Desktop notifications wired up: the notifier built from the saved rules, favourites and
+do-not-disturb schedule, subscribed to the hub, sending through the desktop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from presence_tray.core.dnd import DndSchedule
+from presence_tray.core.notifier import Notifier, tick_periodically
+from presence_tray.storage.database import StorageError
+from presence_tray.storage.repositories import DndRepository, NotificationRulesRepository
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from presence_tray.core.own_status import OwnStatusTracker
+    from presence_tray.core.preferences import NotificationRule
+    from presence_tray.runtime import Runtime
+    from presence_tray.storage.local_store import LocalStore
+    from presence_tray.ui.notifications import DesktopNotifier
+    from presence_tray.ui.shell import TrayShell
+
+_log = logging.getLogger(__name__)
+
+NOTIFICATION_QUIET_SECONDS = 30.0
+"""At most this long (real seconds) after start-up, accounts still connecting, nothing is sent."""
+NOTIFICATION_TICK_SECONDS = 1.0
+"""How often (real seconds) the notifier checks whether do-not-disturb has ended."""
+
+
+@dataclass
+class Notifications:
+    """The notifier subscribed to the hub, and the desktop notifications it sends through."""
+
+    desktop: DesktopNotifier
+    unsubscribe: Callable[[], None]
+
+    async def aclose(self) -> None:
+        """Stop listening to the hub and disconnect from the desktop."""
+        self.unsubscribe()
+        await self.desktop.aclose()
+
+
+def in_do_not_disturb(schedule: DndSchedule, own_status: OwnStatusTracker, now: float) -> bool:
+    """DND is on by the saved schedule (rules, snooze, vacation) or chosen in the tray."""
+    if schedule.active_at(now):
+        return True
+    mine = own_status.current(now)
+    return mine is not None and mine.dnd
+
+
+async def start_notifications(
+    runtime: Runtime, store: LocalStore, shell: TrayShell
+) -> Notifications:
+    """Desktop notifications by the saved rules, favourites and do-not-disturb schedule.
+
+    They are read once, at start-up (nothing edits them while the app runs yet). Nothing is
+    sent until every account has made its first connection, or for
+    ``NOTIFICATION_QUIET_SECONDS`` at most.
+    """
+    from presence_tray.ui.notifications import DesktopNotifier
+
+    rules = NotificationRulesRepository(store.db)
+
+    def load() -> tuple[list[NotificationRule], frozenset[str], DndSchedule]:
+        return rules.list(), store.people.favourites(), DndRepository(store.db).get()
+
+    try:
+        saved_rules, favourites, dnd = await asyncio.to_thread(load)
+    except StorageError as err:
+        _log.warning("could not read notification rules and favourites: %s", err)
+        saved_rules, favourites, dnd = [], frozenset(), DndSchedule()
+    clock = runtime.clock
+
+    def show_in_tray(title: str, body: str) -> None:
+        if shell.tray_icon is not None:
+            shell.tray_icon.showMessage(title, body)
+
+    async def delete_rule(rule: NotificationRule) -> None:
+        try:
+            await asyncio.to_thread(rules.delete, rule.person_id, rule.on)
+        except StorageError as err:
+            _log.warning("could not delete a used one-time notification rule: %s", err)
+
+    desktop = DesktopNotifier(show_in_tray, on_open=lambda _person_id: shell.open_contacts())
+    notifier = Notifier(
+        clock,
+        desktop.send,
+        rules=saved_rules,
+        favourites=lambda: favourites,
+        dnd_active=lambda: in_do_not_disturb(dnd, runtime.supervisor.own_status, clock.now()),
+        on_rule_spent=lambda rule: runtime.spawn(delete_rule(rule), "delete a spent rule"),
+        quiet_seconds=None,
+    )
+
+    async def settle() -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(NOTIFICATION_QUIET_SECONDS):
+                await runtime.supervisor.wait_until_settled()
+        notifier.mark_settled()
+
+    unsubscribe = runtime.hub.subscribe(notifier.on_changes)
+    notifier.start()
+    runtime.spawn(desktop.start(), "desktop notifications")
+    runtime.spawn(settle(), "notifications settle")
+    runtime.spawn(tick_periodically(notifier, NOTIFICATION_TICK_SECONDS), "notifications tick")
+    return Notifications(desktop, unsubscribe)

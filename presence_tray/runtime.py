@@ -1,0 +1,185 @@
+"""Everything that runs, whatever the front end: storage, the hub with the last known
+statuses, the supervisor and the clients, and their lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from presence_tray import cli
+from presence_tray.core.clock import Clock, ScaledClock
+from presence_tray.core.hub import PresenceHub, refresh_staleness_periodically
+from presence_tray.core.preferences import Preferences
+from presence_tray.core.supervisor import ClientSupervisor
+from presence_tray.platforms.simulated.network import build_simulated_network
+from presence_tray.storage.database import StorageUnavailableError
+from presence_tray.storage.local_store import LastKnown, LocalStore
+from presence_tray.storage.paths import database_path, resolve_data_dir
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Coroutine, Iterator, Sequence
+
+    from presence_tray.core.client import PlatformClient
+    from presence_tray.storage.write_behind import WriteBehind
+
+_log = logging.getLogger(__name__)
+
+FLUSH_WINDOW_SECONDS = 0.05
+"""Updates arriving within this window reach the UI as one batch."""
+STALENESS_CHECK_SECONDS = 1.0
+
+
+@dataclass
+class Runtime:
+    """Everything that runs, whatever the front end."""
+
+    clock: Clock
+    hub: PresenceHub
+    supervisor: ClientSupervisor
+    clients: Sequence[PlatformClient]
+    simulated: bool
+    preferences: Preferences
+    store: LocalStore | None
+    notices: list[str]
+    """Sentences for the user from start-up (a damaged database set aside, no storage)."""
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _writer: WriteBehind | None = None
+
+    def start(self, *, persist: bool = True) -> None:
+        """Start every client, the staleness check and (if ``persist``) saving to disk."""
+        if persist and self.store is not None:
+            preferences = self.preferences
+            self._writer = self.store.write_behind(
+                self.hub, history_enabled=lambda: preferences.history_enabled
+            )
+            self.spawn(self._writer.run(), "write-behind")
+            self.spawn(
+                self.store.prune_history_periodically(
+                    lambda: preferences.history_retention_days, self.clock
+                ),
+                "history retention",
+            )
+        for client in self.clients:
+            self.supervisor.start(client)
+        self.spawn(
+            refresh_staleness_periodically(self.hub, STALENESS_CHECK_SECONDS), "staleness check"
+        )
+
+    def spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
+        """Run ``coroutine`` as a background task, cancelled by :meth:`aclose`."""
+        self._tasks.append(asyncio.create_task(coroutine, name=name))
+
+    async def aclose(self) -> None:
+        """Stop the clients and the background tasks; save what is pending; close storage."""
+        await self.supervisor.aclose()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        self.hub.flush()
+        if self._writer is not None:
+            await self._writer.aclose()
+        if self.store is not None:
+            await self.store.aclose()
+
+
+@contextlib.contextmanager
+def paused_garbage_collection() -> Iterator[None]:
+    """No collection during a bulk load: it builds tens of thousands of long-lived objects,
+    and collecting halfway through would walk them all for nothing (about 50 ms at start-up
+    with 10,000 people)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def show_last_known(hub: PresenceHub, last_known: LastKnown) -> None:
+    """Put the last known identities and values in the hub, before any client connects."""
+    with paused_garbage_collection():
+        hub.add_identities(last_known.identities)
+        for value in last_known.values:
+            hub.ingest(value)
+        hub.flush()
+
+
+async def open_store(options: argparse.Namespace, notices: list[str]) -> LocalStore | None:
+    """The local database, or None (with a notice) when none can be had: the app then runs
+    on what it learns, in memory."""
+    data_dir = resolve_data_dir(options.data_dir, os.environ)
+    try:
+        store = await LocalStore.open(database_path(data_dir, simulated=True))
+    except StorageUnavailableError as err:
+        _log.warning("running without a database: %s", err)
+        notices.append(f"{err} Presence Tray runs without saving anything until then.")
+        return None
+    notices.extend(store.notices)
+    return store
+
+
+async def build_runtime(options: argparse.Namespace) -> Runtime:
+    """Build storage, the hub with the last known statuses, the supervisor and the clients.
+
+    The cache is loaded before any client connects, so people show their last known status
+    (marked with its age) at once, and the app stays useful without a network.
+    """
+    loop = asyncio.get_running_loop()
+    notices: list[str] = []
+    store = await open_store(options, notices)
+    preferences = Preferences()
+    last_known = LastKnown([], [])
+    if store is not None:
+        preferences = await store.load_preferences()
+        with paused_garbage_collection():
+            last_known = await store.load_last_known()
+    # With no account connected the whole app lives in the simulated network's time, which
+    # runs faster than real time so a day of changes plays out in minutes. It resumes from
+    # where the last run left it, so cached values are never "in the future".
+    resume_at = max(time.time(), last_known.latest_observation or 0.0)
+    clock = ScaledClock(options.speed, start=resume_at)
+    hub = PresenceHub(
+        clock,
+        policy=cli.policy_from_option(options.policy) or preferences.aggregation_policy,
+        schedule_flush=lambda flush: loop.call_later(FLUSH_WINDOW_SECONDS, flush),
+    )
+    show_last_known(hub, last_known)
+    supervisor = ClientSupervisor(hub, clock)
+    clients = build_simulated_network(seed=options.seed, size=options.people, clock=clock)
+    return Runtime(
+        clock,
+        hub,
+        supervisor,
+        clients,
+        simulated=True,
+        preferences=preferences,
+        store=store,
+        notices=notices,
+    )
+
+
+GC_YOUNG_GENERATION_THRESHOLD = 10_000
+"""Allocations between young-generation collections (CPython's default is 700)."""
+
+
+def tune_garbage_collection() -> None:
+    """Collect the young generation less often.
+
+    Every presence update allocates a few short-lived tuples; with the default threshold the
+    collector runs every few hundred updates and walks ever larger older generations, which
+    costs about a third of the hub's throughput (see bench/hub.py). The older generations
+    keep their default thresholds.
+    """
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_GENERATION_THRESHOLD, older, oldest)
