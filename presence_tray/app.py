@@ -16,13 +16,16 @@ from typing import TYPE_CHECKING
 from presence_tray import cli
 from presence_tray.core.clock import SystemClock
 from presence_tray.core.hub import PresenceHub
-from presence_tray.notification_service import start_notifications
 from presence_tray.platforms.simulated.population import build_population
 from presence_tray.preflight import check_gui_environment
-from presence_tray.runtime import build_runtime, open_store, tune_garbage_collection
+from presence_tray.runtime import (
+    build_runtime,
+    load_saved,
+    new_runtime,
+    open_store,
+    tune_garbage_collection,
+)
 from presence_tray.storage.paths import resolve_data_dir
-from presence_tray.storage.repositories import NotificationRulesRepository
-from presence_tray.storage.secrets import check_backend, describe_backend
 
 if TYPE_CHECKING:
     import argparse
@@ -62,6 +65,8 @@ async def run_command(options: argparse.Namespace) -> cli.Answer:
             return cli.status_command(runtime.hub, options.names, as_json=options.json, now=now)
         if options.command == "available":
             return cli.available_command(runtime.hub, options.names, as_json=options.json)
+        from presence_tray.storage.secrets import check_backend, describe_backend
+
         return cli.stats_command(
             runtime.hub,
             runtime.supervisor.statuses(),
@@ -127,7 +132,7 @@ async def save_notification_choice(
         )
         return cli.favourite_command(person, off=options.off)
     rule, answer = cli.notify_command(person, options.on, once=options.once, off=options.off)
-    rules = NotificationRulesRepository(store.db)
+    rules = store.rules
     if options.off:
         await asyncio.to_thread(rules.delete, rule.person_id, rule.on)
     else:
@@ -146,13 +151,18 @@ async def _gui_main(
         code, message = HANDOVER[forwarded]  # another launch won the race to listen
         print(message, file=sys.stderr)
         return code
-    runtime = await build_runtime(options)
+    runtime = new_runtime(options)
     shell = TrayShell(runtime.hub, runtime.supervisor, runtime.clock, simulated_network=True)
-    shell.start()  # the tray icon first; the clients connect behind it
+    shell.start()  # the tray icon first; saved data and the clients load behind it
     if guard is not None:
         guard.show_requested.connect(shell.bring_forward)
+    await load_saved(runtime, options)
     for notice in runtime.notices:
         shell.show_notice(notice)
+    # Imported now, after the icon is up: keyring, jeepney and the storage repositories.
+    from presence_tray.notification_service import start_notifications
+    from presence_tray.storage.secrets import check_backend
+
     keyring_problem = await asyncio.to_thread(check_backend)
     if keyring_problem is not None:
         # Nothing needs a secret yet (accounts come later), but the user should know early.

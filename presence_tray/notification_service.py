@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from presence_tray.core.dnd import DndSchedule
 from presence_tray.core.notifier import Notifier, tick_periodically
 from presence_tray.storage.database import StorageError
-from presence_tray.storage.repositories import DndRepository, NotificationRulesRepository
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,10 +63,10 @@ async def start_notifications(
     """
     from presence_tray.ui.notifications import DesktopNotifier
 
-    rules = NotificationRulesRepository(store.db)
+    rules = store.rules
 
     def load() -> tuple[list[NotificationRule], frozenset[str], DndSchedule]:
-        return rules.list(), store.people.favourites(), DndRepository(store.db).get()
+        return rules.list(), store.people.favourites(), store.dnd.get()
 
     try:
         saved_rules, favourites, dnd = await asyncio.to_thread(load)

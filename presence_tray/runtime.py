@@ -8,7 +8,6 @@ import contextlib
 import gc
 import logging
 import os
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +17,6 @@ from presence_tray.core.hub import PresenceHub, refresh_staleness_periodically
 from presence_tray.core.preferences import Preferences
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.platforms.simulated.network import build_simulated_network
-from presence_tray.storage.database import StorageUnavailableError
-from presence_tray.storage.local_store import LastKnown, LocalStore
 from presence_tray.storage.paths import database_path, resolve_data_dir
 
 if TYPE_CHECKING:
@@ -27,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Coroutine, Iterator, Sequence
 
     from presence_tray.core.client import PlatformClient
+    from presence_tray.storage.local_store import LastKnown, LocalStore
     from presence_tray.storage.write_behind import WriteBehind
 
 _log = logging.getLogger(__name__)
@@ -118,6 +116,11 @@ def show_last_known(hub: PresenceHub, last_known: LastKnown) -> None:
 async def open_store(options: argparse.Namespace, notices: list[str]) -> LocalStore | None:
     """The local database, or None (with a notice) when none can be had: the app then runs
     on what it learns, in memory."""
+    # Imported here, not at the top: SQLAlchemy and Alembic take about 0.25 s to import, and
+    # the GUI shows its tray icon before it needs them.
+    from presence_tray.storage.database import StorageUnavailableError
+    from presence_tray.storage.local_store import LocalStore
+
     data_dir = resolve_data_dir(options.data_dir, os.environ)
     try:
         store = await LocalStore.open(database_path(data_dir, simulated=True))
@@ -129,32 +132,17 @@ async def open_store(options: argparse.Namespace, notices: list[str]) -> LocalSt
     return store
 
 
-async def build_runtime(options: argparse.Namespace) -> Runtime:
-    """Build storage, the hub with the last known statuses, the supervisor and the clients.
-
-    The cache is loaded before any client connects, so people show their last known status
-    (marked with its age) at once, and the app stays useful without a network.
-    """
+def new_runtime(options: argparse.Namespace) -> Runtime:
+    """The hub, the supervisor and the clients, with nothing loaded yet (call in the loop)."""
     loop = asyncio.get_running_loop()
-    notices: list[str] = []
-    store = await open_store(options, notices)
-    preferences = Preferences()
-    last_known = LastKnown([], [])
-    if store is not None:
-        preferences = await store.load_preferences()
-        with paused_garbage_collection():
-            last_known = await store.load_last_known()
     # With no account connected the whole app lives in the simulated network's time, which
-    # runs faster than real time so a day of changes plays out in minutes. It resumes from
-    # where the last run left it, so cached values are never "in the future".
-    resume_at = max(time.time(), last_known.latest_observation or 0.0)
-    clock = ScaledClock(options.speed, start=resume_at)
+    # runs faster than real time so a day of changes plays out in minutes.
+    clock = ScaledClock(options.speed)
     hub = PresenceHub(
         clock,
-        policy=cli.policy_from_option(options.policy) or preferences.aggregation_policy,
+        policy=cli.policy_from_option(options.policy) or Preferences().aggregation_policy,
         schedule_flush=lambda flush: loop.call_later(FLUSH_WINDOW_SECONDS, flush),
     )
-    show_last_known(hub, last_known)
     supervisor = ClientSupervisor(hub, clock)
     clients = build_simulated_network(seed=options.seed, size=options.people, clock=clock)
     return Runtime(
@@ -163,10 +151,39 @@ async def build_runtime(options: argparse.Namespace) -> Runtime:
         supervisor,
         clients,
         simulated=True,
-        preferences=preferences,
-        store=store,
-        notices=notices,
+        preferences=Preferences(),
+        store=None,
+        notices=[],
     )
+
+
+async def load_saved(runtime: Runtime, options: argparse.Namespace) -> None:
+    """Open storage and show the last known statuses, before any client connects.
+
+    People show their last known status (marked with its age) at once, and the app stays
+    useful without a network. The simulated clock resumes from where the last run left it,
+    so cached values are never "in the future".
+    """
+    store = await open_store(options, runtime.notices)
+    if store is None:
+        return
+    runtime.store = store
+    runtime.preferences = await store.load_preferences()
+    if options.policy is None:
+        runtime.hub.set_policy(runtime.preferences.aggregation_policy)
+    with paused_garbage_collection():
+        last_known = await store.load_last_known()
+    latest = last_known.latest_observation
+    if latest is not None and isinstance(runtime.clock, ScaledClock):
+        runtime.clock.resume_from(latest)
+    show_last_known(runtime.hub, last_known)
+
+
+async def build_runtime(options: argparse.Namespace) -> Runtime:
+    """A runtime with the saved data loaded: :func:`new_runtime` then :func:`load_saved`."""
+    runtime = new_runtime(options)
+    await load_saved(runtime, options)
+    return runtime
 
 
 GC_YOUNG_GENERATION_THRESHOLD = 10_000

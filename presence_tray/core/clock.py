@@ -46,6 +46,12 @@ class ScaledClock:
         """Return the scaled time."""
         return self._start + (time.monotonic() - self._real_start) * self.factor
 
+    def resume_from(self, moment: float) -> None:
+        """Jump forward to ``moment`` if it is later than now (never backwards)."""
+        ahead = moment - self.now()
+        if ahead > 0:
+            self._start += ahead
+
     async def sleep(self, seconds: float) -> None:
         """Sleep ``seconds`` of scaled time, that is ``seconds / factor`` real seconds."""
         await asyncio.sleep(seconds / self.factor)

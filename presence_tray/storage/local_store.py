@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from presence_tray.storage.database import StorageError, open_database
 from presence_tray.storage.export import export_data
 from presence_tray.storage.repositories import (
+    DndRepository,
     HistoryRepository,
+    NotificationRulesRepository,
     PeopleRepository,
     PreferencesRepository,
     PresenceCacheRepository,
@@ -59,12 +61,16 @@ class LocalStore:
     people: PeopleRepository = field(init=False)
     cache: PresenceCacheRepository = field(init=False)
     history: HistoryRepository = field(init=False)
+    rules: NotificationRulesRepository = field(init=False)
+    dnd: DndRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.preferences = PreferencesRepository(self.db)
         self.people = PeopleRepository(self.db)
         self.cache = PresenceCacheRepository(self.db)
         self.history = HistoryRepository(self.db)
+        self.rules = NotificationRulesRepository(self.db)
+        self.dnd = DndRepository(self.db)
 
     @classmethod
     async def open(cls, path: Path) -> LocalStore:

@@ -46,3 +46,11 @@ def test_rate_limited_is_transient_with_a_non_negative_delay() -> None:
     assert isinstance(err, TransientError)
     assert isinstance(err, PresenceError)
     assert err.retry_after == 0.0
+
+
+def test_scaled_clock_resumes_forward_only() -> None:
+    clock = ScaledClock(1.0, start=1000.0)
+    clock.resume_from(5000.0)
+    assert 5000.0 <= clock.now() < 5001.0
+    clock.resume_from(10.0)  # never backwards
+    assert clock.now() >= 5000.0
