@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 import pytest
 
 from presence_tray import app, runtime
+from tests.app_process import AppProcess
 
 T = TypeVar("T")
 
@@ -141,42 +141,16 @@ def wait_until(what: str, probe: Callable[[], T | None], timeout: float = 15.0) 
     pytest.fail(f"timed out waiting for {what}")
 
 
-class RunningApp:
-    """``python -m presence_tray`` as a separate process, its stderr in a file."""
-
-    def __init__(self, stderr_path: Path) -> None:
-        self.stderr_path = stderr_path
-        with stderr_path.open("w") as stderr:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "presence_tray", "--people", "30"],
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                env={**os.environ, "QT_QPA_PLATFORM": "xcb"},
-            )
-
-    def stderr(self) -> str:
-        return self.stderr_path.read_text()
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                return self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        return self.process.wait()
-
-
 @pytest.fixture
-def running_app(tmp_path: Path) -> Iterator[RunningApp]:
-    running = RunningApp(tmp_path / "stderr.log")
+def running_app(tmp_path: Path) -> Iterator[AppProcess]:
+    running = AppProcess(["--people", "30"], tmp_path / "stderr.log")
     yield running
     running.stop()
 
 
 @pytest.mark.desktop
 def test_the_app_shows_its_tray_icon_and_the_contacts_window_on_click(
-    running_app: RunningApp,
+    running_app: AppProcess,
 ) -> None:
     started = time.monotonic()
 

@@ -24,6 +24,7 @@ from presence_tray.core.dnd import DndSchedule
 from presence_tray.storage.local_store import LocalStore
 from presence_tray.storage.paths import DATA_DIR_ENV, database_path
 from presence_tray.storage.repositories import DndRepository
+from tests.app_process import AppProcess
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -75,30 +76,9 @@ class NotifyLog:
         pytest.fail(f"no notification {what} within {timeout:.0f} s; got {self.records()}")
 
 
-class App:
-    """``python -m presence_tray`` on the fast simulated network, with its own data folder."""
-
-    def __init__(self, data_dir: Path, stderr_path: Path) -> None:
-        self.stderr_path = stderr_path
-        with stderr_path.open("w") as stderr:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "presence_tray", "-v", *NETWORK],
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                env={**os.environ, "QT_QPA_PLATFORM": "xcb", DATA_DIR_ENV: str(data_dir)},
-            )
-
-    def stderr(self) -> str:
-        return self.stderr_path.read_text()
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                return self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        return self.process.wait()
+def start_app_process(data_dir: Path, stderr_path: Path) -> AppProcess:
+    """The app on the fast simulated network, with its own data folder."""
+    return AppProcess(["-v", *NETWORK], stderr_path, {DATA_DIR_ENV: str(data_dir)})
 
 
 @pytest.fixture
@@ -109,11 +89,11 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def start_app(data_dir: Path, tmp_path: Path) -> Iterator[Callable[[], App]]:
-    started: list[App] = []
+def start_app(data_dir: Path, tmp_path: Path) -> Iterator[Callable[[], AppProcess]]:
+    started: list[AppProcess] = []
 
-    def start() -> App:
-        started.append(App(data_dir, tmp_path / "stderr.log"))
+    def start() -> AppProcess:
+        started.append(start_app_process(data_dir, tmp_path / "stderr.log"))
         return started[-1]
 
     yield start
@@ -147,7 +127,7 @@ def names_one_of(names: list[str]) -> Callable[[dict[str, Any]], bool]:
 
 @pytest.mark.desktop
 def test_a_watched_persons_status_change_is_a_desktop_notification(
-    data_dir: Path, start_app: Callable[[], App]
+    data_dir: Path, start_app: Callable[[], AppProcess]
 ) -> None:
     names = watched_people(data_dir)
     log = NotifyLog()
@@ -180,7 +160,7 @@ def save_dnd(data_dir: Path, schedule: DndSchedule) -> None:
 
 @pytest.mark.desktop
 def test_none_arrive_during_do_not_disturb_and_one_digest_follows(
-    data_dir: Path, start_app: Callable[[], App]
+    data_dir: Path, start_app: Callable[[], AppProcess]
 ) -> None:
     names = watched_people(data_dir)
     # A snooze for 25 real seconds of the app's clock, which starts at (about) now and runs

@@ -13,7 +13,6 @@ from presence_tray.core.client import (
     AccountHealth,
     Capabilities,
     OwnStatus,
-    PresenceMode,
     PresenceSink,
 )
 from presence_tray.core.clock import ManualClock
@@ -24,48 +23,13 @@ from presence_tray.core.own_status import OwnStatusOutcome, OwnStatusTracker
 from presence_tray.core.presence import PresenceState
 from presence_tray.core.supervisor import AccountStatus, ClientSupervisor
 from presence_tray.platforms.simulated.network import build_simulated_network
+from tests.fakes import CAN_SET_STATUS, CANNOT_SET_STATUS, StatusSettingClient
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 X = OwnStatusOutcome
-CAN = Capabilities(PresenceMode.POLLED, can_set_own_status=True, can_list_contacts=True)
-CANNOT = Capabilities(PresenceMode.LIVE, can_set_own_status=False, can_list_contacts=True)
 BUSY = OwnStatus(PresenceState.BUSY)
-
-
-class FakeClient:
-    """Runs forever; ``set_own_status`` does what ``behaviour`` says."""
-
-    def __init__(
-        self,
-        platform: Platform,
-        behaviour: BaseException | float | None = None,
-        capabilities: Capabilities = CAN,
-    ) -> None:
-        self._account = AccountRef(platform, "acct")
-        self._capabilities = capabilities
-        self.behaviour = behaviour
-        self.received: list[OwnStatus] = []
-
-    @property
-    def account(self) -> AccountRef:
-        return self._account
-
-    @property
-    def capabilities(self) -> Capabilities:
-        return self._capabilities
-
-    async def run(self, sink: PresenceSink) -> None:
-        sink.report_live()
-        await asyncio.Event().wait()
-
-    async def set_own_status(self, status: OwnStatus) -> None:
-        if isinstance(self.behaviour, float):
-            await asyncio.sleep(self.behaviour)
-        elif isinstance(self.behaviour, BaseException):
-            raise self.behaviour
-        self.received.append(status)
 
 
 class ReadOnlyClient:
@@ -80,7 +44,7 @@ class ReadOnlyClient:
 
     @property
     def capabilities(self) -> Capabilities:
-        return CAN
+        return CAN_SET_STATUS
 
     async def run(self, _sink: PresenceSink) -> None:
         await asyncio.Event().wait()
@@ -103,8 +67,8 @@ def outcomes(results: list) -> dict[Platform, tuple[OwnStatusOutcome, str]]:  # 
 
 
 async def test_sets_every_capable_account_and_records_the_request(supervisor: ClientSupervisor):
-    slack, teams = FakeClient(Platform.SLACK), FakeClient(Platform.TEAMS)
-    discord = FakeClient(Platform.DISCORD, capabilities=CANNOT)
+    slack, teams = StatusSettingClient(Platform.SLACK), StatusSettingClient(Platform.TEAMS)
+    discord = StatusSettingClient(Platform.DISCORD, capabilities=CANNOT_SET_STATUS)
     for client in (slack, teams, discord):
         supervisor.start(client)
     seen: list[OwnStatus | None] = []
@@ -126,11 +90,11 @@ async def test_sets_every_capable_account_and_records_the_request(supervisor: Cl
 
 async def test_one_failure_never_stops_the_others(supervisor: ClientSupervisor):
     clients = [
-        FakeClient(Platform.SLACK, AuthError("token revoked")),
-        FakeClient(Platform.TEAMS, TransientError("503 from Graph")),
-        FakeClient(Platform.ZOOM, RateLimitedError("slow down", retry_after=30)),
-        FakeClient(Platform.XMPP, PermanentError("the server does not allow it")),
-        FakeClient(Platform.MATRIX),
+        StatusSettingClient(Platform.SLACK, AuthError("token revoked")),
+        StatusSettingClient(Platform.TEAMS, TransientError("503 from Graph")),
+        StatusSettingClient(Platform.ZOOM, RateLimitedError("slow down", retry_after=30)),
+        StatusSettingClient(Platform.XMPP, PermanentError("the server does not allow it")),
+        StatusSettingClient(Platform.MATRIX),
     ]
     for client in clients:
         supervisor.start(client)
@@ -151,8 +115,8 @@ async def test_one_failure_never_stops_the_others(supervisor: ClientSupervisor):
 async def test_each_account_has_its_own_timeout_and_they_run_at_once(
     supervisor: ClientSupervisor,
 ):
-    slow = [FakeClient(Platform.SLACK, 5.0), FakeClient(Platform.TEAMS, 5.0)]
-    quick = FakeClient(Platform.ZOOM, 0.05)
+    slow = [StatusSettingClient(Platform.SLACK, 5.0), StatusSettingClient(Platform.TEAMS, 5.0)]
+    quick = StatusSettingClient(Platform.ZOOM, 0.05)
     for client in (*slow, quick):
         supervisor.start(client)
     started = time.monotonic()
@@ -170,8 +134,8 @@ async def test_each_account_has_its_own_timeout_and_they_run_at_once(
 async def test_a_client_bug_is_logged_and_contained(
     supervisor: ClientSupervisor, expected_warnings: list[object]
 ):
-    supervisor.start(FakeClient(Platform.SLACK, ZeroDivisionError()))
-    supervisor.start(FakeClient(Platform.TEAMS))
+    supervisor.start(StatusSettingClient(Platform.SLACK, ZeroDivisionError()))
+    supervisor.start(StatusSettingClient(Platform.TEAMS))
     results = await supervisor.set_own_status(BUSY)
     assert outcomes(results) == {
         Platform.SLACK: (X.FAILED, "Slack: an unexpected error stopped it (see the log)"),
@@ -193,8 +157,8 @@ async def test_capability_without_the_method_counts_as_unsupported(
 async def test_parked_and_stopped_accounts_are_not_asked(
     supervisor: ClientSupervisor, expected_warnings: list[object]
 ):
-    parked = FakeClient(Platform.SLACK)
-    stopped = FakeClient(Platform.TEAMS)
+    parked = StatusSettingClient(Platform.SLACK)
+    stopped = StatusSettingClient(Platform.TEAMS)
     supervisor.start(parked)
     supervisor.start(stopped)
     await asyncio.sleep(0)

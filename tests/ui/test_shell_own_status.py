@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from presence_tray.core.client import Capabilities, OwnStatus, PresenceMode, PresenceSink
+from presence_tray.core.client import OwnStatus
 from presence_tray.core.errors import AuthError
-from presence_tray.core.identity import AccountRef, Platform
+from presence_tray.core.identity import Platform
 from presence_tray.core.own_status import OwnStatusChoice, own_status_for
 from presence_tray.core.presence import PresenceState
 from presence_tray.core.supervisor import ClientSupervisor
@@ -18,6 +18,7 @@ from presence_tray.ui.aio import wait_for_signal
 from presence_tray.ui.badges import Badge
 from presence_tray.ui.shell import NOT_SET_EVERYWHERE, TrayShell
 from presence_tray.ui.tray import NEUTRAL_BADGE, PresenceTrayIcon, until_words
+from tests.fakes import CANNOT_SET_STATUS, StatusSettingClient
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -29,41 +30,7 @@ if TYPE_CHECKING:
 
 S = PresenceState
 C = OwnStatusChoice
-CAN = Capabilities(PresenceMode.POLLED, can_set_own_status=True, can_list_contacts=True)
-CANNOT = Capabilities(PresenceMode.LIVE, can_set_own_status=False, can_list_contacts=True)
 CHECK_MS = 20
-
-
-class FakeClient:
-    """Runs until cancelled; remembers every status it was asked to set, or raises."""
-
-    def __init__(
-        self,
-        platform: Platform,
-        capabilities: Capabilities = CAN,
-        error: Exception | None = None,
-    ) -> None:
-        self._account = AccountRef(platform, "acct")
-        self._capabilities = capabilities
-        self.error = error
-        self.received: list[OwnStatus] = []
-
-    @property
-    def account(self) -> AccountRef:
-        return self._account
-
-    @property
-    def capabilities(self) -> Capabilities:
-        return self._capabilities
-
-    async def run(self, sink: PresenceSink) -> None:
-        sink.report_live()
-        await asyncio.Event().wait()
-
-    async def set_own_status(self, status: OwnStatus) -> None:
-        if self.error is not None:
-            raise self.error
-        self.received.append(status)
 
 
 class Messages:
@@ -99,11 +66,11 @@ def shell(
 
 
 @pytest.fixture
-async def clients(supervisor: ClientSupervisor) -> Iterator[dict[Platform, FakeClient]]:
+async def clients(supervisor: ClientSupervisor) -> Iterator[dict[Platform, StatusSettingClient]]:
     made = {
-        Platform.SLACK: FakeClient(Platform.SLACK),
-        Platform.TEAMS: FakeClient(Platform.TEAMS),
-        Platform.DISCORD: FakeClient(Platform.DISCORD, CANNOT),
+        Platform.SLACK: StatusSettingClient(Platform.SLACK),
+        Platform.TEAMS: StatusSettingClient(Platform.TEAMS),
+        Platform.DISCORD: StatusSettingClient(Platform.DISCORD, capabilities=CANNOT_SET_STATUS),
     }
     for client in made.values():
         supervisor.start(client)
@@ -137,7 +104,7 @@ async def choose(shell: TrayShell, choice: OwnStatusChoice) -> list[object]:
 @pytest.mark.parametrize("choice", list(C))
 async def test_each_item_sets_its_status_on_every_capable_account(
     shell: TrayShell,
-    clients: dict[Platform, FakeClient],
+    clients: dict[Platform, StatusSettingClient],
     clock: ManualClock,
     messages: Messages,
     choice: OwnStatusChoice,
@@ -162,9 +129,9 @@ async def test_each_item_sets_its_status_on_every_capable_account(
 async def test_a_failing_platform_is_named_and_the_others_still_set(
     shell: TrayShell, supervisor: ClientSupervisor, messages: Messages
 ):
-    slack = FakeClient(Platform.SLACK, error=AuthError("token revoked"))
-    teams = FakeClient(Platform.TEAMS)
-    discord = FakeClient(Platform.DISCORD, CANNOT)
+    slack = StatusSettingClient(Platform.SLACK, AuthError("token revoked"))
+    teams = StatusSettingClient(Platform.TEAMS)
+    discord = StatusSettingClient(Platform.DISCORD, capabilities=CANNOT_SET_STATUS)
     for client in (slack, teams, discord):
         supervisor.start(client)
     try:
@@ -183,7 +150,7 @@ async def test_a_failing_platform_is_named_and_the_others_still_set(
 
 async def test_timed_dnd_shows_until_when_and_ends_by_itself(
     shell: TrayShell,
-    clients: dict[Platform, FakeClient],
+    clients: dict[Platform, StatusSettingClient],
     clock: ManualClock,
     qtbot: QtBot,
 ):
@@ -205,7 +172,7 @@ async def test_timed_dnd_shows_until_when_and_ends_by_itself(
 
 
 async def test_dnd_switch_on_then_off(
-    shell: TrayShell, clients: dict[Platform, FakeClient], messages: Messages
+    shell: TrayShell, clients: dict[Platform, StatusSettingClient], messages: Messages
 ):
     tray = tray_of(shell)
     await choose(shell, C.DND)
