@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.keyring
 
 ACCOUNT = AccountRef(Platform.SLACK, "leak-test")
-TOKEN = f"xoxp-planted-{secrets.token_hex(16)}"
+TOKEN = f"FAKE-planted-token-{secrets.token_hex(16)}"
 ROTATED = f"xoxe-rotated-{secrets.token_hex(16)}"
 REFRESH = f"refresh-{secrets.token_hex(16)}"
 

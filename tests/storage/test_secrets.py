@@ -60,7 +60,7 @@ from presence_tray.storage.secrets import (
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
 
-SECRET = "xoxp-SECRET-4f1d2c9e-do-not-leak"
+SECRET = "FAKE-TEST-TOKEN-4f1d2c9e-do-not-leak"  # obviously fake, recognisable if it leaks
 WORK = AccountRef(Platform.SLACK, "work")
 HOME = AccountRef(Platform.SLACK, "home")
 
