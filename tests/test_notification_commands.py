@@ -11,8 +11,13 @@ from pathlib import Path
 import pytest
 
 from presence_tray import app, cli
+from presence_tray.core.client import OwnStatus
+from presence_tray.core.dnd import DndSchedule
 from presence_tray.core.identity import Person
+from presence_tray.core.own_status import OwnStatusTracker
 from presence_tray.core.preferences import NotificationRule, NotifyOn
+from presence_tray.core.presence import PresenceState
+from presence_tray.notification_service import in_do_not_disturb
 from presence_tray.storage.local_store import LocalStore
 from presence_tray.storage.paths import DATA_DIR_ENV, database_path
 from presence_tray.storage.repositories import NotificationRulesRepository
@@ -103,12 +108,6 @@ def test_notify_command_words(on: str, once: bool, off: bool, text: str) -> None
 
 
 def test_do_not_disturb_comes_from_the_schedule_or_the_tray() -> None:
-    from presence_tray.core.client import OwnStatus
-    from presence_tray.core.dnd import DndSchedule
-    from presence_tray.core.own_status import OwnStatusTracker
-    from presence_tray.core.presence import PresenceState
-    from presence_tray.notification_service import in_do_not_disturb
-
     now = 1_700_000_000.0
     tray = OwnStatusTracker()
     assert not in_do_not_disturb(DndSchedule(), tray, now)
