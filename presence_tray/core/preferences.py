@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final
 
 from presence_tray.core.aggregation import AggregationPolicy
+from presence_tray.core.identity import Platform
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -17,16 +19,107 @@ if TYPE_CHECKING:
     from presence_tray.core.identity import AccountRef
 
 DEFAULT_HISTORY_RETENTION_DAYS = 30
+MAX_HISTORY_RETENTION_DAYS = 3650
+"""Ten years: more is surely a typing slip, and the history table would only grow."""
 DEFAULT_NOTIFICATION_COOLDOWN_SECONDS = 300.0
+MAX_NOTIFICATION_COOLDOWN_SECONDS = 86_400.0
+"""A day: beyond that, switching the notification off says it better."""
+
+
+@dataclass(frozen=True, slots=True)
+class PollLimits:
+    """How often one polled platform may be asked for presence (seconds)."""
+
+    minimum: float
+    default: float = 60.0
+    maximum: float = 3600.0
+
+
+POLL_LIMITS: Final[Mapping[Platform, PollLimits]] = MappingProxyType(
+    {
+        # users.getPresence is Tier 3 (about 50 calls a minute per workspace) and asks about
+        # one person per call: polling more often than once a minute leaves room for only a
+        # handful of people (reference/platform-apis.md, Slack rate limits).
+        Platform.SLACK: PollLimits(minimum=60.0),
+        # Graph answers up to 650 people per request and allows 1,500 requests per 30 s per
+        # tenant; 30 s keeps one app far below that without polling for nothing.
+        Platform.TEAMS: PollLimits(minimum=30.0),
+        # Zoom's limits are per account and shared by every app the account uses, and each
+        # person is one request: stay at a minute or more.
+        Platform.ZOOM: PollLimits(minimum=60.0),
+    }
+)
+"""The platforms whose presence is polled, with the documented bounds on how often."""
+
+
+def default_poll_intervals() -> dict[Platform, float]:
+    """Every polled platform at its default interval."""
+    return {platform: limits.default for platform, limits in POLL_LIMITS.items()}
+
+
+def poll_interval_problem(platform: Platform, seconds: float) -> str | None:
+    """Why ``seconds`` cannot be ``platform``'s polling interval, or None when it can."""
+    limits = POLL_LIMITS.get(platform)
+    if limits is None:
+        return f"{platform.display_name} is not polled, so it has no polling interval."
+    name = platform.display_name
+    if not limits.minimum <= seconds <= limits.maximum:
+        return (
+            f"{name} can be polled every {limits.minimum:g} to {limits.maximum:g} seconds; "
+            f"{seconds:g} is outside that."
+        )
+    return None
+
+
+def retention_problem(days: int) -> str | None:
+    """Why ``days`` cannot be how long history is kept, or None when it can."""
+    if not 1 <= days <= MAX_HISTORY_RETENTION_DAYS:
+        return (
+            f"History can be kept for 1 to {MAX_HISTORY_RETENTION_DAYS} days; "
+            f"{days} is outside that."
+        )
+    return None
+
+
+def cooldown_problem(seconds: float) -> str | None:
+    """Why ``seconds`` cannot be the notification cooldown, or None when it can."""
+    if not 0 <= seconds <= MAX_NOTIFICATION_COOLDOWN_SECONDS:
+        return (
+            f"The pause between notifications about one person can be 0 to "
+            f"{MAX_NOTIFICATION_COOLDOWN_SECONDS / 3600:g} hours; {seconds:g} s is outside that."
+        )
+    return None
 
 
 @dataclass(frozen=True, slots=True)
 class Preferences:
-    """App-wide settings."""
+    """App-wide settings (the settings dialog edits them; each default is the one shown)."""
 
     aggregation_policy: AggregationPolicy = AggregationPolicy.MOST_AVAILABLE
     history_enabled: bool = True
     history_retention_days: int = DEFAULT_HISTORY_RETENTION_DAYS
+    notify_favourites: bool = True
+    """Notify when a favourite becomes available (unless a rule of theirs says otherwise)."""
+    notification_cooldown_seconds: float = DEFAULT_NOTIFICATION_COOLDOWN_SECONDS
+    """At most one notification per person this often, for favourites without a rule."""
+    notification_sound: bool = True
+    """Ask the desktop to play its notification sound."""
+    poll_interval_seconds: Mapping[Platform, float] = field(default_factory=default_poll_intervals)
+    """How often each polled platform is asked (read-only; used by the real clients)."""
+    simulated_network: bool = True
+    """Run the built-in simulated network (while no account is connected)."""
+
+    def problems(self) -> list[str]:
+        """A sentence for every value out of its bounds (empty when all are fine)."""
+        found = [
+            retention_problem(self.history_retention_days),
+            cooldown_problem(self.notification_cooldown_seconds),
+            *(
+                poll_interval_problem(platform, seconds)
+                for platform, seconds in self.poll_interval_seconds.items()
+            ),
+        ]
+        return [problem for problem in found if problem is not None]
 
 
 @dataclass(frozen=True, slots=True)

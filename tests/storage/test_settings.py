@@ -11,6 +11,7 @@ from presence_tray.core.aggregation import AggregationPolicy
 from presence_tray.core.dnd import DndSchedule, Vacation, WeeklyDndRule
 from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.core.preferences import Account, NotificationRule, NotifyOn, Preferences
+from presence_tray.storage.database import open_database
 from presence_tray.storage.repositories import (
     AccountsRepository,
     DndRepository,
@@ -21,6 +22,7 @@ from tests.storage.helpers import NOW, raw
 
 if TYPE_CHECKING:
     import logging
+    from pathlib import Path
 
     from presence_tray.storage.database import Database
 
@@ -46,6 +48,15 @@ def test_preferences_default_until_saved_then_round_trip(db: Database) -> None:
         ("history_retention_days", "0"),
         ("history_retention_days", "true"),
         ("history_retention_days", "{not json"),
+        ("history_retention_days", "1000000"),  # beyond ten years: a slip, not a choice
+        ("notify_favourites", "1"),
+        ("notification_cooldown_seconds", "-5"),
+        ("notification_cooldown_seconds", "NaN"),
+        ("notification_sound", "null"),
+        ("poll_interval_seconds", '{"slack": 5}'),  # below Slack's documented minimum
+        ("poll_interval_seconds", '{"teams": "often"}'),
+        ("poll_interval_seconds", "[60, 60]"),
+        ("simulated_network", '"off"'),
     ],
 )
 def test_invalid_preferences_fall_back_to_defaults(
@@ -67,9 +78,61 @@ def test_preferences_of_newer_versions_are_kept(db: Database) -> None:
     assert raw(db.path, "SELECT value_json FROM preferences WHERE key = 'theme'") == [('"dark"',)]
 
 
-def test_a_retention_of_no_days_is_refused(db: Database) -> None:
-    with pytest.raises(ValueError, match="positive"):
-        PreferencesRepository(db).save(Preferences(history_retention_days=0))
+@pytest.mark.parametrize(
+    ("chosen", "sentence"),
+    [
+        (Preferences(history_retention_days=0), "1 to 3650 days; 0 is outside"),
+        (Preferences(history_retention_days=100_000), "1 to 3650 days; 100000 is outside"),
+        (Preferences(notification_cooldown_seconds=-1), "0 to 24 hours"),
+        (
+            Preferences(poll_interval_seconds={Platform.SLACK: 10}),
+            "Slack can be polled every 60 to 3600 seconds; 10 is outside",
+        ),
+        (Preferences(poll_interval_seconds={Platform.DISCORD: 60}), "Discord is not polled"),
+    ],
+)
+def test_out_of_bounds_preferences_are_refused(
+    db: Database, chosen: Preferences, sentence: str
+) -> None:
+    preferences = PreferencesRepository(db)
+    with pytest.raises(ValueError, match=sentence):
+        preferences.save(chosen)
+    assert preferences.get() == Preferences()
+
+
+def test_every_preference_survives_a_reopen(db_path: Path) -> None:
+    chosen = Preferences(
+        AggregationPolicy.RESPECT_DND,
+        history_enabled=False,
+        history_retention_days=3650,
+        notify_favourites=False,
+        notification_cooldown_seconds=0,
+        notification_sound=False,
+        poll_interval_seconds={Platform.SLACK: 120, Platform.TEAMS: 30, Platform.ZOOM: 3600},
+        simulated_network=False,
+    )
+    first = open_database(db_path)
+    try:
+        PreferencesRepository(first).save(chosen)
+    finally:
+        first.close()
+    again = open_database(db_path)
+    try:
+        assert PreferencesRepository(again).get() == chosen
+    finally:
+        again.close()
+
+
+def test_polling_intervals_of_platforms_this_version_does_not_poll_are_ignored(
+    db: Database,
+) -> None:
+    raw(
+        db.path,
+        "INSERT INTO preferences (key, value_json) VALUES (?, ?)",
+        ("poll_interval_seconds", '{"slack": 90, "myspace": 1}'),
+    )
+    intervals = PreferencesRepository(db).get().poll_interval_seconds
+    assert intervals == {Platform.SLACK: 90, Platform.TEAMS: 60, Platform.ZOOM: 60}
 
 
 # -- accounts ------------------------------------------------------------------------------
@@ -137,8 +200,12 @@ def test_dnd_refuses_bad_rules(db: Database) -> None:
     dnd = DndRepository(db)
     with pytest.raises(ValueError, match="time zone"):
         dnd.save(DndSchedule((WeeklyDndRule(frozenset({0}), time(9), time(17), "Mars/Olympus"),)))
-    with pytest.raises(ValueError, match="weekday"):
+    with pytest.raises(ValueError, match="Sunday"):
         dnd.save(DndSchedule((WeeklyDndRule(frozenset({7}), time(9), time(17), "UTC"),)))
+    with pytest.raises(ValueError, match="at least one day"):
+        dnd.save(DndSchedule((WeeklyDndRule(frozenset(), time(9), time(17), "UTC"),)))
+    with pytest.raises(ValueError, match="end after it starts"):
+        dnd.save(DndSchedule(vacation=Vacation(NOW, NOW - 86_400)))
     assert dnd.get() == DndSchedule()
 
 

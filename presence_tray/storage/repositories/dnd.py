@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import time
 from typing import TYPE_CHECKING, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert
 
-from presence_tray.core.dnd import DndSchedule, Vacation, WeeklyDndRule
+from presence_tray.core.dnd import DndSchedule, Vacation, WeeklyDndRule, zone_problem
 from presence_tray.storage.repositories._common import UnknownValues
 from presence_tray.storage.tables import dnd_rules, dnd_state
 
@@ -39,15 +38,6 @@ def weekdays_to_mask(weekdays: Iterable[int]) -> int:
 def mask_to_weekdays(mask: int) -> frozenset[int]:
     """The weekdays of a bit mask."""
     return frozenset(day for day in range(7) if mask >> day & 1)
-
-
-def zone_exists(name: str) -> bool:
-    """Whether ``name`` is a time zone this system knows."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 class DndRepository:
@@ -88,7 +78,7 @@ class DndRepository:
             if not isinstance(weekdays, int) or weekdays & ~_ALL_WEEKDAYS:
                 unknown.note("weekdays", weekdays)
                 continue
-            if not zone_exists(zone):
+            if zone_problem(zone) is not None:
                 # Kept: the rule is the user's, and a time zone database update may bring
                 # the zone back. Until then it does not apply (WeeklyDndRule.covers).
                 _log.warning("do-not-disturb rule uses unknown time zone %r; it is off", zone)
@@ -107,12 +97,16 @@ class DndRepository:
         return DndSchedule(tuple(rules), snooze_until, vacation)
 
     def save(self, schedule: DndSchedule) -> None:
-        """Replace the saved schedule. Raises ValueError for a bad weekday or time zone."""
+        """Replace the saved schedule.
+
+        Raises ValueError, with a sentence, for a rule without days, a bad weekday, an unknown
+        time zone or a vacation that ends before it starts.
+        """
         rules = []
         for rule in schedule.rules:
-            if not zone_exists(rule.timezone):
-                msg = f"unknown time zone {rule.timezone!r}"
-                raise ValueError(msg)
+            problem = rule.problem()
+            if problem is not None:
+                raise ValueError(problem)
             rules.append(
                 {
                     "weekdays": weekdays_to_mask(rule.weekdays),
@@ -123,6 +117,8 @@ class DndRepository:
                 }
             )
         vacation = schedule.vacation
+        if vacation is not None and (problem := vacation.problem()) is not None:
+            raise ValueError(problem)
         state = {
             "id": _STATE_ROW_ID,
             "snooze_until": schedule.snooze_until,

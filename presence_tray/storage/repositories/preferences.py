@@ -1,4 +1,4 @@
-"""App-wide preferences, one JSON value per key."""
+"""App-wide preferences, one JSON value per key (a new preference is a new key: no migration)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,20 @@ from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert
 
 from presence_tray.core.aggregation import AggregationPolicy
-from presence_tray.core.preferences import Preferences
-from presence_tray.storage.repositories._common import clip, dumps, loads
+from presence_tray.core.preferences import (
+    POLL_LIMITS,
+    Preferences,
+    cooldown_problem,
+    poll_interval_problem,
+    retention_problem,
+)
+from presence_tray.storage.repositories._common import PLATFORMS, clip, dumps, loads
 from presence_tray.storage.tables import preferences
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from presence_tray.core.identity import Platform
     from presence_tray.storage.database import Database
 
 _log = logging.getLogger(__name__)
@@ -41,11 +48,41 @@ def _boolean(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _positive_int(value: object) -> int | None:
-    # bool is an int too; true is not a number of days.
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+def _number(value: object) -> float | None:
+    # bool is an int too; true is not a number of seconds.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _retention_days(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and retention_problem(value) is None:
         return value
     return None
+
+
+def _cooldown(value: object) -> float | None:
+    seconds = _number(value)
+    return seconds if seconds is not None and cooldown_problem(seconds) is None else None
+
+
+def _poll_intervals(value: object) -> dict[Platform, float] | None:
+    """Stored intervals over the defaults; None when any known platform's value is bad.
+
+    Platforms this version does not poll (written by a newer one) are ignored.
+    """
+    if not isinstance(value, dict):
+        return None
+    intervals = {platform: limits.default for platform, limits in POLL_LIMITS.items()}
+    for word, stored in value.items():
+        platform = PLATFORMS.get(word)
+        if platform is None or platform not in POLL_LIMITS:
+            continue
+        seconds = _number(stored)
+        if seconds is None or poll_interval_problem(platform, seconds) is not None:
+            return None
+        intervals[platform] = seconds
+    return intervals
 
 
 class PreferencesRepository:
@@ -56,7 +93,7 @@ class PreferencesRepository:
         self._db = db
 
     def get(self) -> Preferences:
-        """The saved preferences; defaults for what is unset, unknown or invalid."""
+        """The saved preferences; defaults (and a WARNING) for what is unknown or invalid."""
         with self._db.reading() as connection:
             rows = connection.execute(select(preferences.c.key, preferences.c.value_json)).all()
         stored: dict[str, str] = dict(rows)
@@ -67,21 +104,50 @@ class PreferencesRepository:
             ),
             history_enabled=_read(stored, "history_enabled", _boolean, defaults.history_enabled),
             history_retention_days=_read(
-                stored, "history_retention_days", _positive_int, defaults.history_retention_days
+                stored, "history_retention_days", _retention_days, defaults.history_retention_days
+            ),
+            notify_favourites=_read(
+                stored, "notify_favourites", _boolean, defaults.notify_favourites
+            ),
+            notification_cooldown_seconds=_read(
+                stored,
+                "notification_cooldown_seconds",
+                _cooldown,
+                defaults.notification_cooldown_seconds,
+            ),
+            notification_sound=_read(
+                stored, "notification_sound", _boolean, defaults.notification_sound
+            ),
+            poll_interval_seconds=_read(
+                stored, "poll_interval_seconds", _poll_intervals, defaults.poll_interval_seconds
+            ),
+            simulated_network=_read(
+                stored, "simulated_network", _boolean, defaults.simulated_network
             ),
         )
 
     def save(self, value: Preferences) -> None:
-        """Save every preference (keys written by newer versions are left alone)."""
-        if _positive_int(value.history_retention_days) is None:
-            days = value.history_retention_days
-            msg = f"history retention must be a positive number of days, not {days!r}"
-            raise ValueError(msg)
-        rows = [
-            {"key": "aggregation_policy", "value_json": dumps(value.aggregation_policy.value)},
-            {"key": "history_enabled", "value_json": dumps(value.history_enabled)},
-            {"key": "history_retention_days", "value_json": dumps(value.history_retention_days)},
-        ]
+        """Save every preference (keys written by newer versions are left alone).
+
+        Raises ValueError, with the sentence of the first problem, for a value out of bounds.
+        """
+        problems = value.problems()
+        if problems:
+            raise ValueError(problems[0])
+        intervals = {
+            platform.value: seconds for platform, seconds in value.poll_interval_seconds.items()
+        }
+        chosen: dict[str, object] = {
+            "aggregation_policy": value.aggregation_policy.value,
+            "history_enabled": value.history_enabled,
+            "history_retention_days": value.history_retention_days,
+            "notify_favourites": value.notify_favourites,
+            "notification_cooldown_seconds": value.notification_cooldown_seconds,
+            "notification_sound": value.notification_sound,
+            "poll_interval_seconds": intervals,
+            "simulated_network": value.simulated_network,
+        }
+        rows = [{"key": key, "value_json": dumps(stored)} for key, stored in chosen.items()]
         with self._db.writing() as connection:
             connection.execute(_UPSERT, rows)
 
