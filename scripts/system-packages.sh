@@ -20,11 +20,12 @@ RUNTIME=(
 )
 
 # Headless desktop for the tests: X server, tray host, notification daemon, Secret Service,
-# and the tools tests drive it with (xdotool clicks, xwininfo, `import` screenshots).
+# the tools tests drive it with (xdotool clicks, xwininfo, `import` screenshots, tesseract to
+# read the screen back), and an emoji font so screenshots show what people type in statuses.
 TEST=(
   "${RUNTIME[@]}"
   xvfb xauth xdotool x11-utils imagemagick trayer dunst libnotify-bin dbus dbus-bin
-  gnome-keyring libsecret-tools procps
+  gnome-keyring libsecret-tools procps tesseract-ocr tesseract-ocr-eng fonts-noto-color-emoji
 )
 
 log() { printf '[system-packages] %s\n' "$*" >&2; }

@@ -1,30 +1,21 @@
-"""The app as a user runs it: the commands on the simulated network, and the real GUI process.
+"""The app's entry points: the commands on the simulated network, and the GUI's start checks.
 
 The command tests run ``presence_tray.app.main`` in-process on a small simulated network;
-the desktop tests start ``python -m presence_tray`` as a real process on the test desktop and
-click its tray icon with xdotool, as the README's run command would.
+the real GUI process is tested in tests/test_desktop_e2e.py.
 """
 
 from __future__ import annotations
 
 import gc
 import json
-import signal
 import subprocess
 import sys
-import time
-from typing import TYPE_CHECKING, TypeVar
-
-import pytest
+from typing import TYPE_CHECKING
 
 from presence_tray import app, runtime
-from tests.app_process import AppProcess
-
-T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
-    from pathlib import Path
+    import pytest
 
 
 def run_main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -119,64 +110,3 @@ def test_module_entry_point_prints_help() -> None:
     assert "simulated network" in done.stdout
     for command in ("status", "available", "stats"):
         assert command in done.stdout
-
-
-# -- the real app on the test desktop ----------------------------------------------------
-
-
-def xdotool(*args: str) -> str:
-    done = subprocess.run(
-        ["xdotool", *args], capture_output=True, text=True, timeout=20, check=False
-    )
-    return done.stdout.strip()
-
-
-def wait_until(what: str, probe: Callable[[], T | None], timeout: float = 15.0) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def running_app(tmp_path: Path) -> Iterator[AppProcess]:
-    running = AppProcess(["--people", "30"], tmp_path / "stderr.log")
-    yield running
-    running.stop()
-
-
-@pytest.mark.desktop
-def test_the_app_shows_its_tray_icon_and_the_contacts_window_on_click(
-    running_app: AppProcess,
-) -> None:
-    started = time.monotonic()
-
-    def embedded_icon() -> dict[str, str] | None:
-        """The tray icon's geometry once the tray host has embedded it (at 0,0 until then)."""
-        for window in xdotool("search", "--classname", "presence-tray").splitlines():
-            shell = xdotool("getwindowgeometry", "--shell", window).splitlines()
-            geometry = dict(line.split("=", 1) for line in shell if "=" in line)
-            if int(geometry.get("X", 0)) > 0 and int(geometry.get("WIDTH", 0)) > 1:
-                return geometry
-        return None
-
-    geometry = wait_until("the tray icon", embedded_icon)
-    tray_seconds = time.monotonic() - started
-    x = int(geometry["X"]) + int(geometry["WIDTH"]) // 2
-    y = int(geometry["Y"]) + int(geometry["HEIGHT"]) // 2
-    xdotool("mousemove", str(x), str(y), "click", "1")
-    window = wait_until(
-        "the contacts window",
-        lambda: xdotool("search", "--onlyvisible", "--name", "^Presence Tray — Contacts"),
-    )
-    assert window
-    assert running_app.process.poll() is None, running_app.stderr()
-    # Quitting with SIGTERM is clean and quick.
-    code = running_app.stop()
-    stderr = running_app.stderr()
-    assert code in (0, 128 + signal.SIGTERM), stderr
-    assert "Traceback" not in stderr
-    assert tray_seconds < 10

@@ -1,0 +1,153 @@
+"""Driving the test desktop from outside, as a person would: find windows, click, type, look.
+
+Used by the end-to-end tests that run the real app process on the desktop that
+``scripts/desktop-session.sh`` starts (Xvfb, a tray host, dunst). Screenshots go to the
+test-output folder (``test-output/screenshots`` in the checkout, or
+``$PRESENCE_TRAY_TEST_OUTPUT/screenshots``) for a person to look at after the run; text on
+screen is read back with tesseract OCR.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+T = TypeVar("T")
+
+TEST_OUTPUT_ENV = "PRESENCE_TRAY_TEST_OUTPUT"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+X11_INSTANCE_NAME = "presence-tray"
+"""The instance part of the app's WM_CLASS (set by presence_tray.app)."""
+APP_NAME = "Presence Tray"
+
+
+class Geometry(NamedTuple):
+    """A window's place on the screen."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+    @property
+    def centre(self) -> tuple[int, int]:
+        """The middle of the window, where a click lands."""
+        return self.x + self.width // 2, self.y + self.height // 2
+
+
+def run(*argv: str, timeout: float = 20) -> str:
+    """Run a desktop tool and return its stdout (stripped); a failure returns what it printed."""
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    return done.stdout.strip()
+
+
+def xdotool(*args: str) -> str:
+    """Run ``xdotool`` with ``args``."""
+    return run("xdotool", *args)
+
+
+def wait_until(what: str, probe: Callable[[], T | None], timeout: float = 15.0) -> T:
+    """Poll ``probe`` until it returns something truthy; fail the test after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.05)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def geometry_of(window: str) -> Geometry:
+    """Where ``window`` (an X window id) is."""
+    shell = xdotool("getwindowgeometry", "--shell", window).splitlines()
+    values = dict(line.split("=", 1) for line in shell if "=" in line)
+    return Geometry(
+        int(values.get("X", 0)),
+        int(values.get("Y", 0)),
+        int(values.get("WIDTH", 0)),
+        int(values.get("HEIGHT", 0)),
+    )
+
+
+def embedded_tray_icon() -> tuple[str, Geometry] | None:
+    """The app's tray icon once the tray host has embedded it (it sits at 0,0 until then)."""
+    for window in xdotool("search", "--classname", X11_INSTANCE_NAME).splitlines():
+        geometry = geometry_of(window)
+        if geometry.x > 0 and geometry.width > 1:
+            return window, geometry
+    return None
+
+
+def visible_window(title_pattern: str) -> str | None:
+    """The id of a visible window whose title matches ``title_pattern`` (a regex)."""
+    found = xdotool("search", "--onlyvisible", "--name", title_pattern).splitlines()
+    return found[-1] if found else None
+
+
+def visible_popup_menu(tray_icon: Geometry) -> str | None:
+    """The app's popup menu, when one is shown: a window of the app named just the app's name
+    (like the tray icon's own window, which it is not)."""
+    for window in xdotool("search", "--onlyvisible", "--classname", X11_INSTANCE_NAME).split():
+        if xdotool("getwindowname", window) == APP_NAME and geometry_of(window) != tray_icon:
+            return window
+    return None
+
+
+def click(x: int, y: int, button: int = 1) -> None:
+    """Move the pointer to (x, y) and click ``button`` (1 left, 3 right)."""
+    xdotool("mousemove", str(x), str(y), "click", str(button))
+
+
+def press(*keys: str) -> None:
+    """Press keys on whatever window has the focus (e.g. "Down", "Return", "ctrl+comma")."""
+    for key in keys:
+        xdotool("key", "--clearmodifiers", key)
+        time.sleep(0.05)
+
+
+def type_text(text: str) -> None:
+    """Type ``text`` into the focused widget."""
+    xdotool("type", "--delay", "20", text)
+
+
+def screenshots_folder() -> Path:
+    """Where the end-to-end tests leave their screenshots (created on demand)."""
+    base = os.environ.get(TEST_OUTPUT_ENV)
+    folder = (Path(base) if base else REPO_ROOT / "test-output") / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def screenshot(name: str, window: str | None = None, crop: Geometry | None = None) -> Path:
+    """Save a PNG of ``window`` (or of the screen, cut to ``crop``) as ``name``.png."""
+    path = screenshots_folder() / f"{name}.png"
+    run("import", "-window", window or "root", str(path))
+    if crop is not None:
+        area = f"{crop.width}x{crop.height}+{crop.x}+{crop.y}"
+        run("convert", str(path), "-crop", area, "+repage", str(path))
+    assert path.stat().st_size > 0, f"no screenshot written to {path}"
+    return path
+
+
+def read_text(image: Path) -> str:
+    """The text tesseract reads in ``image`` (scaled up twice: UI fonts are small), with each
+    run of white space (line breaks of wrapped labels too) made one space."""
+    scaled = image.with_suffix(".ocr.png")
+    run("convert", str(image), "-resize", "200%", str(scaled))
+    try:
+        return " ".join(run("tesseract", str(scaled), "-", timeout=60).split())
+    finally:
+        scaled.unlink(missing_ok=True)
+
+
+def colour_count(image: Path) -> int:
+    """How many distinct colours ``image`` has (a blank or one-colour area has one or two)."""
+    return int(run("identify", "-format", "%k", str(image)) or 0)

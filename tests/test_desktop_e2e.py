@@ -1,0 +1,136 @@
+"""The real app process on the test desktop, used as a person uses it.
+
+``python -m presence_tray`` runs on the headless desktop that ``scripts/desktop-session.sh``
+starts (Xvfb, trayer as the tray host, dunst, gnome-keyring). The tests click and type with
+xdotool, take screenshots into the test-output folder for a person to look at, and read the
+screen back with OCR to check what a person would see.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+from presence_tray.storage.paths import DATA_DIR_ENV
+from tests.app_process import AppProcess
+from tests.desktop import (
+    Geometry,
+    click,
+    colour_count,
+    embedded_tray_icon,
+    press,
+    read_text,
+    screenshot,
+    visible_popup_menu,
+    visible_window,
+    wait_until,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
+NETWORK = ["--people", "30"]
+CONTACTS_TITLE = "^Presence Tray — Contacts"
+LAUNCH_TO_TRAY_LIMIT_SECONDS = 10.0
+"""Generous: CI machines are slow and share their cores (bench/ui.py measures the real figure)."""
+
+
+def simulated_names(data_dir: Path) -> list[str]:
+    """Everyone on the simulated network the app runs, as the ``status`` command lists them."""
+    done = subprocess.run(
+        [sys.executable, "-m", "presence_tray", "status", "--json", *NETWORK],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, DATA_DIR_ENV: str(data_dir)},
+    )
+    return [person["name"] for person in json.loads(done.stdout)["people"]]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def start_app(data_dir: Path, tmp_path: Path) -> Iterator[Callable[[], AppProcess]]:
+    """Starts the app (again) over the same data folder; every run must end cleanly."""
+    started: list[AppProcess] = []
+
+    def start() -> AppProcess:
+        log = tmp_path / f"stderr-{len(started)}.log"
+        started.append(AppProcess(NETWORK, log, {DATA_DIR_ENV: str(data_dir)}))
+        return started[-1]
+
+    yield start
+    for running in started:
+        code = running.stop()
+        stderr = running.stderr()
+        assert code in (0, 128 + signal.SIGTERM), stderr
+        assert "Traceback" not in stderr, stderr
+
+
+def wait_for_tray_icon(app: AppProcess) -> Geometry:
+    def icon() -> Geometry | None:
+        assert app.process.poll() is None, app.stderr()
+        found = embedded_tray_icon()
+        return None if found is None else found[1]
+
+    return wait_until("the tray icon", icon)
+
+
+def open_contacts(icon: Geometry) -> str:
+    """Left-click the tray icon; the contacts window's X id."""
+    click(*icon.centre)
+    return wait_until("the contacts window", lambda: visible_window(CONTACTS_TITLE))
+
+
+@pytest.mark.desktop
+def test_tray_icon_contacts_window_and_menu_as_a_person_sees_them(
+    data_dir: Path, start_app: Callable[[], AppProcess]
+) -> None:
+    names = simulated_names(data_dir)
+    launched = time.monotonic()
+    app = start_app()
+    icon = wait_for_tray_icon(app)
+    assert time.monotonic() - launched < LAUNCH_TO_TRAY_LIMIT_SECONDS
+
+    # The icon: drawn (the app icon and a badge, not an empty square) at the tray's place.
+    tray_area = Geometry(icon.x - 40, icon.y - 4, icon.width + 44, icon.height + 4)
+    wait_until(
+        "the tray icon to be drawn",
+        lambda: colour_count(screenshot("tray", crop=tray_area)) > 8,
+    )
+
+    # A left click opens the contacts window, showing the simulated people by name.
+    window = open_contacts(icon)
+    time.sleep(0.5)  # let it paint
+    text = read_text(screenshot("window", window))
+    assert "simulated network" in text, text
+    shown = [name for name in names if name in text]
+    assert len(shown) >= 5, f"expected simulated people in the window; OCR read:\n{text}"
+    # Clicking the icon again hides it.
+    click(*icon.centre)
+    wait_until("the window to hide", lambda: visible_window(CONTACTS_TITLE) is None)
+
+    # A right click opens the tray menu with the issue's entries.
+    click(*icon.centre, button=3)
+    menu = wait_until("the tray menu", lambda: visible_popup_menu(icon))
+    time.sleep(0.3)
+    text = read_text(screenshot("menu", menu))
+    for entry in ("Set my status", "Do not disturb", "Open contacts", "Quit"):
+        assert entry in text, f"{entry!r} not in the menu; OCR read:\n{text}"
+    press("Escape")
+    wait_until("the menu to close", lambda: visible_popup_menu(icon) is None)
+    assert app.process.poll() is None, app.stderr()
