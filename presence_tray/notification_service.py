@@ -53,13 +53,19 @@ def in_do_not_disturb(schedule: DndSchedule, own_status: OwnStatusTracker, now: 
 
 
 async def start_notifications(
-    runtime: Runtime, store: LocalStore, shell: TrayShell
+    runtime: Runtime,
+    store: LocalStore,
+    shell: TrayShell,
+    *,
+    dnd_schedule: Callable[[], DndSchedule] | None = None,
 ) -> Notifications:
     """Desktop notifications by the saved rules, favourites and do-not-disturb schedule.
 
-    They are read once, at start-up (nothing edits them while the app runs yet). Nothing is
-    sent until every account has made its first connection, or for
-    ``NOTIFICATION_QUIET_SECONDS`` at most.
+    ``dnd_schedule`` gives the schedule in force (the settings dialog edits it live); without
+    it the saved one is read once. The defaults (favourites on or off, their cooldown, the
+    sound) are read from ``runtime.preferences`` at each notification. Nothing is sent until
+    every account has made its first connection, or for ``NOTIFICATION_QUIET_SECONDS`` at
+    most.
     """
     from presence_tray.ui.notifications import DesktopNotifier
 
@@ -85,13 +91,21 @@ async def start_notifications(
         except StorageError as err:
             _log.warning("could not delete a used one-time notification rule: %s", err)
 
-    desktop = DesktopNotifier(show_in_tray, on_open=lambda _person_id: shell.open_contacts())
+    desktop = DesktopNotifier(
+        show_in_tray,
+        on_open=lambda _person_id: shell.open_contacts(),
+        sound=lambda: runtime.preferences.notification_sound,
+    )
+    schedule = dnd_schedule or (lambda: dnd)
     notifier = Notifier(
         clock,
         desktop.send,
         rules=saved_rules,
-        favourites=lambda: favourites,
-        dnd_active=lambda: in_do_not_disturb(dnd, runtime.supervisor.own_status, clock.now()),
+        favourites=lambda: favourites if runtime.preferences.notify_favourites else frozenset(),
+        favourite_cooldown=lambda: runtime.preferences.notification_cooldown_seconds,
+        dnd_active=lambda: in_do_not_disturb(
+            schedule(), runtime.supervisor.own_status, clock.now()
+        ),
         on_rule_spent=lambda rule: runtime.spawn(delete_rule(rule), "delete a spent rule"),
         quiet_seconds=None,
     )

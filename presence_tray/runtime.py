@@ -53,19 +53,22 @@ class Runtime:
     def start(self, *, persist: bool = True) -> None:
         """Start every client, the staleness check and (if ``persist``) saving to disk."""
         if persist and self.store is not None:
-            preferences = self.preferences
+            # Read through self: the settings dialog replaces the preferences while it runs.
             self._writer = self.store.write_behind(
-                self.hub, history_enabled=lambda: preferences.history_enabled
+                self.hub, history_enabled=lambda: self.preferences.history_enabled
             )
             self.spawn(self._writer.run(), "write-behind")
             self.spawn(
                 self.store.prune_history_periodically(
-                    lambda: preferences.history_retention_days, self.clock
+                    lambda: self.preferences.history_retention_days, self.clock
                 ),
                 "history retention",
             )
-        for client in self.clients:
-            self.supervisor.start(client)
+        if self.preferences.simulated_network or not self.simulated:
+            for client in self.clients:
+                self.supervisor.start(client)
+        else:
+            _log.info("the simulated network is switched off in the settings")
         self.spawn(
             refresh_staleness_periodically(self.hub, STALENESS_CHECK_SECONDS), "staleness check"
         )

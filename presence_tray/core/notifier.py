@@ -101,7 +101,7 @@ def _never() -> bool:
 class Notifier:
     """Turns presence change batches into notifications, by rules, cooldown and DND."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only seams, each with a default
         self,
         clock: Clock,
         send: NotificationSender,
@@ -112,17 +112,20 @@ class Notifier:
         on_rule_spent: RuleListener | None = None,
         quiet_seconds: float | None = DEFAULT_QUIET_SECONDS,
         burst_size: int = DEFAULT_BURST_SIZE,
+        favourite_cooldown: Callable[[], float] | None = None,
     ) -> None:
         """Prepare a notifier; nothing is sent until :meth:`start` and the quiet window.
 
         ``favourites`` and ``dnd_active`` are asked at each batch. ``on_rule_spent`` hears of
         each one-shot rule that fired (and is gone from this notifier), so storage can delete
         it. ``quiet_seconds`` (clock time) ends the start-up quiet window by itself; with None
-        only :meth:`mark_settled` ends it.
+        only :meth:`mark_settled` ends it. ``favourite_cooldown`` (asked when a favourite
+        without rules of their own changes) is their cooldown; the rules' default otherwise.
         """
         self._clock = clock
         self._send = send
         self._favourites = favourites
+        self._favourite_cooldown = favourite_cooldown
         self._dnd_active = dnd_active
         self._on_rule_spent = on_rule_spent
         self._quiet_seconds = quiet_seconds
@@ -258,7 +261,12 @@ class Notifier:
     ) -> tuple[NotificationRule, ...]:
         rules: Iterable[NotificationRule] = self._rules.get(person_id, {}).values()
         if not self._rules.get(person_id) and person_id in favourites:
-            rules = (NotificationRule(person_id, NotifyOn.AVAILABLE),)
+            cooldown = self._favourite_cooldown
+            rules = (
+                NotificationRule(person_id, NotifyOn.AVAILABLE)
+                if cooldown is None
+                else NotificationRule(person_id, NotifyOn.AVAILABLE, cooldown_seconds=cooldown()),
+            )
         return tuple(rule for rule in rules if _fires(rule.on, old, new))
 
     def _cooled_down(self, event: _Event, now: float) -> bool:

@@ -63,8 +63,12 @@ _DBUS_ERRORS = (
 """What a missing bus, a missing server or a dropped connection raises."""
 
 
-def notify_message(app_name: str, notification: Notification) -> Any:
-    """The ``Notify`` method call for ``notification``, with its exact D-Bus signature."""
+def notify_message(app_name: str, notification: Notification, *, sound: bool = True) -> Any:
+    """The ``Notify`` method call for ``notification``, with its exact D-Bus signature
+    (``sound`` False asks the server not to play its sound)."""
+    hints: dict[str, tuple[str, object]] = {"desktop-entry": ("s", DESKTOP_ENTRY)}
+    if not sound:
+        hints["suppress-sound"] = ("b", True)
     return new_method_call(
         NOTIFICATIONS,
         "Notify",
@@ -76,7 +80,7 @@ def notify_message(app_name: str, notification: Notification) -> Any:
             notification.title,
             notification.body,
             [DEFAULT_ACTION, "Open"],
-            {"desktop-entry": ("s", DESKTOP_ENTRY)},
+            hints,
             -1,  # expire_timeout: the server's default
         ),
     )
@@ -97,10 +101,13 @@ class DesktopNotifier:
         on_open: Callable[[str], None] | None = None,
         app_name: str = APP_NAME,
         timeout_seconds: float = CALL_TIMEOUT_SECONDS,
+        sound: Callable[[], bool] | None = None,
     ) -> None:
         """``fallback(title, body)`` shows a notification when D-Bus cannot (the tray's
-        balloon); ``on_open(person_id)`` is called when the user clicks one about a person."""
+        balloon); ``on_open(person_id)`` is called when the user clicks one about a person;
+        ``sound()`` says whether the server should play its sound (asked for each one)."""
         self._fallback = fallback
+        self._sound = sound
         self._on_open = on_open
         self._app_name = app_name
         self._timeout = timeout_seconds
@@ -162,8 +169,9 @@ class DesktopNotifier:
             return None
         try:
             async with asyncio.timeout(self._timeout):
+                sound = self._sound is None or self._sound()
                 reply = await router.send_and_get_reply(
-                    notify_message(self._app_name, notification)
+                    notify_message(self._app_name, notification, sound=sound)
                 )
                 (notification_id,) = unwrap_msg(reply)
         except _DBUS_ERRORS as err:

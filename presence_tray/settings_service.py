@@ -1,0 +1,269 @@
+"""The settings dialog's other side: every change applied at once and saved on a thread.
+
+:class:`SettingsService` holds the preferences and the do-not-disturb schedule as the app
+uses them. A change takes effect immediately (the hub's aggregation policy, history, the
+notifier's defaults and schedule, the simulated network) and is then written to storage by
+one background task that always writes the latest value, so quick edits never land out of
+order. A failed write becomes a sentence for the dialog and a WARNING in the log; nothing
+raises into Qt. Without storage every change still applies, for this run only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from presence_tray import autostart
+from presence_tray.core.client import AccountHealth
+from presence_tray.core.dnd import DndSchedule
+from presence_tray.platforms.capabilities import PLATFORM_CAPABILITIES
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from presence_tray.core.client import Capabilities
+    from presence_tray.core.identity import AccountRef, Platform
+    from presence_tray.core.preferences import Preferences
+    from presence_tray.core.supervisor import AccountStatus, StatusListener
+    from presence_tray.runtime import Runtime
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformEntry:
+    """One platform as the Accounts tab lists it (plain values; the UI imports no platform)."""
+
+    platform: Platform
+    capabilities: Capabilities
+    account: AccountRef | None
+    """The account running on it (the simulated one today), if any."""
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class DndNow:
+    """Whether do-not-disturb is on now, and until when (None: until turned off)."""
+
+    on: bool
+    until: float | None = None
+
+
+class SettingsService:
+    """Applies and saves what the settings dialog changes."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        schedule: DndSchedule | None = None,
+        *,
+        autostart_file: Path | None = None,
+    ) -> None:
+        """Serve ``runtime``'s preferences and ``schedule`` (the saved one; see :meth:`load`)."""
+        self._runtime = runtime
+        self._schedule = schedule or DndSchedule()
+        self._autostart_file = autostart_file
+        self._problem_listeners: list[Callable[[str], None]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._pending_preferences: Preferences | None = None
+        self._pending_schedule: DndSchedule | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._network_on = runtime.preferences.simulated_network
+        self._network_task: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def load(cls, runtime: Runtime, *, autostart_file: Path | None = None) -> SettingsService:
+        """A service over ``runtime`` with the saved schedule read (empty when unreadable)."""
+        schedule = DndSchedule()
+        store = runtime.store
+        if store is not None:
+            from presence_tray.storage.database import StorageError
+
+            try:
+                schedule = await asyncio.to_thread(store.dnd.get)
+            except StorageError as err:
+                _log.warning("could not read the do-not-disturb schedule: %s", err)
+        return cls(runtime, schedule, autostart_file=autostart_file)
+
+    # -- what the dialog reads -----------------------------------------------------------
+
+    @property
+    def remembers(self) -> bool:
+        """Whether changes are saved (False: no database this run)."""
+        return self._runtime.store is not None
+
+    @property
+    def preferences(self) -> Preferences:
+        """The preferences in force."""
+        return self._runtime.preferences
+
+    @property
+    def schedule(self) -> DndSchedule:
+        """The do-not-disturb schedule in force."""
+        return self._schedule
+
+    @property
+    def simulated_network_applies_live(self) -> bool:
+        """Switching the simulated network takes effect at once (its clients stop and start)."""
+        return self._runtime.simulated
+
+    def now(self) -> float:
+        """The app's clock (the simulated network's time while it runs)."""
+        return self._runtime.clock.now()
+
+    def dnd_now(self) -> DndNow:
+        """Whether do-not-disturb is on now, by the schedule or the tray, and until when."""
+        now = self.now()
+        ends: list[float | None] = []
+        if self._schedule.active_at(now):
+            ends.append(self._schedule.ends_at(now))
+        mine = self._runtime.supervisor.own_status.current(now)
+        if mine is not None and mine.dnd:
+            ends.append(mine.until)
+        if not ends:
+            return DndNow(on=False)
+        return DndNow(on=True, until=None if None in ends else max(e for e in ends if e))
+
+    def platforms(self) -> list[PlatformEntry]:
+        """Every platform, with what it can do and the account running on it."""
+        running = {client.account.platform: client.account for client in self._runtime.clients}
+        suffix = " (simulated)" if self._runtime.simulated else ""
+        return [
+            PlatformEntry(
+                platform,
+                capabilities,
+                running.get(platform),
+                f"{platform.display_name}{suffix}" if platform in running else "Not connected",
+            )
+            for platform, capabilities in PLATFORM_CAPABILITIES.items()
+        ]
+
+    def account_status(self, account: AccountRef) -> AccountStatus | None:
+        """An account's last known status."""
+        return self._runtime.supervisor.status(account)
+
+    def subscribe_accounts(self, listener: StatusListener) -> Callable[[], None]:
+        """Hear of every account status change; returns a function that unsubscribes."""
+        return self._runtime.supervisor.subscribe(listener)
+
+    def subscribe_problems(self, listener: Callable[[str], None]) -> Callable[[], None]:
+        """Hear a sentence when a change could not be saved; returns the unsubscriber."""
+        self._problem_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._problem_listeners:
+                self._problem_listeners.remove(listener)
+
+        return unsubscribe
+
+    # -- changes ------------------------------------------------------------------------
+
+    def set_preferences(self, preferences: Preferences) -> None:
+        """Apply ``preferences`` now and save them. Raises ValueError (a sentence) when a value
+        is out of bounds; nothing is applied then."""
+        problems = preferences.problems()
+        if problems:
+            raise ValueError(problems[0])
+        runtime = self._runtime
+        if preferences.aggregation_policy is not runtime.preferences.aggregation_policy:
+            runtime.hub.set_policy(preferences.aggregation_policy)
+        runtime.preferences = preferences  # history, retention and notifications read it live
+        if (
+            preferences.simulated_network != self._network_on
+            and self.simulated_network_applies_live
+        ):
+            self._network_on = preferences.simulated_network
+            self._switch_network()
+        if self.remembers:
+            self._pending_preferences = preferences
+            self._write_soon()
+
+    def set_schedule(self, schedule: DndSchedule) -> None:
+        """Apply ``schedule`` now and save it. Raises ValueError (a sentence) for a rule
+        without days or with an unknown time zone, or a vacation ending before it starts."""
+        for rule in schedule.rules:
+            if (problem := rule.problem()) is not None:
+                raise ValueError(problem)
+        if schedule.vacation is not None and (problem := schedule.vacation.problem()):
+            raise ValueError(problem)
+        self._schedule = schedule
+        if self.remembers:
+            self._pending_schedule = schedule
+            self._write_soon()
+
+    def autostart_enabled(self) -> bool:
+        """Whether the desktop starts the app at login (read from the file every time)."""
+        return autostart.is_enabled(self._autostart_file)
+
+    def set_autostart(self, *, enabled: bool) -> str | None:
+        """Start at login on or off; a sentence when it could not be done, else None."""
+        try:
+            autostart.set_enabled(enabled=enabled, path=self._autostart_file)
+        except autostart.AutostartError as err:
+            return str(err)
+        return None
+
+    async def flush(self) -> None:
+        """Wait until every change so far is written (or has failed) and the network switched."""
+        for task in (self._writer, self._network_task):
+            if task is not None:
+                await asyncio.shield(task)
+
+    async def aclose(self) -> None:
+        """Write what is pending, then stop."""
+        await self.flush()
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _write_soon(self) -> None:
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(
+                self._write_pending(), name="save settings"
+            )
+
+    async def _write_pending(self) -> None:
+        from presence_tray.storage.database import StorageError
+
+        store = self._runtime.store
+        while store is not None and (self._pending_preferences or self._pending_schedule):
+            preferences, self._pending_preferences = self._pending_preferences, None
+            schedule, self._pending_schedule = self._pending_schedule, None
+            try:
+                if preferences is not None:
+                    await asyncio.to_thread(store.preferences.save, preferences)
+                if schedule is not None:
+                    await asyncio.to_thread(store.dnd.save, schedule)
+            except (StorageError, ValueError) as err:
+                _log.warning("could not save the settings: %s", err)
+                self._tell(
+                    f"Your change applies now but could not be saved ({err}); "
+                    "it will be lost when Presence Tray quits. Try changing it again later."
+                )
+
+    def _tell(self, sentence: str) -> None:
+        for listener in list(self._problem_listeners):
+            listener(sentence)
+
+    def _switch_network(self) -> None:
+        if self._network_task is None or self._network_task.done():
+            self._network_task = asyncio.get_running_loop().create_task(
+                self._apply_network(), name="switch the simulated network"
+            )
+
+    async def _apply_network(self) -> None:
+        """Bring the simulated clients to the wanted state, one switch at a time."""
+        supervisor = self._runtime.supervisor
+        applied: bool | None = None
+        while applied != self._network_on:
+            applied = self._network_on
+            for client in self._runtime.clients:
+                if applied:
+                    status = supervisor.status(client.account)
+                    if status is None or status.health is AccountHealth.STOPPED:
+                        supervisor.start(client)
+                else:
+                    await supervisor.stop(client.account)
+            _log.info("simulated network %s", "on" if applied else "off")
