@@ -11,8 +11,8 @@ import asyncio
 import logging
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from presence_tray.core.aggregation import (
     AggregatedPresence,
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from presence_tray.core.clock import Clock
 
 _log = logging.getLogger(__name__)
+_L = TypeVar("_L")
 
 EVENT_RATE_WINDOW_SECONDS = 60.0
 _SEEN_STATES = frozenset(
@@ -81,12 +82,21 @@ class HubStatistics:
 
 
 ChangeListener = Callable[[Sequence[PresenceChanged]], None]
+RemovalListener = Callable[[Sequence[Person]], None]
 FlushScheduler = Callable[[Callable[[], object]], object]
+
+_UNLINKED_PREFIX = "id:"
 
 
 def unlinked_person_id(key: IdentityKey) -> str:
     """The person id of an identity that belongs to no named person yet."""
-    return f"id:{key.platform}:{key.account_id}:{key.remote_id}"
+    return f"{_UNLINKED_PREFIX}{key.platform}:{key.account_id}:{key.remote_id}"
+
+
+def is_unlinked_person_id(person_id: str) -> bool:
+    """Whether ``person_id`` is one :func:`unlinked_person_id` makes (no platform or user
+    named the person)."""
+    return person_id.startswith(_UNLINKED_PREFIX)
 
 
 class _Entry:
@@ -133,6 +143,7 @@ class PresenceHub:
         # A dict used as an ordered set: change batches come out in a reproducible order.
         self._dirty: dict[_Entry, None] = {}
         self._listeners: list[ChangeListener] = []
+        self._removal_listeners: list[RemovalListener] = []
         self._health: dict[AccountRef, AccountHealth] = {}
         self._live_accounts: set[AccountRef] = set()
         self._updates_by_platform: Counter[Platform] = Counter()
@@ -155,13 +166,17 @@ class PresenceHub:
 
     def subscribe(self, listener: ChangeListener) -> Callable[[], None]:
         """Call ``listener`` with each batch of changes; returns a function that unsubscribes."""
-        self._listeners.append(listener)
+        return _add_listener(self._listeners, listener)
 
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
+    def subscribe_removals(self, listener: RemovalListener) -> Callable[[], None]:
+        """Call ``listener`` with the people who are gone (the last identity of each was linked
+        to someone else or unlinked); returns a function that unsubscribes.
 
-        return unsubscribe
+        Removals are rare user actions, kept apart from the change batches so that the hot
+        path stays as it is. A removal is announced after the change batch of the same
+        action, when the hub already shows the people who remain.
+        """
+        return _add_listener(self._removal_listeners, listener)
 
     # -- input ---------------------------------------------------------------------------
 
@@ -215,6 +230,78 @@ class PresenceHub:
             self._live_accounts.discard(account)
         _log.debug("account %s: %s -> %s", account, previous, health)
         self._mark_dirty(entry for key, entry in self._owner.items() if key.account == account)
+
+    # -- linking -------------------------------------------------------------------------
+
+    def link(self, key: IdentityKey, person_id: str, display_name: str | None = None) -> None:
+        """Move the identity ``key``, with its current value, to the person ``person_id``.
+
+        The person is created when new (named ``display_name``, else after the identity) and
+        renamed when ``display_name`` is given. A person left with no identity is removed and
+        announced to :meth:`subscribe_removals` listeners. Both people are re-aggregated and
+        the changes published at once. Raises ValueError for an identity the hub does not
+        know, or for the own id of another identity (:func:`unlinked_person_id`).
+        """
+        source = self._owner.get(key)
+        identity = self._identities.get(key)
+        if source is None or identity is None:
+            msg = f"no identity {key} is known; it cannot be linked"
+            raise ValueError(msg)
+        if is_unlinked_person_id(person_id) and person_id != unlinked_person_id(key):
+            msg = f"{person_id} is another identity's own person; link both to a new person id"
+            raise ValueError(msg)
+        target = self._entries.get(person_id)
+        if target is None:
+            name = display_name or identity.display_name
+            target = self._entries[person_id] = _Entry(Person(person_id, name, ()))
+        elif display_name and display_name != target.person.display_name:
+            target.person = replace(target.person, display_name=display_name)
+            target.person_changed = True
+        self._identities[key] = identity._replace(person_id=person_id)
+        self._mark_dirty((target,))
+        removed: list[Person] = []
+        if source is not target:
+            self._move(key, source, target)
+            if not source.person.identities:
+                del self._entries[source.person.person_id]
+                self._dirty.pop(source, None)
+                removed.append(source.person)
+        self.flush()
+        if removed:
+            self._announce_removals(removed)
+
+    def unlink(self, key: IdentityKey) -> str:
+        """Make the identity ``key`` a person of its own; returns that person's id.
+
+        Raises ValueError for an identity the hub does not know.
+        """
+        own = unlinked_person_id(key)
+        self.link(key, own)
+        return own
+
+    def _move(self, key: IdentityKey, source: _Entry, target: _Entry) -> None:
+        """Move one identity and its value between two people; both are marked dirty."""
+        self._owner[key] = target
+        old = source.person
+        source.person = Person(
+            old.person_id, old.display_name, tuple(k for k in old.identities if k != key)
+        )
+        new = target.person
+        target.person = Person(new.person_id, new.display_name, (*new.identities, key))
+        value = source.values.pop(key, None)
+        if value is not None:
+            target.values[key] = value
+        for entry in (source, target):
+            entry.last_seen_at = _last_seen(entry.values.values())
+            entry.person_changed = entry.aggregate is not None
+        self._mark_dirty((source, target))
+
+    def _announce_removals(self, removed: list[Person]) -> None:
+        for listener in list(self._removal_listeners):
+            try:
+                listener(removed)
+            except Exception:  # noqa: BLE001 - one broken listener must not silence the rest
+                _log.exception("a removal listener failed; it stays subscribed")
 
     # -- processing ----------------------------------------------------------------------
 
@@ -371,6 +458,28 @@ class PresenceHub:
             account_health=dict(self._health),
             states=dict(states),
         )
+
+
+def _add_listener(listeners: list[_L], listener: _L) -> Callable[[], None]:
+    """Append ``listener``; returns the function that removes it again."""
+    listeners.append(listener)
+
+    def unsubscribe() -> None:
+        if listener in listeners:
+            listeners.remove(listener)
+
+    return unsubscribe
+
+
+def _last_seen(values: Iterable[PlatformPresence]) -> float | None:
+    """When a person was last seen, from their values: the rule ``flush`` applies inline,
+    one value at a time, on the hot path."""
+    latest: float | None = None
+    for presence in values:
+        seen = presence.observed_at if presence.state in _SEEN_STATES else presence.last_active_at
+        if seen is not None and (latest is None or seen > latest):
+            latest = seen
+    return latest
 
 
 def _reachable_platforms(current: AggregatedPresence) -> tuple[Platform, ...]:

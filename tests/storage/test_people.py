@@ -9,6 +9,7 @@ import pytest
 from presence_tray.core.hub import unlinked_person_id
 from presence_tray.core.identity import Identity, Person, Platform
 from presence_tray.core.preferences import NotificationRule, NotifyOn
+from presence_tray.storage.database import open_database
 from presence_tray.storage.repositories import (
     HistoryRepository,
     NotificationRulesRepository,
@@ -19,6 +20,7 @@ from tests.storage.helpers import NOW, identity, key, raw, transition, value
 
 if TYPE_CHECKING:
     import logging
+    from pathlib import Path
 
     from presence_tray.storage.database import Database
 
@@ -189,3 +191,59 @@ def test_rows_of_unknown_platforms_are_skipped_with_one_warning(
     message = expected_warnings[0].getMessage()
     assert "'myspace' (3x)" in message
     assert "handles" in message
+
+
+def test_unlink_is_remembered_across_listings_and_restarts(
+    people: PeopleRepository, db: Database, db_path: Path
+) -> None:
+    people.unlink(ALICE_TEAMS)
+    # The platform still says Teams is Alice's: the user's word wins.
+    people.save_identities([Identity(ALICE_TEAMS, "Alice C.", person_id="alice")])
+    db.close()
+    reopened = open_database(db_path)
+    try:
+        again = PeopleRepository(reopened)
+        loaded = by_key(again.load_identities())
+        own = unlinked_person_id(ALICE_TEAMS)
+        assert loaded[ALICE_TEAMS].person_id == own
+        assert loaded[ALICE_SLACK].person_id == "alice"
+        assert {p.person_id: p.identities for p in again.load_people()}[own] == (ALICE_TEAMS,)
+        # Not suggested again: kept apart from the identities Alice still has.
+        assert again.never_links() == {frozenset({ALICE_TEAMS, ALICE_SLACK})}
+    finally:
+        reopened.close()
+
+
+def test_unlinking_the_last_identity_of_a_person_removes_that_person(
+    people: PeopleRepository, db: Database
+) -> None:
+    rules = NotificationRulesRepository(db)
+    rules.save(NotificationRule("bob", NotifyOn.AVAILABLE))
+    people.unlink(BOB_SLACK)
+    assert "bob" not in {p.person_id for p in people.load_people()}
+    assert rules.list() == []
+    assert people.never_links() == frozenset()  # Bob had no one else
+
+
+def test_unlinking_an_identity_of_its_own_keeps_it_so(people: PeopleRepository) -> None:
+    people.unlink(LONER)
+    people.unlink(LONER)  # twice is harmless
+    people.save_identities([Identity(LONER, "Zed", person_id="someone")])
+    assert by_key(people.load_identities())[LONER].person_id == unlinked_person_id(LONER)
+    assert people.never_links() == frozenset()
+
+
+def test_unlinking_an_identity_not_listed_yet(db: Database) -> None:
+    people = PeopleRepository(db)
+    people.unlink(LONER)
+    own = unlinked_person_id(LONER)
+    assert people.load_identities() == [Identity(LONER, LONER.remote_id, person_id=own)]
+    people.save_identities([Identity(LONER, "Zed Zulu", person_id="zed")])
+    assert people.load_identities() == [Identity(LONER, "Zed Zulu", person_id=own)]
+
+
+def test_a_link_after_an_unlink_wins(people: PeopleRepository) -> None:
+    people.unlink(ALICE_TEAMS)
+    people.link(ALICE_TEAMS, "alice", "Alice Chen")
+    people.save_identities([Identity(ALICE_TEAMS, "Alice C.")])
+    assert by_key(people.load_identities())[ALICE_TEAMS].person_id == "alice"

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from presence_tray.storage.database import Database
 
 _NEW_PERSON = insert(people).on_conflict_do_nothing(index_elements=[people.c.person_id])
+_NEVER_LINK = insert(never_link).on_conflict_do_nothing()
 
 _UPSERT_IDENTITY = insert(identities)
 _UPSERT_IDENTITY = _UPSERT_IDENTITY.on_conflict_do_update(
@@ -176,18 +177,48 @@ class PeopleRepository:
             if before.person_id != person_id:
                 _drop_people_without_identities(connection, [before.person_id])
 
+    def unlink(self, key: IdentityKey) -> None:
+        """The user says ``key`` is a person of its own
+        (:func:`~presence_tray.core.hub.unlinked_person_id`), whatever platforms say.
+
+        Like a link, it outlives platform listings. It is also remembered that ``key`` and
+        the other identities of its former person are not one person, so that they are not
+        suggested again. A former person left with no identity is deleted, with their rules.
+        """
+        own = unlinked_person_id(key)
+        with self._db.writing() as connection:
+            connection.execute(_NEW_PERSON, {"person_id": own, "display_name": None})
+            before = _stored(connection, [key]).get(key)
+            if before is None:
+                # Not listed by its platform yet: a placeholder the next listing fills in.
+                connection.execute(
+                    insert(identities).values(
+                        **key_params(key),
+                        display_name=key.remote_id,
+                        handles_json=dumps([]),
+                        person_id=own,
+                        linked_by_user=True,
+                    )
+                )
+                return
+            former = [
+                other for other in _keys_of_person(connection, before.person_id) if other != key
+            ]
+            connection.execute(
+                update(identities)
+                .where(key_matches(identities, key))
+                .values(person_id=own, linked_by_user=True)
+            )
+            if former:
+                connection.execute(_NEVER_LINK, [_never_link_row(key, other) for other in former])
+            if before.person_id != own:
+                _drop_people_without_identities(connection, [before.person_id])
+
     def never_link(self, a: IdentityKey, b: IdentityKey) -> None:
         """Remember that ``a`` and ``b`` are not the same person (order does not matter)."""
-        if a == b:
-            msg = f"an identity is always the same person as itself: {a}"
-            raise ValueError(msg)
-        first, second = sorted((a, b))
-        row = {
-            **{f"first_{name}": value for name, value in key_params(first).items()},
-            **{f"second_{name}": value for name, value in key_params(second).items()},
-        }
+        row = _never_link_row(a, b)
         with self._db.writing() as connection:
-            connection.execute(insert(never_link).on_conflict_do_nothing(), row)
+            connection.execute(_NEVER_LINK, row)
 
     def never_links(self) -> frozenset[frozenset[IdentityKey]]:
         """Every "never link" pair."""
@@ -300,6 +331,26 @@ def _stored(connection: Connection, keys: Collection[IdentityKey]) -> dict[Ident
             if key is not None:
                 found[key] = _Stored(person_id, linked)
     return found
+
+
+def _keys_of_person(connection: Connection, person_id: str) -> list[IdentityKey]:
+    query = select(identities.c.platform, identities.c.account_id, identities.c.remote_id).where(
+        identities.c.person_id == person_id
+    )
+    found = (key_of(*row) for row in connection.execute(query))
+    return [key for key in found if key is not None]
+
+
+def _never_link_row(a: IdentityKey, b: IdentityKey) -> dict[str, str]:
+    """The "never link" row of two identities, in its stored order (first < second)."""
+    if a == b:
+        msg = f"an identity is always the same person as itself: {a}"
+        raise ValueError(msg)
+    first, second = sorted((a, b))
+    return {
+        **{f"first_{name}": value for name, value in key_params(first).items()},
+        **{f"second_{name}": value for name, value in key_params(second).items()},
+    }
 
 
 def _drop_people_without_identities(connection: Connection, person_ids: Iterable[str]) -> None:
