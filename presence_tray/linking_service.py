@@ -1,0 +1,193 @@
+"""Linking identities into people in the running app.
+
+The user's choices (link two people, unlink an identity, "never link" two identities) apply
+to the hub at once and are saved through the store on a worker thread, one after another in
+the order they were made. Without a store they last for this run, and the answer says so; a
+save that fails is logged and told to the user in a sentence, and the app goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from operator import methodcaller
+from typing import TYPE_CHECKING, Protocol
+
+from presence_tray.core.linking import plan_merge, suggest_links
+from presence_tray.storage.database import StorageError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from presence_tray.core.hub import PresenceHub
+    from presence_tray.core.identity import IdentityKey, Person
+    from presence_tray.core.linking import LinkSuggestion
+
+_log = logging.getLogger(__name__)
+
+NOT_REMEMBERED = "Presence Tray has no saved data in this run, so this lasts only until it quits."
+GONE = "That person is no longer in the list; nothing was changed."
+
+
+class LinkStore(Protocol):
+    """Where links are remembered (``PeopleRepository``); blocking calls, run off the loop."""
+
+    def link(self, key: IdentityKey, person_id: str, display_name: str) -> None:
+        """Remember that ``key`` belongs to ``person_id``."""
+
+    def unlink(self, key: IdentityKey) -> None:
+        """Remember that ``key`` is a person of its own."""
+
+    def never_link(self, a: IdentityKey, b: IdentityKey) -> None:
+        """Remember that ``a`` and ``b`` are not one person."""
+
+    def never_links(self) -> frozenset[frozenset[IdentityKey]]:
+        """Every remembered "never link" pair."""
+
+
+class LinkingService:
+    """Suggestions and the user's linking choices, applied to the hub and saved."""
+
+    def __init__(
+        self,
+        hub: PresenceHub,
+        store: LinkStore | None,
+        *,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
+        """Work on ``hub``; save through ``store`` (None: nothing is remembered after this run).
+
+        ``on_problem`` receives a sentence for the user when saving fails.
+        """
+        self._hub = hub
+        self._store = store
+        self._on_problem = on_problem
+        self._never: set[frozenset[IdentityKey]] = set()
+        self._saving = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def remembered(self) -> bool:
+        """Whether choices outlive this run (there is a store)."""
+        return self._store is not None
+
+    async def load(self) -> None:
+        """Read the remembered "never link" pairs (call once, after the saved data is loaded)."""
+        if self._store is None:
+            return
+        try:
+            pairs = await asyncio.to_thread(self._store.never_links)
+        except StorageError as err:
+            self._problem(
+                f"Presence Tray could not read which people you keep apart ({err}). "
+                "Suggestions may include people you said are not the same."
+            )
+            return
+        self._never.update(pairs)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def suggestions(self) -> list[LinkSuggestion]:
+        """People who may be one, strongest reason first, leaving out what the user refused."""
+        return suggest_links(self._hub.people(), self._hub.identity, self._never)
+
+    def people(self) -> list[Person]:
+        """Everyone, for choosing whom to link with."""
+        return self._hub.people()
+
+    # -- choices ---------------------------------------------------------------------------
+
+    def link(self, first_person_id: str, second_person_id: str) -> str:
+        """Make two people one; returns what happened, in a sentence.
+
+        ``first`` keeps their id and name unless only ``second`` has a real one (see
+        :func:`~presence_tray.core.linking.plan_merge`).
+        """
+        first = self._hub.person(first_person_id)
+        second = self._hub.person(second_person_id)
+        if first is None or second is None:
+            return GONE
+        if first.person_id == second.person_id:
+            return f"{first.display_name} is one person already."
+        merge = plan_merge(first, second)
+        for key in merge.moves:
+            self._hub.link(key, merge.person_id, merge.display_name)
+        names = f"{first.display_name} and {second.display_name}"
+        self._save(
+            f"the link of {names}",
+            *(
+                methodcaller("link", key, merge.person_id, merge.display_name)
+                for key in merge.moves
+            ),
+        )
+        return self._answer(f"Linked {names}: one person now.")
+
+    def unlink(self, key: IdentityKey) -> str:
+        """Make one identity a person of its own; returns what happened, in a sentence.
+
+        The identity will not be suggested with the identities it leaves again.
+        """
+        identity = self._hub.identity(key)
+        owner = next((p for p in self._hub.people() if key in p.identities), None)
+        if identity is None or owner is None:
+            return GONE
+        what = f"{key.platform.display_name} account {identity.display_name}"
+        if owner.identities == (key,):
+            return f"The {what} is a person of its own already."
+        self._hub.unlink(key)
+        self._never.update(frozenset((key, other)) for other in owner.identities if other != key)
+        self._save(f"the unlinking of the {what}", methodcaller("unlink", key))
+        return self._answer(
+            f"The {what} is a person of its own now, and will not be suggested with "
+            f"{owner.display_name} again."
+        )
+
+    def never_link(self, first: IdentityKey, second: IdentityKey) -> str:
+        """Keep two identities' people apart in suggestions; returns a sentence."""
+        if first == second:
+            return "An identity is always the same person as itself; nothing was changed."
+        names = [self._hub.identity(key) for key in (first, second)]
+        if None in names:
+            return GONE
+        self._never.add(frozenset((first, second)))
+        self._save(
+            "your choice to keep two people apart", methodcaller("never_link", first, second)
+        )
+        a, b = (identity.display_name for identity in names if identity is not None)
+        return self._answer(f"{a} and {b} will not be suggested as one person again.")
+
+    async def aclose(self) -> None:
+        """Wait for the saves still running (call before the store closes)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _answer(self, done: str) -> str:
+        return done if self._store is not None else f"{done} {NOT_REMEMBERED}"
+
+    def _save(self, what: str, *steps: Callable[[LinkStore], None]) -> None:
+        """Run ``steps`` on the store in a worker thread, after any save still running."""
+        store = self._store
+        if store is None:
+            return
+
+        async def save() -> None:
+            async with self._saving:
+                try:
+                    for step in steps:
+                        await asyncio.to_thread(step, store)
+                except StorageError as err:
+                    self._problem(
+                        f"Presence Tray could not save {what} ({err}). It applies until "
+                        "Presence Tray quits; make the same choice again later to save it."
+                    )
+
+        task = asyncio.get_running_loop().create_task(save(), name=f"save {what}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _problem(self, sentence: str) -> None:
+        _log.warning("%s", sentence)
+        if self._on_problem is not None:
+            self._on_problem(sentence)
