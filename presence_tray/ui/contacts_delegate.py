@@ -1,9 +1,10 @@
-"""Paints one compact contact row: badge, name, platform marks and one line of summary."""
+"""Paints one compact contact row (badge, name, favourite star, platform marks and one line
+of summary), or a section's header row."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPalette
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from presence_tray.core.identity import Platform
@@ -15,6 +16,15 @@ H_PADDING = 8.0
 V_PADDING = 5.0
 LINE_GAP = 1.0
 MIN_BADGE = 12.0
+FAVOURITE_STAR = "★"
+"""Painted after a favourite's name (the words are in the row's accessible text)."""
+
+
+def header_font(base: QFont) -> QFont:
+    """The bold, slightly smaller font of a section header."""
+    font = summary_font(base)
+    font.setBold(True)
+    return font
 
 
 def summary_font(base: QFont) -> QFont:
@@ -46,10 +56,40 @@ class ContactsDelegate(QStyledItemDelegate):
         widget = opt.widget
         style = widget.style() if widget is not None else None
         painter.save()
-        if style is not None:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
-        self._paint_content(painter, opt, index)
+        if index.data(Role.IS_HEADER):
+            self._paint_header(painter, opt, index)
+        else:
+            if style is not None:
+                style.drawPrimitive(
+                    QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget
+                )
+            self._paint_content(painter, opt, index)
         painter.restore()
+
+    @staticmethod
+    def _paint_header(painter: QPainter, opt: QStyleOptionViewItem, index: ModelIndex) -> None:
+        """The section's title and count at the bottom of the row, over a thin rule: the
+        header reads as the top of the people below it."""
+        rect = QRectF(opt.rect).adjusted(H_PADDING, V_PADDING, -H_PADDING, -LINE_GAP)
+        palette: QPalette = opt.palette
+        font = header_font(opt.font)
+        metrics = QFontMetricsF(font)
+        line = QRectF(rect.left(), rect.bottom() - metrics.height(), rect.width(), metrics.height())
+        painter.setFont(font)
+        painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+        count = str(index.data(Role.SECTION_COUNT) or 0)
+        count_width = metrics.horizontalAdvance(count)
+        align = Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(line, align | Qt.AlignmentFlag.AlignRight, count)
+        title = metrics.elidedText(
+            str(index.data(Qt.ItemDataRole.DisplayRole) or "").upper(),
+            Qt.TextElideMode.ElideRight,
+            max(0.0, line.width() - count_width - H_PADDING),
+        )
+        painter.drawText(line, align | Qt.AlignmentFlag.AlignLeft, title)
+        painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1.0))
+        bottom = QRectF(opt.rect).bottom() - 0.5
+        painter.drawLine(QPointF(rect.left(), bottom), QPointF(rect.right(), bottom))
 
     def _paint_content(
         self, painter: QPainter, opt: QStyleOptionViewItem, index: ModelIndex
@@ -91,18 +131,28 @@ class ContactsDelegate(QStyledItemDelegate):
         painter.setFont(name_font)
         # A stale row is greyed; its summary says how old the value is.
         painter.setPen(palette.color(quiet_role if stale else text_role))
+        star = f" {FAVOURITE_STAR}" if index.data(Role.FAVOURITE) else ""
+        star_width = name_metrics.horizontalAdvance(star)
         name_rect = QRectF(
             name_line.left(),
             name_line.top(),
-            max(0.0, marks_left - name_line.left() - H_PADDING / 2),
+            max(0.0, marks_left - name_line.left() - H_PADDING / 2 - star_width),
             name_line.height(),
         )
         name = name_metrics.elidedText(
             str(index.data(Role.NAME) or ""), Qt.TextElideMode.ElideRight, name_rect.width()
         )
-        painter.drawText(
-            name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name
-        )
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(name_rect, align, name)
+        if star:
+            star_rect = QRectF(
+                name_rect.left() + name_metrics.horizontalAdvance(name),
+                name_line.top(),
+                star_width,
+                name_line.height(),
+            )
+            painter.setPen(palette.color(text_role if selected else roles.Link))
+            painter.drawText(star_rect, align, star)
 
         painter.setFont(small_font)
         painter.setPen(palette.color(quiet_role))

@@ -1,18 +1,20 @@
-"""The contacts list model over the hub's people, and its sort/filter proxy.
+"""The contacts list model over the hub's people, and its sort/filter proxy with sections.
 
 One row per person. The model listens to the hub and repaints only the rows a batch changed;
 relative ages ("5 min ago") are refreshed by a timer for the rows whose text depends on time.
+The proxy lists favourites first, then Available, Busy, Away, Offline and Unknown, each under
+a header row that cannot be selected.
 """
 
 from __future__ import annotations
 
 import logging
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -32,6 +34,7 @@ from presence_tray.ui.badges import Badge
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Set as AbstractSet
 
     from PySide6.QtCore import SignalInstance
 
@@ -69,6 +72,13 @@ class Role(IntEnum):
     EXPLANATION = _USER_ROLE + 12
     BADGE = _USER_ROLE + 13
     AGGREGATE = _USER_ROLE + 14
+    FAVOURITE = _USER_ROLE + 15
+    IS_HEADER = _USER_ROLE + 16
+    """True on a section's header row (proxy only), False on a person's row."""
+    SECTION = _USER_ROLE + 17
+    """The row's :class:`Section` (its ``int`` value)."""
+    SECTION_COUNT = _USER_ROLE + 18
+    """On a header row: how many people its section lists."""
 
 
 TIME_DEPENDENT_ROLES = (
@@ -90,23 +100,91 @@ class PlatformMark:
     stale: bool
 
 
-SortKey = tuple[int, str, str]
+class Section(IntEnum):
+    """The sections of the contacts list, in list order."""
+
+    FAVOURITES = 0
+    AVAILABLE = 1
+    BUSY = 2
+    AWAY = 3
+    OFFLINE = 4
+    UNKNOWN = 5
+
+    @property
+    def title(self) -> str:
+        """The header's words: "Favourites", "Available", ..."""
+        return _SECTION_TITLES[self]
+
+
+_SECTION_TITLES = {
+    Section.FAVOURITES: "Favourites",
+    Section.AVAILABLE: "Available",
+    Section.BUSY: "Busy",
+    Section.AWAY: "Away",
+    Section.OFFLINE: "Offline",
+    Section.UNKNOWN: "Unknown",
+}
+
+_SECTION_OF_STATE = {
+    PresenceState.ONLINE: Section.AVAILABLE,
+    PresenceState.BUSY: Section.BUSY,
+    # Idle is "not at the keyboard for a while": Teams shows it as Away and Slack reports it
+    # as away, so it is listed with away (before them), not with the available.
+    PresenceState.IDLE: Section.AWAY,
+    PresenceState.AWAY: Section.AWAY,
+    PresenceState.OFFLINE: Section.OFFLINE,
+    PresenceState.UNKNOWN: Section.UNKNOWN,
+}
+_STATE_ORDER = {
+    state: number
+    for number, state in enumerate(
+        (
+            PresenceState.ONLINE,
+            PresenceState.BUSY,
+            PresenceState.IDLE,
+            PresenceState.AWAY,
+            PresenceState.OFFLINE,
+            PresenceState.UNKNOWN,
+        )
+    )
+}
+"""The order of states inside a section: favourites are listed by state too."""
+
+
+class SortKey(NamedTuple):
+    """Where a person is listed: section, state within it, name, then id (unique)."""
+
+    section: int
+    state_order: int
+    name: str
+    person_id: str
 
 
 @dataclass(slots=True)
 class _Row:
     person: Person
     aggregate: AggregatedPresence
+    favourite: bool
     sort_key: SortKey
     search_text: str
 
 
-def section_of(state: PresenceState) -> int:
-    """The list section a state belongs to: 0 available, then idle, busy, away, offline, unknown.
+def section_of(state: PresenceState, *, favourite: bool = False) -> Section:
+    """The list section of a person in ``state``: favourites have their own, first section.
 
-    Follows the availability order of the core (unknown is below offline, never mixed with it).
+    Unknown is a section below offline, never mixed with it.
     """
-    return max(AVAILABILITY_RANK.values()) - AVAILABILITY_RANK[state]
+    return Section.FAVOURITES if favourite else _SECTION_OF_STATE[state]
+
+
+def sort_key(person: Person, state: PresenceState, *, favourite: bool) -> SortKey:
+    """The key a person is listed under."""
+    return SortKey(
+        section_of(state, favourite=favourite),
+        _STATE_ORDER[state],
+        person.display_name.casefold(),
+        person.person_id,
+    )
 
 
 COUNT_ORDER = (
@@ -172,13 +250,15 @@ class ContactsModel(QAbstractListModel):
         hub: PresenceHub,
         clock: Clock,
         *,
+        favourites: AbstractSet[str] = frozenset(),
         age_refresh_ms: int = AGE_REFRESH_MS,
         parent: QObject | None = None,
     ) -> None:
-        """Load the hub's people and subscribe to its changes."""
+        """Load the hub's people and subscribe to its changes; ``favourites`` are person ids."""
         super().__init__(parent)
         self._hub = hub
         self._clock = clock
+        self._favourites = set(favourites)
         self._rows: list[_Row] = []
         self._row_of: dict[str, int] = {}
         self._getters = self._role_getters()
@@ -219,6 +299,16 @@ class ContactsModel(QAbstractListModel):
 
     # -- public ----------------------------------------------------------------------------
 
+    @property
+    def hub(self) -> PresenceHub:
+        """The hub this model follows."""
+        return self._hub
+
+    @property
+    def clock(self) -> Clock:
+        """The clock ages are measured by."""
+        return self._clock
+
     def index_of(self, person_id: str) -> QModelIndex:
         """The index of a person's row (invalid when unknown)."""
         row = self._row_of.get(person_id)
@@ -232,6 +322,41 @@ class ContactsModel(QAbstractListModel):
     def state_counts(self) -> Counter[PresenceState]:
         """How many people are in each state."""
         return +self._counts  # a copy, without the states nobody is in
+
+    def is_favourite(self, person_id: str) -> bool:
+        """Whether the person is marked as a favourite."""
+        return person_id in self._favourites
+
+    def set_favourites(self, person_ids: AbstractSet[str]) -> None:
+        """Mark exactly ``person_ids`` as favourites; their rows move to the Favourites section.
+
+        The changed rows are announced like a hub batch: one re-sort of the proxy at the end.
+        """
+        wanted = set(person_ids)
+        changed = (wanted ^ self._favourites) & self._row_of.keys()
+        self._favourites = wanted
+        if not changed:
+            return
+        self._applying_batch = True
+        numbers = []
+        for person_id in changed:
+            number = self._row_of[person_id]
+            row = self._rows[number]
+            self._rows[number] = self._make_row(row.person, row.aggregate)
+            numbers.append(number)
+        for first, last in _runs(numbers):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, 0), [])
+        self._applying_batch = False
+        self.batch_applied.emit()
+
+    def set_favourite(self, person_id: str, *, favourite: bool) -> None:
+        """Mark or unmark one person as a favourite."""
+        wanted = set(self._favourites)
+        if favourite:
+            wanted.add(person_id)
+        else:
+            wanted.discard(person_id)
+        self.set_favourites(wanted)
 
     def refresh_ages(self) -> None:
         """Repaint the rows that show a relative age."""
@@ -286,11 +411,12 @@ class ContactsModel(QAbstractListModel):
         if agg is None:
             # Not aggregated yet: the core's own "no data" aggregate says so in its words.
             agg = aggregate(person.person_id, (), policy=self._hub.policy)
-        name = person.display_name
+        favourite = person.person_id in self._favourites
         return _Row(
             person=person,
             aggregate=agg,
-            sort_key=(section_of(agg.state), name.casefold(), person.person_id),
+            favourite=favourite,
+            sort_key=sort_key(person, agg.state, favourite=favourite),
             search_text=self._search_text(person),
         )
 
@@ -336,8 +462,17 @@ class ContactsModel(QAbstractListModel):
             Qt.ItemDataRole.ToolTipRole: explanation,
             Role.BADGE: lambda row: Badge.of(row.aggregate),
             Role.AGGREGATE: lambda row: row.aggregate,
+            Role.FAVOURITE: lambda row: row.favourite,
+            Role.IS_HEADER: lambda _row: False,
+            Role.SECTION: lambda row: row.sort_key.section,
             Qt.ItemDataRole.AccessibleTextRole: (
-                lambda row: f"{row.person.display_name}, {summary(row)}"
+                lambda row: ", ".join(
+                    (
+                        row.person.display_name,
+                        *(("favourite",) if row.favourite else ()),
+                        summary(row),
+                    )
+                )
             ),
         }
         return {int(role): getter for role, getter in getters.items()}
@@ -386,19 +521,23 @@ def platform_marks(person: Person, agg: AggregatedPresence) -> tuple[PlatformMar
 
 
 class ContactsProxyModel(QAbstractListModel):
-    """Sorts people by section (available first) then name, and filters by a search text.
+    """Sorts people into sections (favourites, then by state) and by name, and filters them.
 
-    The search matches names, handles and platform names, case-insensitively; every word of
-    the search must match.
+    Each section with someone in it is listed under a header row (``Role.IS_HEADER``), which
+    is neither enabled nor selectable, so the view's keyboard navigation passes over it. The
+    search matches names, handles and platform names, case-insensitively; every word of the
+    search must match.
 
     A list model over a :class:`ContactsModel`, not a ``QSortFilterProxyModel``: that one
     sorts and filters through a Python ``lessThan``/``filterAcceptsRow`` called from C++ per
     comparison, about 300 ms to sort 10,000 people and as much again when a search is
     cleared. Here the order is kept in Python lists (sorted once, then kept sorted with
     ``bisect``), so opening the window, typing in the search and a batch of changes cost
-    a few milliseconds (see bench/ui.py). A batch whose changes move rows is one layout
-    change; a new search is one layout change too, like ``QSortFilterProxyModel.invalidate``;
-    persistent indexes (the view's current and selected rows) follow both.
+    a few milliseconds (see bench/ui.py). Headers are not stored: a section's header sits
+    just before its first person, found by bisecting the sorted keys. A batch whose changes
+    move rows is one layout change; a new search is one layout change too, like
+    ``QSortFilterProxyModel.invalidate``; persistent indexes (the view's current and
+    selected rows, headers included) follow both.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -409,11 +548,15 @@ class ContactsProxyModel(QAbstractListModel):
         self._source: ContactsModel | None = None
         self._rows: Sequence[_Row] = ()
         self._order: list[int] = []
-        """Source row of each proxy row."""
+        """Source row of each listed person, in list order (headers left out)."""
         self._keys: list[SortKey] = []
-        """Sort key of each proxy row (ascending, unique: it ends with the person id)."""
+        """Sort key of each listed person (ascending, unique: it ends with the person id)."""
         self._placed: list[SortKey | None] = []
         """Per source row: the key it is listed under, or None when filtered out."""
+        self._sections: list[int] = []
+        """The sections shown with a header, ascending: those with someone listed."""
+        self._header_rows_cache: list[int] | None = None
+        """Proxy row of each header (recomputed after the order changes)."""
         self._disconnect: list[Callable[[], None]] = []
         self._moves: dict[int, None] = {}
         """Source rows whose sort key changed in the hub batch going out: moved at its end."""
@@ -424,6 +567,10 @@ class ContactsProxyModel(QAbstractListModel):
     def search(self) -> str:
         """The search text in force."""
         return self._search
+
+    def people_count(self) -> int:
+        """How many people are listed (header rows left out)."""
+        return len(self._order)
 
     def set_search(self, text: str) -> None:
         """Show only people matching every word of ``text``."""
@@ -481,10 +628,11 @@ class ContactsProxyModel(QAbstractListModel):
         self.endResetModel()
 
     def mapToSource(self, index: ModelIndex) -> QModelIndex:
-        """The source model's index of a row of this proxy."""
-        if self._source is None or not index.isValid() or not 0 <= index.row() < len(self._order):
+        """The source model's index of a person's row (invalid for a header)."""
+        if self._source is None or not index.isValid():
             return QModelIndex()
-        return self._source.index(self._order[index.row()], 0)
+        position = self._position_at(index.row())
+        return QModelIndex() if position is None else self._source.index(self._order[position], 0)
 
     def mapFromSource(self, index: ModelIndex) -> QModelIndex:
         """This proxy's index of a source row (invalid when filtered out)."""
@@ -496,22 +644,137 @@ class ContactsProxyModel(QAbstractListModel):
     # -- Qt model interface ----------------------------------------------------------------
 
     def rowCount(self, parent: ModelIndex = _ROOT) -> int:
-        """The number of people shown."""
-        return 0 if parent.isValid() else len(self._order)
+        """The number of people shown plus one header per section shown."""
+        return 0 if parent.isValid() else len(self._order) + len(self._sections)
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        """The source row's flags."""
+        """A person's row has the source row's flags; a header is neither enabled nor
+        selectable."""
         if self._source is None or not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return self._source.flags(self.mapToSource(index))
+        position = self._position_at(index.row())
+        if position is None:
+            return Qt.ItemFlag.ItemNeverHasChildren
+        return self._source.flags(self._source.index(self._order[position], 0))
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """The source row's value of ``role``."""
-        if self._source is None or not index.isValid() or not 0 <= index.row() < len(self._order):
+        """The source row's value of ``role``, or a header's."""
+        if self._source is None or not index.isValid():
             return None
-        return self._source.data(self._source.index(self._order[index.row()], 0), role)
+        row = index.row()
+        if not 0 <= row < self.rowCount():
+            return None
+        headers = self._header_rows()
+        number = bisect_right(headers, row) - 1
+        if headers[number] == row:
+            return self._header_data(number, role)
+        return self._source.data(self._source.index(self._order[row - number - 1], 0), role)
 
-    # -- internals -------------------------------------------------------------------------
+    # -- internals: where things are -------------------------------------------------------
+
+    def _header_rows(self) -> list[int]:
+        rows = self._header_rows_cache
+        if rows is None:
+            keys = self._keys
+            rows = [
+                bisect_left(keys, section, key=_section_field) + number
+                for number, section in enumerate(self._sections)
+            ]
+            self._header_rows_cache = rows
+        return rows
+
+    def _position_at(self, row: int) -> int | None:
+        """The listed person at proxy ``row`` (their place in ``_order``), None for a header."""
+        if not 0 <= row < self.rowCount():
+            return None
+        headers = self._header_rows()
+        number = bisect_right(headers, row) - 1
+        return None if headers[number] == row else row - number - 1
+
+    def _header_data(self, number: int, role: int) -> object:
+        section = Section(self._sections[number])
+        if role in (Qt.ItemDataRole.DisplayRole, Role.NAME):
+            return section.title
+        if role == Role.IS_HEADER:
+            return True
+        if role == Role.SECTION:
+            return int(section)
+        count = self._section_count(number)
+        if role == Role.SECTION_COUNT:
+            return count
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{section.title}, {count} {'person' if count == 1 else 'people'}"
+        return None
+
+    def _section_count(self, number: int) -> int:
+        headers = self._header_rows()
+        end = headers[number + 1] if number + 1 < len(headers) else self.rowCount()
+        return end - headers[number] - 1
+
+    def _update_sections(self) -> None:
+        """Show a header for exactly the sections with someone listed."""
+        keys = self._keys
+        sections: list[int] = []
+        start = 0
+        while start < len(keys):
+            section = keys[start].section
+            sections.append(section)
+            start = bisect_right(keys, section, lo=start, key=_section_field)
+        self._sections = sections
+        self._header_rows_cache = None
+
+    def _row_of_position(self, position: int) -> int:
+        """The proxy row of the listed person at ``position`` (their section has a header)."""
+        section = self._keys[position].section
+        return position + bisect_left(self._sections, section) + 1
+
+    def _row_listing(self, source_row: int) -> int | None:
+        """The proxy row of a source row, or None when it is not shown."""
+        key = self._placed[source_row]
+        return None if key is None else self._row_of_position(bisect_left(self._keys, key))
+
+    def _position_of(self, source_row: int) -> int:
+        """The place in ``_order`` of a source row known to be shown."""
+        key = self._placed[source_row]
+        if key is None:
+            msg = f"source row {source_row} is not shown"
+            raise LookupError(msg)
+        return bisect_left(self._keys, key)
+
+    def _follow_persistent_indexes(self) -> Callable[[], None]:
+        """Call before the order changes; the returned function, after it, moves every
+        persistent index to its person's (or its header's) new row, or invalidates it."""
+        before = self.persistentIndexList()
+        marks: list[tuple[bool, int]] = []
+        """(is a header, its section) or (not a header, the person's source row)."""
+        for index in before:
+            position = self._position_at(index.row())
+            if position is None:
+                marks.append(
+                    (True, self._sections[bisect_right(self._header_rows(), index.row()) - 1])
+                )
+            else:
+                marks.append((False, self._order[position]))
+
+        def moved() -> None:
+            after = []
+            for header, value in marks:
+                row = self._header_row_of(value) if header else self._row_listing_safe(value)
+                after.append(QModelIndex() if row is None else self.index(row, 0))
+            self.changePersistentIndexList(before, after)
+
+        return moved
+
+    def _header_row_of(self, section: int) -> int | None:
+        number = bisect_left(self._sections, section)
+        if number < len(self._sections) and self._sections[number] == section:
+            return self._header_rows()[number]
+        return None
+
+    def _row_listing_safe(self, source_row: int) -> int | None:
+        return self._row_listing(source_row) if source_row < len(self._placed) else None
+
+    # -- internals: changing the order -----------------------------------------------------
 
     def _accepts(self, row: _Row) -> bool:
         terms = self._terms
@@ -531,6 +794,7 @@ class ContactsProxyModel(QAbstractListModel):
         self._placed = placed
         self._keys = [key for key, _ in shown]
         self._order = [number for _, number in shown]
+        self._update_sections()
 
     def _matching(self, rows: Iterable[tuple[int, _Row]]) -> list[tuple[int, _Row]]:
         """The (number, row) pairs that match the search (one comprehension: 10,000 rows
@@ -552,49 +816,56 @@ class ContactsProxyModel(QAbstractListModel):
         self._keys = [row.sort_key for _, row in kept]
         for number, row in kept:
             placed[number] = row.sort_key
+        self._update_sections()
 
-    def _row_listing(self, source_row: int) -> int | None:
-        """The proxy row of a source row, or None when it is not shown."""
-        key = self._placed[source_row]
-        return None if key is None else bisect_left(self._keys, key)
-
-    def _shown_row(self, source_row: int) -> int:
-        """The proxy row of a source row known to be shown."""
-        key = self._placed[source_row]
-        if key is None:
-            msg = f"source row {source_row} is not shown"
-            raise LookupError(msg)
-        return bisect_left(self._keys, key)
-
-    def _unlist(self, source_row: int, row: int) -> None:
-        """Take a shown source row, listed at proxy ``row``, out of the order."""
-        del self._keys[row]
-        del self._order[row]
+    def _unlist(self, source_row: int, position: int) -> None:
+        """Take a shown source row, listed at ``position``, out of the order."""
+        del self._keys[position]
+        del self._order[position]
         self._placed[source_row] = None
+        self._header_rows_cache = None
 
-    def _list(self, source_row: int) -> int:
-        """Put a source row into the order under its current key; returns its proxy row."""
+    def _list(self, source_row: int) -> None:
+        """Put a source row into the order under its current key."""
         key = self._rows[source_row].sort_key
-        row = bisect_left(self._keys, key)
-        self._keys.insert(row, key)
-        self._order.insert(row, source_row)
+        position = bisect_left(self._keys, key)
+        self._keys.insert(position, key)
+        self._order.insert(position, source_row)
         self._placed[source_row] = key
-        return row
+        self._header_rows_cache = None
 
-    def _follow_persistent_indexes(self) -> Callable[[], None]:
-        """Call before the order changes; the returned function, after it, moves every
-        persistent index to its person's new row (or invalidates it)."""
-        before = self.persistentIndexList()
-        sources = [self._order[index.row()] for index in before]
+    def _insert_block(self, block: Sequence[tuple[SortKey, int]]) -> None:
+        """Show new people who all land in one place of one section, with its header if
+        the section was empty, in one insertion."""
+        first_key = block[0][0]
+        position = bisect_left(self._keys, first_key)
+        number = bisect_left(self._sections, first_key.section)
+        new_section = number == len(self._sections) or self._sections[number] != first_key.section
+        row = position + number + (0 if new_section else 1)
+        self.beginInsertRows(QModelIndex(), row, row + len(block) - 1 + new_section)
+        self._keys[position:position] = [key for key, _ in block]
+        self._order[position:position] = [source_row for _, source_row in block]
+        for key, source_row in block:
+            self._placed[source_row] = key
+        if new_section:
+            self._sections.insert(number, first_key.section)
+        self._header_rows_cache = None
+        self.endInsertRows()
 
-        def moved() -> None:
-            after = []
-            for source_row in sources:
-                row = self._row_listing(source_row) if source_row < len(self._placed) else None
-                after.append(QModelIndex() if row is None else self.index(row, 0))
-            self.changePersistentIndexList(before, after)
-
-        return moved
+    def _remove_one(self, source_row: int) -> None:
+        """Stop showing a source row, and its section's header when it was the last one."""
+        position = self._position_of(source_row)
+        keys = self._keys
+        section = keys[position].section
+        alone = (position == 0 or keys[position - 1].section != section) and (
+            position + 1 == len(keys) or keys[position + 1].section != section
+        )
+        row = self._row_of_position(position)
+        self.beginRemoveRows(QModelIndex(), row - 1 if alone else row, row)
+        self._unlist(source_row, position)
+        if alone:
+            self._sections.remove(section)
+        self.endRemoveRows()
 
     def _sort_out(self, first: int, last: int) -> tuple[list[int], ...]:
         """Source rows ``first..last`` that changed: (unmoved, moved, entering, leaving)."""
@@ -625,10 +896,7 @@ class ContactsProxyModel(QAbstractListModel):
         keep, move, enter, leave = self._sort_out(top.row(), bottom.row())
         for source_row in leave:
             self._moves.pop(source_row, None)
-            row = self._shown_row(source_row)
-            self.beginRemoveRows(QModelIndex(), row, row)
-            self._unlist(source_row, row)
-            self.endRemoveRows()
+            self._remove_one(source_row)
         # Moves wait for the end of the hub batch: one layout change (and one relayout of the
         # view) per batch, not one per changed row. Until then a moved row shows its new
         # values in its old place.
@@ -636,33 +904,26 @@ class ContactsProxyModel(QAbstractListModel):
         if self._source is None or not self._source.applying_batch:
             self._apply_moves()
         for source_row in enter:
-            self._insert_one(source_row)
+            self._insert_block([(self._rows[source_row].sort_key, source_row)])
         repaint = [self._row_listing(source_row) for source_row in keep]
         for first, last in _runs(row for row in repaint if row is not None):
             self.dataChanged.emit(self.index(first, 0), self.index(last, 0), roles)
 
     def _apply_moves(self) -> None:
-        """Put the rows whose sort key changed in their new places, in one layout change."""
+        """Put the rows whose sort key changed in their new places, in one layout change
+        (headers of sections emptied or filled by it go or come in the same change)."""
         if not self._moves:
             return
         move, self._moves = list(self._moves), {}
         self.layoutAboutToBeChanged.emit()
         moved = self._follow_persistent_indexes()
         for source_row in move:
-            self._unlist(source_row, self._shown_row(source_row))
+            self._unlist(source_row, self._position_of(source_row))
         for source_row in move:
             self._list(source_row)
+        self._update_sections()
         moved()
         self.layoutChanged.emit()
-
-    def _insert_one(self, source_row: int) -> None:
-        key = self._rows[source_row].sort_key
-        row = bisect_left(self._keys, key)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._keys.insert(row, key)
-        self._order.insert(row, source_row)
-        self._placed[source_row] = key
-        self.endInsertRows()
 
     def _on_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         if parent.isValid():
@@ -678,37 +939,35 @@ class ContactsProxyModel(QAbstractListModel):
         )
         if not new:
             return
-        # One signal per run of new people that land between the same two listed people.
-        places = [bisect_left(self._keys, key) for key, _ in new]
-        if len(set(places)) > MAX_INSERT_SIGNALS:
+        # One signal per run of new people that land between the same two listed people,
+        # in the same section.
+        blocks: list[list[tuple[SortKey, int]]] = []
+        last_place: tuple[int, int] | None = None
+        for key, number in new:
+            place = (bisect_left(self._keys, key), key.section)
+            if place != last_place:
+                blocks.append([])
+                last_place = place
+            blocks[-1].append((key, number))
+        if len(blocks) > MAX_INSERT_SIGNALS:
             self.beginResetModel()
             self._rebuild()
             self.endResetModel()
             return
-        offset = 0
-        start = 0
-        while start < len(new):
-            end = start
-            while end + 1 < len(new) and places[end + 1] == places[start]:
-                end += 1
-            row = places[start] + offset
-            run = new[start : end + 1]
-            self.beginInsertRows(QModelIndex(), row, row + len(run) - 1)
-            self._keys[row:row] = [key for key, _ in run]
-            self._order[row:row] = [number for _, number in run]
-            for key, number in run:
-                self._placed[number] = key
-            self.endInsertRows()
-            offset += len(run)
-            start = end + 1
+        for block in blocks:
+            self._insert_block(block)
 
     def _on_about_to_reset(self, *_args: object) -> None:
-        # Removals, moves and resets never happen in ContactsModel today; start over for them.
+        # Removals, moves and resets of the source start the list over.
         self.beginResetModel()
 
     def _on_reset(self, *_args: object) -> None:
         self._rebuild()
         self.endResetModel()
+
+
+def _section_field(key: SortKey) -> int:
+    return key.section
 
 
 def _disconnect(signal: SignalInstance, slot: Callable[..., None]) -> None:

@@ -1,8 +1,11 @@
-"""The contacts window: a search field over the list of people, and a line of counts."""
+"""The contacts window: a search field over the list of people in sections, a line of counts,
+and a person's detail shown in place of the list."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -24,8 +28,14 @@ from PySide6.QtWidgets import (
 
 from presence_tray.ui import APP_NAME
 from presence_tray.ui.contacts_delegate import ContactsDelegate
-from presence_tray.ui.contacts_model import ContactsModel, ContactsProxyModel, counts_line
+from presence_tray.ui.contacts_model import ContactsModel, ContactsProxyModel, Role, counts_line
+from presence_tray.ui.person_detail import PersonDetail
 from presence_tray.ui.placement import place_near
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from presence_tray.ui.person_detail import PeopleActions
 
 WINDOW_TITLE = f"{APP_NAME} — Contacts"
 SIMULATED_NETWORK_NOTICE = (
@@ -35,6 +45,8 @@ SIMULATED_NETWORK_NOTICE = (
 NO_TRAY_NOTICE = "No system tray found — Presence Tray runs as a normal window."
 NO_CONTACTS = "No contacts yet."
 DEFAULT_SIZE = (360, 540)
+FIRST_PERSON_ROW = 1
+"""Row 0 of a non-empty list is its first section's header."""
 
 _NOTICE_STYLE = (
     "QLabel { background: palette(alternate-base); border: 1px solid palette(mid);"
@@ -75,6 +87,7 @@ def _contact_list(model: ContactsProxyModel) -> QListView:
     view.setMouseTracking(True)  # hover highlight
     view.setFrameShape(QFrame.Shape.NoFrame)
     view.setAccessibleName("Contacts")
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
     return view
 
 
@@ -88,13 +101,26 @@ def _empty_label() -> QLabel:
     return label
 
 
+def _status_label() -> QLabel:
+    label = QLabel()
+    label.setAccessibleName("Status summary")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)  # six states do not fit one line of a narrow window
+    return label
+
+
 class ContactsWindow(QWidget):
-    """Search field, contact list (or its empty state), notices and a status line."""
+    """Search field, contact list (or its empty state), notices and a status line; a person's
+    detail opens in place of the list (Enter or double-click; Esc or Alt+Left goes back)."""
 
     closed = Signal()
     """The user closed the window (the shell decides whether that means quit)."""
     quit_requested = Signal()
     """The user asked to quit from the window (Ctrl+Q)."""
+    link_requested = Signal(str)
+    """The user asked to link another identity to a person (the person id)."""
+    unlink_requested = Signal(object)
+    """The user asked to unlink an identity (its ``IdentityKey``) from its person."""
 
     def __init__(
         self,
@@ -102,11 +128,18 @@ class ContactsWindow(QWidget):
         *,
         simulated_network: bool,
         tray_available: bool,
+        people: PeopleActions | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """Build the window over ``model``; notices show what is simulated or missing."""
+        """Build the window over ``model``; notices show what is simulated or missing.
+
+        ``people`` (favourites, notification requests, history) may come later, through
+        :meth:`set_people`; until then the detail view shows values only.
+        """
         super().__init__(parent)
         self._model = model
+        self._people: PeopleActions | None = None
+        self._unsubscribe_people: Callable[[], None] | None = None
         self._hide_on_escape = tray_available
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName("Contacts")
@@ -121,10 +154,19 @@ class ContactsWindow(QWidget):
         self._search.installEventFilter(self)
         self._list = _contact_list(self._proxy)
         self._list.installEventFilter(self)
+        self._list.activated.connect(self._on_activated)
+        self._list.customContextMenuRequested.connect(self._show_row_menu)
         self._empty = _empty_label()
         self._stack = QStackedWidget()
         self._stack.addWidget(self._list)
         self._stack.addWidget(self._empty)
+        self._list_notice = _notice("", "List notice")
+        self._list_notice.setVisible(False)
+
+        self._detail = self._detail_view(model)
+        self._pages = QStackedWidget()
+        self._pages.addWidget(self._browse_page())
+        self._pages.addWidget(self._detail)
 
         self._banner = _notice(SIMULATED_NETWORK_NOTICE, "Simulated network notice")
         self._banner.setVisible(simulated_network)
@@ -133,10 +175,7 @@ class ContactsWindow(QWidget):
         self._app_notice = _notice("", "App notice")
         self._app_notice.setVisible(False)
 
-        self._status = QLabel()
-        self._status.setAccessibleName("Status summary")
-        self._status.setTextFormat(Qt.TextFormat.PlainText)
-        self._status.setWordWrap(True)  # six states do not fit one line of a narrow window
+        self._status = _status_label()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 6)
@@ -144,14 +183,19 @@ class ContactsWindow(QWidget):
         layout.addWidget(self._no_tray)
         layout.addWidget(self._app_notice)
         layout.addWidget(self._banner)
-        layout.addWidget(self._search)
-        layout.addWidget(self._stack, stretch=1)
+        layout.addWidget(self._pages, stretch=1)
         layout.addWidget(self._status)
 
         self._add_shortcuts()
 
-        # Bursts of hub batches become one status refresh per event-loop turn.
         self._refresh_timer = QTimer(self)
+        self._follow(model)
+        self.set_people(people)
+        self._refresh()
+
+    def _follow(self, model: ContactsModel) -> None:
+        """Refresh the counts, the empty state and the detail as the model changes."""
+        # Bursts of hub batches become one status refresh per event-loop turn.
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self._refresh)
@@ -166,7 +210,27 @@ class ContactsWindow(QWidget):
             self._proxy.modelReset,
         ):
             signal.connect(self._schedule_refresh)
-        self._refresh()
+        model.rowsRemoved.connect(self._check_person_shown)
+        model.modelReset.connect(self._check_person_shown)
+
+    def _detail_view(self, model: ContactsModel) -> PersonDetail:
+        detail = PersonDetail(model.hub, model.clock)
+        detail.back_requested.connect(self.show_list)
+        detail.person_gone.connect(self._on_person_gone)
+        detail.link_requested.connect(self.link_requested)
+        detail.unlink_requested.connect(self.unlink_requested)
+        return detail
+
+    def _browse_page(self) -> QWidget:
+        """The search field over the list (or its empty state)."""
+        browse = QWidget()
+        layout = QVBoxLayout(browse)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self._list_notice)
+        layout.addWidget(self._search)
+        layout.addWidget(self._stack, stretch=1)
+        return browse
 
     def _add_shortcuts(self) -> None:
         quit_action = QAction("Quit", self)
@@ -220,6 +284,52 @@ class ContactsWindow(QWidget):
         """Sentences the app has for the user (a damaged database set aside, no storage)."""
         return self._app_notice
 
+    @property
+    def detail(self) -> PersonDetail:
+        """The person detail view (shown in place of the list)."""
+        return self._detail
+
+    @property
+    def list_notice(self) -> QLabel:
+        """A sentence above the list (a person whose detail was open is gone)."""
+        return self._list_notice
+
+    @property
+    def showing_detail(self) -> bool:
+        """Whether a person's detail is shown instead of the list."""
+        return self._pages.currentWidget() is self._detail
+
+    def set_people(self, people: PeopleActions | None) -> None:
+        """Use ``people`` for favourites, notification requests and history."""
+        if self._unsubscribe_people is not None:
+            self._unsubscribe_people()
+            self._unsubscribe_people = None
+        self._people = people
+        self._detail.set_actions(people)
+        if people is not None:
+            self._unsubscribe_people = people.subscribe(self._on_people_changed)
+            self._on_people_changed()
+
+    def open_person(self, person_id: str) -> bool:
+        """Show a person's detail in place of the list; False when the hub does not know them."""
+        if not self._detail.show_person(person_id):
+            return False
+        self._list_notice.setVisible(False)
+        self._select(person_id)
+        self._pages.setCurrentWidget(self._detail)
+        self._detail.back_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def show_list(self) -> None:
+        """Back to the list, the person shown selected and the search as it was."""
+        person_id = self._detail.person_id
+        self._detail.clear()
+        self._pages.setCurrentIndex(0)
+        if person_id is not None and self._select(person_id):
+            self._list.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.focus_search()
+
     def add_notice(self, text: str) -> None:
         """Show one more notice above the list (kept until the window closes)."""
         current = self._app_notice.text()
@@ -247,7 +357,12 @@ class ContactsWindow(QWidget):
     # -- events ----------------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Escape clears the search, or hides the window when the search is empty."""
+        """Escape goes back from a person's detail, clears the search, or hides the window
+        when the search is empty."""
+        if event.key() == Qt.Key.Key_Escape and self.showing_detail:
+            self.show_list()
+            event.accept()
+            return
         if event.key() == Qt.Key.Key_Escape:
             if self._search.text():
                 self._search.clear()
@@ -280,12 +395,13 @@ class ContactsWindow(QWidget):
             self._list.setFocus(Qt.FocusReason.TabFocusReason)
             current = self._list.currentIndex()
             if not current.isValid() or not self._list.selectionModel().isSelected(current):
-                self._list.setCurrentIndex(self._proxy.index(0, 0))
+                self._list.setCurrentIndex(self._proxy.index(FIRST_PERSON_ROW, 0))
             return True
         return False
 
     def _list_key(self, event: QKeyEvent) -> bool:
-        if event.key() == Qt.Key.Key_Up and self._list.currentIndex().row() <= 0:
+        # Row 0 is the first section's header: Up from the first person leaves the list.
+        if event.key() == Qt.Key.Key_Up and self._list.currentIndex().row() <= FIRST_PERSON_ROW:
             self.focus_search()
             return True
         text = event.text()
@@ -301,6 +417,62 @@ class ContactsWindow(QWidget):
     def _schedule_refresh(self, *_args: object) -> None:
         # A method, not the timer's own start(): signals with arguments would pick start(int).
         self._refresh_timer.start()
+
+    def _select(self, person_id: str) -> bool:
+        """Make the person's row current and selected, scrolled into view, when listed."""
+        index = self._proxy.mapFromSource(self._model.index_of(person_id))
+        if not index.isValid():
+            return False
+        self._list.setCurrentIndex(index)
+        self._list.scrollTo(index)
+        return True
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        person_id = index.data(Role.PERSON_ID)
+        if person_id:
+            self.open_person(str(person_id))
+
+    def _on_person_gone(self, sentence: str) -> None:
+        self.show_list()
+        self._list_notice.setText(sentence)
+        self._list_notice.setVisible(True)
+
+    def _check_person_shown(self, *_args: object) -> None:
+        if self.showing_detail:
+            self._detail.refresh()  # says "gone" when the hub no longer has them
+
+    def _on_people_changed(self) -> None:
+        if self._people is not None:
+            self._model.set_favourites(self._people.favourites())
+
+    def _show_row_menu(self, position: QPoint) -> None:
+        index = self._list.indexAt(position)
+        person_id = index.data(Role.PERSON_ID)
+        if not person_id:
+            return
+        menu = self._row_menu(str(person_id))
+        menu.exec(self._list.viewport().mapToGlobal(position))
+        menu.deleteLater()
+
+    def _row_menu(self, person_id: str) -> QMenu:
+        """Open, Favourite and Notify me when available, for one person's row."""
+        menu = QMenu(self)
+        menu.setAccessibleName("Contact actions")
+        menu.addAction("Open", lambda: self.open_person(person_id))
+        people = self._people
+        if people is None:
+            return menu
+        favourite = person_id in people.favourites()
+        menu.addAction(
+            "Remove from favourites" if favourite else "Add to favourites",
+            lambda: people.set_favourite(person_id, favourite=not favourite),
+        )
+        pending = people.notifies_when_available(person_id)
+        menu.addAction(
+            "Cancel the notification request" if pending else "Notify me when available",
+            lambda: people.set_notify_when_available(person_id, on=not pending),
+        )
+        return menu
 
     def _on_search_changed(self, text: str) -> None:
         self._proxy.set_search(text)

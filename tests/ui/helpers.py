@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from presence_tray.core.identity import Identity, IdentityKey, Platform
 from presence_tray.core.presence import PlatformPresence, PresenceSource
+from presence_tray.ui.contacts_model import Role
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QAbstractItemModel
+
     from presence_tray.core.clock import ManualClock
     from presence_tray.core.hub import PresenceHub
     from presence_tray.core.presence import Activity, PresenceState
@@ -65,3 +68,14 @@ class AddressBook:
     def flush(self) -> None:
         """Publish what is pending as one batch."""
         self.hub.flush()
+
+
+def listed(model: QAbstractItemModel, role: int) -> list[Any]:
+    """``role`` of every person's row of a contacts model or proxy, section headers left out."""
+    indexes = (model.index(row, 0) for row in range(model.rowCount()))
+    return [index.data(role) for index in indexes if not index.data(Role.IS_HEADER)]
+
+
+def listed_names(model: QAbstractItemModel) -> list[str]:
+    """The names of the people listed, in list order (section headers left out)."""
+    return listed(model, Role.NAME)

@@ -186,10 +186,10 @@ def test_left_click_opens_the_window_near_the_tray_and_again_hides_it(
     assert abs(frame.right() - anchor.right()) < 30
     qtbot.waitUntil(window.search_field.hasFocus, timeout=UI_TIMEOUT_MS)
 
-    # On screen, the first row's badge is green (Alice is available).
+    # On screen, the first person's badge is green (Alice is available; row 0 is the header).
     view = window.list_view
-    first = view.visualRect(window.proxy.index(0, 0))
-    assert window.proxy.index(0, 0).data(Role.NAME) == "Alice Chen"
+    first = view.visualRect(window.proxy.index(1, 0))
+    assert window.proxy.index(1, 0).data(Role.NAME) == "Alice Chen"
     badge = view.viewport().mapToGlobal(QPoint(first.left() + 14, first.center().y()))
 
     def badge_is_green() -> bool:

@@ -13,12 +13,13 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtCore import QPersistentModelIndex
+from PySide6.QtCore import QPersistentModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
 from presence_tray.core.identity import Platform
 from presence_tray.core.presence import PresenceState
 from presence_tray.ui.contacts_model import ContactsModel, ContactsProxyModel, Role
+from tests.ui.helpers import listed, listed_names
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -49,17 +50,30 @@ def proxy(model: ContactsModel) -> ContactsProxyModel:
     return sorted_model
 
 
-def names(proxy: ContactsProxyModel) -> list[str]:
-    return [proxy.index(row, 0).data(Role.NAME) for row in range(proxy.rowCount())]
+def sort_keys(proxy: ContactsProxyModel) -> list[tuple[int, int, str, str]]:
+    return [tuple(key) for key in listed(proxy, Role.SORT_KEY)]
 
 
-def sort_keys(proxy: ContactsProxyModel) -> list[tuple[int, str, str]]:
-    return [tuple(proxy.index(row, 0).data(Role.SORT_KEY)) for row in range(proxy.rowCount())]
+def assert_headers_match_sections(proxy: ContactsProxyModel) -> None:
+    """One header before each section's people, none for an empty section, counts right."""
+    rows = [proxy.index(row, 0) for row in range(proxy.rowCount())]
+    header_at = [row for row, index in enumerate(rows) if index.data(Role.IS_HEADER)]
+    for number, row in enumerate(header_at):
+        end = header_at[number + 1] if number + 1 < len(header_at) else len(rows)
+        people = rows[row + 1 : end]
+        assert people, "a header with nobody under it"
+        assert rows[row].data(Role.SECTION_COUNT) == len(people)
+        assert {index.data(Role.SECTION) for index in people} == {rows[row].data(Role.SECTION)}
+        assert not rows[row].flags() & Qt.ItemFlag.ItemIsSelectable
+    assert not rows or header_at[0] == 0
 
 
 def churn(book: AddressBook, proxy: ContactsProxyModel, seed: int = 3) -> None:
-    """People arrive and change status in batches, with and without a search in force."""
+    """People arrive, change status and are made favourites or not, in batches, with and
+    without a search in force."""
     rng = random.Random(seed)
+    model = proxy.sourceModel()
+    assert model is not None
     people: list[str] = []
     searches = ["", "a", "an", "", "zz", "teams", ""]
     for batch in range(12):
@@ -74,8 +88,14 @@ def churn(book: AddressBook, proxy: ContactsProxyModel, seed: int = 3) -> None:
         for name in rng.sample(people, min(len(people), 8)):
             book.set(name, rng.choice(STATES), next(p for (n, p) in book.keys if n == name))
         book.flush()
+        assert_headers_match_sections(proxy)
+        for name in rng.sample(people, min(len(people), 3)):
+            person_id = name.lower().replace(" ", "-")
+            model.set_favourite(person_id, favourite=not model.is_favourite(person_id))
+        assert_headers_match_sections(proxy)
         proxy.set_search(searches[batch % len(searches)])
         assert sort_keys(proxy) == sorted(sort_keys(proxy))
+        assert_headers_match_sections(proxy)
 
 
 def test_fatal_model_tester_over_model_and_proxy_during_batches(
@@ -85,7 +105,7 @@ def test_fatal_model_tester_over_model_and_proxy_during_batches(
     proxy_tester = QAbstractItemModelTester(proxy, FATAL)
     churn(book, proxy)
     proxy.set_search("")
-    assert proxy.rowCount() == model.rowCount() > 20
+    assert proxy.people_count() == model.rowCount() > 20
     assert sort_keys(proxy) == sorted(sort_keys(proxy))
     # The counts kept batch by batch agree with counting the rows again.
     states = [model.index(row, 0).data(Role.STATE) for row in range(model.rowCount())]
@@ -102,7 +122,7 @@ def test_python_model_tester_over_model_and_proxy_during_batches(
     qtmodeltester.check(proxy, force_py=True)
     churn(book, proxy, seed=11)
     proxy.set_search("")
-    assert proxy.rowCount() == model.rowCount()
+    assert proxy.people_count() == model.rowCount()
     del model_tester
 
 
@@ -117,11 +137,11 @@ def test_many_people_arriving_at_once_and_a_search_in_force(
     for n in range(300):
         book.person(f"Person {n}")
     book.flush()
-    assert names(proxy) == sorted(
+    assert listed_names(proxy) == sorted(
         (f"Person {n}" for n in range(300) if "7" in str(n)), key=str.casefold
     )
     proxy.set_search("")
-    assert proxy.rowCount() == model.rowCount() == 301
+    assert proxy.people_count() == model.rowCount() == 301
     del tester
 
 
@@ -133,19 +153,23 @@ def test_persistent_selection_follows_its_person_through_moves_and_searches(
         book.person(name)
         book.set(name, S.ONLINE)
     book.flush()
-    bob = QPersistentModelIndex(proxy.index(1, 0))
+    header = QPersistentModelIndex(proxy.index(0, 0))
+    bob = QPersistentModelIndex(proxy.index(2, 0))
+    assert header.data(Role.NAME) == "Available"
     assert bob.data(Role.NAME) == "Bob Stone"
     book.set("Alice Chen", S.OFFLINE)
     book.set("Dan Wu", S.BUSY)
     book.flush()
-    assert bob.row() == 0
+    assert bob.row() == 1
     assert bob.data(Role.NAME) == "Bob Stone"
-    proxy.set_search("carol")
+    assert header.row() == 0
+    proxy.set_search("dan")
     assert not bob.isValid()  # filtered out: the selection is dropped, not moved elsewhere
-    carol = QPersistentModelIndex(proxy.index(0, 0))
+    assert not header.isValid()  # nobody available is listed: the header went with them
+    dan = QPersistentModelIndex(proxy.index(1, 0))
     proxy.set_search("")
-    assert carol.data(Role.NAME) == "Carol Diaz"
-    assert names(proxy) == ["Bob Stone", "Carol Diaz", "Dan Wu", "Alice Chen"]
+    assert dan.data(Role.NAME) == "Dan Wu"
+    assert listed_names(proxy) == ["Bob Stone", "Carol Diaz", "Dan Wu", "Alice Chen"]
     del tester
 
 
@@ -157,9 +181,12 @@ def test_map_to_and_from_source(book: AddressBook, model: ContactsModel, proxy: 
     for row in range(proxy.rowCount()):
         index = proxy.index(row, 0)
         source = proxy.mapToSource(index)
+        if index.data(Role.IS_HEADER):
+            assert not source.isValid()
+            continue
         assert source.data(Role.NAME) == index.data(Role.NAME)
         assert proxy.mapFromSource(source) == index
     proxy.set_search("zoe")
     assert not proxy.mapFromSource(model.index_of("ann-online")).isValid()
-    assert proxy.mapFromSource(model.index_of("zoe-busy")).row() == 0
+    assert proxy.mapFromSource(model.index_of("zoe-busy")).row() == 1  # under "Busy"
     assert not proxy.mapToSource(proxy.index(5, 0)).isValid()

@@ -53,7 +53,7 @@ def test_without_a_tray_the_window_is_shown_and_says_why(shell: TrayShell, qtbot
     assert window.no_tray_notice.isVisible()
     assert window.no_tray_notice.text() == NO_TRAY_NOTICE
     assert window.banner.isVisible()
-    assert window.proxy.rowCount() == 1
+    assert window.proxy.people_count() == 1
     shell.start()  # a second start changes nothing
     assert shell.contacts_window is window
 
