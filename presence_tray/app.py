@@ -161,7 +161,11 @@ async def _gui_main(
         shell.show_notice(notice)
     # Imported now, after the icon is up: keyring, jeepney and the storage repositories.
     from presence_tray.notification_service import start_notifications
+    from presence_tray.settings_service import SettingsService
     from presence_tray.storage.secrets import check_backend
+
+    settings = await SettingsService.load(runtime)
+    shell.use_settings(settings)
 
     keyring_problem = await asyncio.to_thread(check_backend)
     if keyring_problem is not None:
@@ -170,7 +174,9 @@ async def _gui_main(
     runtime.start()
     notifications = None
     if runtime.store is not None:  # no rules or favourites without storage: nothing to send
-        notifications = await start_notifications(runtime, runtime.store, shell)
+        notifications = await start_notifications(
+            runtime, runtime.store, shell, dnd_schedule=lambda: settings.schedule
+        )
     try:
         await shell.wait_for_quit()
     finally:
@@ -179,6 +185,7 @@ async def _gui_main(
         if guard is not None:
             guard.close()
         shell.close()
+        await settings.aclose()
         await runtime.aclose()
     return 0
 

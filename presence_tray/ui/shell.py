@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from presence_tray.core.hub import PresenceHub
     from presence_tray.core.own_status import OwnStatusResult
     from presence_tray.core.supervisor import AccountStatus, ClientSupervisor
+    from presence_tray.ui.settings.backend import SettingsBackend
+    from presence_tray.ui.settings.dialog import SettingsDialog
 
 _log = logging.getLogger(__name__)
 
@@ -80,6 +82,8 @@ class TrayShell(QObject):
         self._own_status_timer = QTimer(self)
         self._own_status_timer.setSingleShot(True)
         self._own_status_timer.timeout.connect(self._refresh_own_status)
+        self._settings_backend: SettingsBackend | None = None
+        self._settings: SettingsDialog | None = None
 
     # -- public ----------------------------------------------------------------------------
 
@@ -114,6 +118,7 @@ class TrayShell(QObject):
             self._tray.toggle_requested.connect(self.toggle_contacts)
             self._tray.open_requested.connect(self.open_contacts)
             self._tray.quit_requested.connect(self.request_quit)
+            self._tray.settings_requested.connect(self.open_settings)
             self._tray.status_chosen.connect(self.choose_own_status)
             self._unsubscribe_own_status = self._supervisor.own_status.subscribe(
                 self._on_own_status
@@ -139,6 +144,29 @@ class TrayShell(QObject):
         window = self._ensure_window()
         anchor = self._tray.geometry() if self._tray is not None else None
         window.show_near(anchor)
+
+    @property
+    def settings_dialog(self) -> SettingsDialog | None:
+        """The settings dialog, once it has been opened."""
+        return self._settings
+
+    def use_settings(self, backend: SettingsBackend) -> None:
+        """Let Settings… open the dialog over ``backend`` (built once saved data has loaded)."""
+        self._settings_backend = backend
+
+    def open_settings(self) -> None:
+        """Show the settings dialog: one instance, brought to the front if already open."""
+        if self._settings_backend is None:
+            self.show_notice("Settings open once your saved data has loaded; try again shortly.")
+            return
+        if self._settings is None:
+            # Imported on first open: the dialog's modules are not needed at start-up.
+            from presence_tray.ui.settings.dialog import SettingsDialog
+
+            self._settings = SettingsDialog(self._settings_backend)
+        self._settings.show()
+        self._settings.raise_()
+        self._settings.activateWindow()
 
     def bring_forward(self) -> None:
         """Show the contacts window on top and focused (another launch asked for it)."""
@@ -199,6 +227,9 @@ class TrayShell(QObject):
             self._tray.hide()
         if self._window is not None:
             self._window.hide()
+        if self._settings is not None:
+            self._settings.done(0)  # applies what is still being typed
+            self._settings.release()
 
     # -- internals -------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ SET_STATUS_MENU: Final = "Set my status"
 DND_MENU: Final = "Do not disturb"
 DND_SWITCH: Final = "Do not disturb"
 OPEN_CONTACTS: Final = "Open contacts"
+SETTINGS: Final = "Settings…"
 QUIT: Final = "Quit"
 _PLAIN_CHOICES: Final = {
     OwnStatusChoice.AVAILABLE: PresenceState.ONLINE,
@@ -111,6 +112,8 @@ class PresenceTrayIcon(QSystemTrayIcon):
     """Left click: show or hide the contacts window."""
     open_requested = Signal()
     """"Open contacts" in the menu."""
+    settings_requested = Signal()
+    """"Settings…" in the menu."""
     quit_requested = Signal()
     """"Quit" in the menu."""
     status_chosen = Signal(str)
@@ -134,6 +137,8 @@ class PresenceTrayIcon(QSystemTrayIcon):
         self._menu.addSeparator()
         open_action = self._menu.addAction(OPEN_CONTACTS)
         open_action.triggered.connect(self.open_requested)
+        settings_action = self._menu.addAction(SETTINGS)
+        settings_action.triggered.connect(self.settings_requested)
         self._menu.addSeparator()
         quit_action = self._menu.addAction(QUIT)
         quit_action.triggered.connect(self.quit_requested)

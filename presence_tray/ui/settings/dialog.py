@@ -1,0 +1,77 @@
+"""The settings window: four tabs, no OK/Apply (every change is already applied and saved)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout, QWidget
+
+from presence_tray.ui import APP_NAME
+from presence_tray.ui.settings.accounts_tab import AccountsTab
+from presence_tray.ui.settings.dnd_tab import DndTab
+from presence_tray.ui.settings.general_tab import GeneralTab
+from presence_tray.ui.settings.notifications_tab import NotificationsTab
+from presence_tray.ui.settings.widgets import MessageLine
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from presence_tray.ui.settings.backend import SettingsBackend
+    from presence_tray.ui.settings.debounce import Debouncer
+
+NOT_REMEMBERED: Final = (
+    "Presence Tray has no database this time, so changes apply now but will not be "
+    "remembered after it quits."
+)
+
+
+class SettingsDialog(QDialog):
+    """Accounts, Do not disturb, Notifications, General."""
+
+    def __init__(self, backend: SettingsBackend, parent: QWidget | None = None) -> None:
+        """Build every tab over ``backend``."""
+        super().__init__(parent)
+        self.setWindowTitle(f"{APP_NAME} settings")
+        self.setAccessibleName(f"{APP_NAME} settings")
+        layout = QVBoxLayout(self)
+        self.notice = MessageLine("Settings notice", self)
+        self.notice.say(None if backend.remembers else NOT_REMEMBERED)
+        layout.addWidget(self.notice)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Settings sections")
+        self.accounts = AccountsTab(backend, self.tabs)
+        self.dnd = DndTab(backend, self.tabs)
+        self.notifications = NotificationsTab(backend, self.tabs)
+        self.general = GeneralTab(backend, self.tabs)
+        self.tabs.addTab(self.accounts, "&Accounts")
+        self.tabs.addTab(self.dnd, "&Do not disturb")
+        self.tabs.addTab(self.notifications, "&Notifications")
+        self.tabs.addTab(self.general, "&General")
+        layout.addWidget(self.tabs)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._unsubscribe_problems: Callable[[], None] | None = backend.subscribe_problems(
+            self.notice.say
+        )
+
+    def debouncers(self) -> list[Debouncer]:
+        """Every tab's wait before typed values are applied."""
+        return [
+            *self.dnd.debouncers,
+            self.notifications.debouncer,
+            self.general.debouncer,
+        ]
+
+    def done(self, result: int) -> None:
+        """Apply what is still being typed, then close (Close, Escape or the window's X)."""
+        for debouncer in self.debouncers():
+            debouncer.flush()
+        super().done(result)
+
+    def release(self) -> None:
+        """Stop listening to the app (the dialog is about to be deleted)."""
+        self.accounts.close_subscriptions()
+        if self._unsubscribe_problems is not None:
+            self._unsubscribe_problems()
+            self._unsubscribe_problems = None
