@@ -161,31 +161,38 @@ async def _gui_main(
         shell.show_notice(notice)
     # Imported now, after the icon is up: keyring, jeepney and the storage repositories.
     from presence_tray.notification_service import start_notifications
+    from presence_tray.people_service import PeopleService
     from presence_tray.settings_service import SettingsService
     from presence_tray.storage.secrets import check_backend
 
     settings = await SettingsService.load(runtime)
     shell.use_settings(settings)
+    people = PeopleService(
+        runtime.store,
+        history_enabled=lambda: runtime.preferences.history_enabled,
+        on_problem=shell.show_notice,
+    )
+    await people.load()
+    shell.use_people(people)
 
     keyring_problem = await asyncio.to_thread(check_backend)
     if keyring_problem is not None:
         # Nothing needs a secret yet (accounts come later), but the user should know early.
         shell.show_notice(f"Connected accounts will need the system keyring. {keyring_problem}")
     runtime.start()
-    notifications = None
-    if runtime.store is not None:  # no rules or favourites without storage: nothing to send
-        notifications = await start_notifications(
-            runtime, runtime.store, shell, dnd_schedule=lambda: settings.schedule
-        )
+    # Without storage too: favourites and requests made in the window live in memory.
+    notifications = await start_notifications(
+        runtime, runtime.store, shell, people, dnd_schedule=lambda: settings.schedule
+    )
     try:
         await shell.wait_for_quit()
     finally:
-        if notifications is not None:
-            await notifications.aclose()
+        await notifications.aclose()
         if guard is not None:
             guard.close()
         shell.close()
         await settings.aclose()
+        await people.aclose()
         await runtime.aclose()
     return 0
 

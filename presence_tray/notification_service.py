@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from presence_tray.core.own_status import OwnStatusTracker
-    from presence_tray.core.preferences import NotificationRule
+    from presence_tray.people_service import PeopleService
     from presence_tray.runtime import Runtime
     from presence_tray.storage.local_store import LocalStore
     from presence_tray.ui.notifications import DesktopNotifier
@@ -54,59 +54,54 @@ def in_do_not_disturb(schedule: DndSchedule, own_status: OwnStatusTracker, now: 
 
 async def start_notifications(
     runtime: Runtime,
-    store: LocalStore,
+    store: LocalStore | None,
     shell: TrayShell,
+    people: PeopleService,
     *,
     dnd_schedule: Callable[[], DndSchedule] | None = None,
 ) -> Notifications:
-    """Desktop notifications by the saved rules, favourites and do-not-disturb schedule.
+    """Desktop notifications by the rules, favourites and do-not-disturb schedule.
 
-    ``dnd_schedule`` gives the schedule in force (the settings dialog edits it live); without
-    it the saved one is read once. The defaults (favourites on or off, their cooldown, the
-    sound) are read from ``runtime.preferences`` at each notification. Nothing is sent until
-    every account has made its first connection, or for ``NOTIFICATION_QUIET_SECONDS`` at
-    most.
+    Rules and favourites are ``people``'s, followed live (the contacts window edits them);
+    a one-shot rule that fired is removed through it. Clicking a notification about one
+    person opens their detail. ``dnd_schedule`` gives the schedule in force (the settings
+    dialog edits it live); without it the saved one (if any) is read once. The defaults
+    (favourites on or off, their cooldown, the sound) are read from ``runtime.preferences``
+    at each notification. Nothing is sent until every account has made its first
+    connection, or for ``NOTIFICATION_QUIET_SECONDS`` at most.
     """
     from presence_tray.ui.notifications import DesktopNotifier
 
-    rules = store.rules
-
-    def load() -> tuple[list[NotificationRule], frozenset[str], DndSchedule]:
-        return rules.list(), store.people.favourites(), store.dnd.get()
-
-    try:
-        saved_rules, favourites, dnd = await asyncio.to_thread(load)
-    except StorageError as err:
-        _log.warning("could not read notification rules and favourites: %s", err)
-        saved_rules, favourites, dnd = [], frozenset(), DndSchedule()
+    dnd = DndSchedule()
+    if dnd_schedule is None and store is not None:
+        try:
+            dnd = await asyncio.to_thread(store.dnd.get)
+        except StorageError as err:
+            _log.warning("could not read the do-not-disturb schedule: %s", err)
     clock = runtime.clock
 
     def show_in_tray(title: str, body: str) -> None:
         if shell.tray_icon is not None:
             shell.tray_icon.showMessage(title, body)
 
-    async def delete_rule(rule: NotificationRule) -> None:
-        try:
-            await asyncio.to_thread(rules.delete, rule.person_id, rule.on)
-        except StorageError as err:
-            _log.warning("could not delete a used one-time notification rule: %s", err)
-
     desktop = DesktopNotifier(
         show_in_tray,
-        on_open=lambda _person_id: shell.open_contacts(),
+        on_open=shell.open_person,
         sound=lambda: runtime.preferences.notification_sound,
     )
     schedule = dnd_schedule or (lambda: dnd)
     notifier = Notifier(
         clock,
         desktop.send,
-        rules=saved_rules,
-        favourites=lambda: favourites if runtime.preferences.notify_favourites else frozenset(),
+        rules=people.rules(),
+        favourites=lambda: (
+            people.favourites() if runtime.preferences.notify_favourites else frozenset()
+        ),
         favourite_cooldown=lambda: runtime.preferences.notification_cooldown_seconds,
         dnd_active=lambda: in_do_not_disturb(
             schedule(), runtime.supervisor.own_status, clock.now()
         ),
-        on_rule_spent=lambda rule: runtime.spawn(delete_rule(rule), "delete a spent rule"),
+        on_rule_spent=people.rule_spent,
         quiet_seconds=None,
     )
 
@@ -116,6 +111,7 @@ async def start_notifications(
                 await runtime.supervisor.wait_until_settled()
         notifier.mark_settled()
 
+    people.attach(notifier)
     unsubscribe = runtime.hub.subscribe(notifier.on_changes)
     notifier.start()
     runtime.spawn(desktop.start(), "desktop notifications")

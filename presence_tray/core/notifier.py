@@ -164,6 +164,14 @@ class Notifier:
         self._spent.discard((rule.person_id, rule.on))
         self._rules.setdefault(rule.person_id, {})[rule.on] = rule
 
+    def remove_rule(self, person_id: str, on: NotifyOn) -> None:
+        """Drop the rule for ``(person_id, on)``, if there is one."""
+        by_kind = self._rules.get(person_id)
+        if by_kind is not None:
+            by_kind.pop(on, None)
+            if not by_kind:
+                del self._rules[person_id]
+
     def start(self) -> None:
         """Begin the start-up quiet window."""
         if self._started_at is None:

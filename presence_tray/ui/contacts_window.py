@@ -216,7 +216,7 @@ class ContactsWindow(QWidget):
     def _detail_view(self, model: ContactsModel) -> PersonDetail:
         detail = PersonDetail(model.hub, model.clock)
         detail.back_requested.connect(self.show_list)
-        detail.person_gone.connect(self._on_person_gone)
+        detail.person_gone.connect(self.back_to_list_saying)
         detail.link_requested.connect(self.link_requested)
         detail.unlink_requested.connect(self.unlink_requested)
         return detail
@@ -330,6 +330,12 @@ class ContactsWindow(QWidget):
         else:
             self.focus_search()
 
+    def back_to_list_saying(self, sentence: str) -> None:
+        """Show the list with ``sentence`` above it (a person asked for is not there)."""
+        self.show_list()
+        self._list_notice.setText(sentence)
+        self._list_notice.setVisible(True)
+
     def add_notice(self, text: str) -> None:
         """Show one more notice above the list (kept until the window closes)."""
         current = self._app_notice.text()
@@ -431,11 +437,6 @@ class ContactsWindow(QWidget):
         person_id = index.data(Role.PERSON_ID)
         if person_id:
             self.open_person(str(person_id))
-
-    def _on_person_gone(self, sentence: str) -> None:
-        self.show_list()
-        self._list_notice.setText(sentence)
-        self._list_notice.setVisible(True)
 
     def _check_person_shown(self, *_args: object) -> None:
         if self.showing_detail:

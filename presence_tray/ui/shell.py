@@ -15,6 +15,7 @@ from presence_tray.ui import APP_NAME
 from presence_tray.ui.aio import wait_for_signal
 from presence_tray.ui.contacts_model import ContactsModel
 from presence_tray.ui.contacts_window import ContactsWindow
+from presence_tray.ui.person_detail import gone_text
 from presence_tray.ui.tray import PresenceTrayIcon
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from presence_tray.core.hub import PresenceHub
     from presence_tray.core.own_status import OwnStatusResult
     from presence_tray.core.supervisor import AccountStatus, ClientSupervisor
+    from presence_tray.ui.person_detail import PeopleActions
     from presence_tray.ui.settings.backend import SettingsBackend
     from presence_tray.ui.settings.dialog import SettingsDialog
 
@@ -84,6 +86,7 @@ class TrayShell(QObject):
         self._own_status_timer.timeout.connect(self._refresh_own_status)
         self._settings_backend: SettingsBackend | None = None
         self._settings: SettingsDialog | None = None
+        self._people: PeopleActions | None = None
 
     # -- public ----------------------------------------------------------------------------
 
@@ -144,6 +147,20 @@ class TrayShell(QObject):
         window = self._ensure_window()
         anchor = self._tray.geometry() if self._tray is not None else None
         window.show_near(anchor)
+
+    def use_people(self, people: PeopleActions) -> None:
+        """Favourites, notification requests and history for the contacts window (available
+        once saved data has loaded)."""
+        self._people = people
+        if self._window is not None:
+            self._window.set_people(people)
+
+    def open_person(self, person_id: str) -> None:
+        """Show the contacts window with a person's detail (a notification was clicked)."""
+        self.open_contacts()
+        window = self._ensure_window()
+        if not window.open_person(person_id):
+            window.back_to_list_saying(gone_text(""))
 
     @property
     def settings_dialog(self) -> SettingsDialog | None:
@@ -240,7 +257,10 @@ class TrayShell(QObject):
                 raise RuntimeError(msg)
             tray = self._tray is not None
             self._window = ContactsWindow(
-                self._model, simulated_network=self._simulated_network, tray_available=tray
+                self._model,
+                simulated_network=self._simulated_network,
+                tray_available=tray,
+                people=self._people,
             )
             self._window.quit_requested.connect(self.request_quit)
             for notice in self._notices:
