@@ -50,6 +50,7 @@ class World:
         self.sent: list[Notification] = []
         self.spent: list[NotificationRule] = []
         self.favourites: set[str] = set()
+        self.favourite_cooldown = 300.0
         self.dnd = False
         self.hub.add_identities(
             identity(key(platform, f"{pid}-{platform.value}"), name, pid)
@@ -62,6 +63,7 @@ class World:
             self.clock,
             self.sent.append,
             favourites=lambda: self.favourites,
+            favourite_cooldown=lambda: self.favourite_cooldown,
             dnd_active=lambda: self.dnd,
             on_rule_spent=self.spent.append,
             quiet_seconds=quiet_seconds,
@@ -222,6 +224,18 @@ def test_favourites_are_asked_at_each_batch(world: World) -> None:
     world.set("alice", ONLINE)
     world.flush()
     assert world.titles() == ["Alice Chen is available"]
+
+
+def test_favourites_cooldown_is_asked_live(world: World) -> None:
+    world.favourites.add("alice")
+    world.favourite_cooldown = 60.0  # the settings dialog changed it
+    for _ in range(2):
+        world.set("alice", AWAY)
+        world.flush()
+        world.set("alice", ONLINE)
+        world.flush()
+        world.clock.advance(60)
+    assert world.titles() == ["Alice Chen is available", "Alice Chen is available"]
 
 
 # -- cooldown ---------------------------------------------------------------------------------

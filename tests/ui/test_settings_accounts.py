@@ -1,0 +1,115 @@
+"""The Accounts tab: every platform with what it can do and its state, honest buttons, and
+the simulated network switched live and remembered; and the shell's one settings window."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import pytest
+
+from presence_tray.core.client import AccountHealth
+from presence_tray.core.identity import AccountRef, Platform
+from presence_tray.core.supervisor import AccountStatus
+from presence_tray.platforms.capabilities import PLATFORM_CAPABILITIES
+from presence_tray.ui.settings.accounts_tab import SIGN_IN_NOT_BUILT, capability_words
+from presence_tray.ui.shell import TrayShell
+from tests.fakes import StatusSettingClient
+from tests.ui.settings_helpers import Harness, settings_dialog
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from pathlib import Path
+
+    from pytestqt.qtbot import QtBot
+
+    from presence_tray.core.clock import ManualClock
+    from presence_tray.core.hub import PresenceHub
+
+SLACK = AccountRef(Platform.SLACK, "acct")
+
+
+@pytest.fixture
+async def harness(
+    qtbot: QtBot, tmp_path: Path, hub: PresenceHub, clock: ManualClock
+) -> AsyncIterator[Harness]:
+    clients = [StatusSettingClient(Platform.SLACK), StatusSettingClient(Platform.MATRIX)]
+    async with settings_dialog(qtbot, tmp_path, hub, clock, clients=clients) as opened:
+        await asyncio.sleep(0)  # the clients report live
+        yield opened
+
+
+@pytest.mark.parametrize(
+    ("platform", "words"),
+    [
+        (Platform.SLACK, "polled every 60 s · can set my status"),
+        (Platform.DISCORD, "live"),
+        (Platform.MATRIX, "live · can set my status"),
+        (Platform.WHATSAPP, "last interaction only"),
+        (Platform.LINKEDIN, "no presence"),
+    ],
+)
+def test_capability_words(platform: Platform, words: str) -> None:
+    assert capability_words(PLATFORM_CAPABILITIES[platform]) == words
+
+
+async def test_every_platform_is_listed_with_its_state_and_honest_buttons(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    tab = harness.dialog.accounts
+    assert set(tab.state_labels) == set(Platform)
+    qtbot.waitUntil(lambda: tab.state_labels[Platform.SLACK].text() == "connected", timeout=1000)
+    assert tab.state_labels[Platform.DISCORD].text() == "not connected"
+    assert tab.buttons[Platform.SLACK].text() == "Disconnect"
+    assert tab.buttons[Platform.DISCORD].text() == "Connect"
+    assert not any(button.isEnabled() for button in tab.buttons.values())
+    assert tab.buttons[Platform.DISCORD].toolTip() == SIGN_IN_NOT_BUILT
+    harness.runtime.supervisor.set_status(
+        AccountStatus(SLACK, AccountHealth.NEEDS_RECONNECT, message="Slack refused the sign-in")
+    )
+    qtbot.waitUntil(lambda: tab.buttons[Platform.SLACK].text() == "Reconnect", timeout=1000)
+    assert tab.state_labels[Platform.SLACK].text() == (
+        "needs reconnecting: Slack refused the sign-in"
+    )
+
+
+async def test_the_simulated_network_switches_live_and_is_remembered(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    tab = harness.dialog.accounts
+    supervisor = harness.runtime.supervisor
+    tab.simulated_network.setChecked(False)
+    await harness.settle(qtbot)
+    assert {status.health for status in supervisor.statuses()} == {AccountHealth.STOPPED}
+    assert not (await harness.saved())[0].simulated_network
+    tab.simulated_network.setChecked(True)
+    await harness.settle(qtbot)
+    await asyncio.sleep(0)
+    assert {status.health for status in supervisor.statuses()} == {AccountHealth.LIVE}
+    assert (await harness.saved())[0].simulated_network
+
+
+async def test_the_shell_opens_one_settings_window_and_raises_it(
+    harness: Harness, hub: PresenceHub, clock: ManualClock
+) -> None:
+    shell = TrayShell(
+        hub, harness.runtime.supervisor, clock, simulated_network=True, tray_available=False
+    )
+    notices: list[str] = []
+    shell.show_notice = notices.append  # type: ignore[method-assign]
+    try:
+        shell.open_settings()  # before saved data has loaded: a sentence, no window
+        assert shell.settings_dialog is None
+        assert notices == ["Settings open once your saved data has loaded; try again shortly."]
+        shell.use_settings(harness.service)
+        shell.open_settings()
+        first = shell.settings_dialog
+        assert first is not None
+        assert first.isVisible()
+        first.hide()
+        shell.open_settings()
+        assert shell.settings_dialog is first
+        assert first.isVisible()
+    finally:
+        shell.close()
+    assert not first.isVisible()
