@@ -212,3 +212,18 @@ def test_the_zone_chooser_offers_every_known_zone(harness: Harness) -> None:
     assert "Europe/Berlin" in zone_names()
     assert "America/New_York" in zone_names()
     assert system_zone() in zone_names() or system_zone() == "UTC"
+
+
+async def test_the_status_line_refreshes_only_while_the_tab_shows(
+    harness: Harness, qtbot: QtBot
+) -> None:
+    dialog = harness.dialog
+    assert not tab_of(harness).refreshing  # built, not shown: no wake-ups
+    dialog.show()
+    dialog.tabs.setCurrentWidget(tab_of(harness))
+    qtbot.waitUntil(lambda: tab_of(harness).refreshing, timeout=1000)
+    dialog.tabs.setCurrentIndex(0)
+    assert not tab_of(harness).refreshing
+    dialog.tabs.setCurrentWidget(tab_of(harness))
+    dialog.reject()
+    assert not tab_of(harness).refreshing

@@ -9,7 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from presence_tray.core.client import AccountHealth, PresenceMode
-from presence_tray.ui.settings.widgets import MessageLine, named
+from presence_tray.ui.settings.widgets import MessageLine, apply_or_say, named
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -151,9 +151,9 @@ class AccountsTab(QWidget):
 
     def _on_simulated_network(self, checked: bool) -> None:
         backend = self._backend
-        try:
-            backend.set_preferences(replace(backend.preferences, simulated_network=checked))
-        except ValueError as err:
-            self.network_problem.say(str(err))
-        else:
-            self.network_problem.say(None)
+        apply_or_say(
+            lambda: backend.set_preferences(
+                replace(backend.preferences, simulated_network=checked)
+            ),
+            self.network_problem,
+        )

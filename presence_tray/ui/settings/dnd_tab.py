@@ -29,6 +29,8 @@ from presence_tray.ui.tray import until_words
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from PySide6.QtGui import QHideEvent, QShowEvent
+
     from presence_tray.ui.settings.backend import SettingsBackend
 
 SNOOZES: Final[tuple[tuple[str, Callable[[float], float]], ...]] = (
@@ -83,10 +85,10 @@ class DndTab(QWidget):
         layout.addWidget(self._build_rules())
         layout.addStretch(1)
 
+        # Runs only while the tab shows: a closed dialog costs no wake-ups.
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self.refresh_status)
-        self._status_timer.start()
         self.refresh_status()
 
     def _build_snooze(self) -> QGroupBox:
@@ -142,6 +144,22 @@ class DndTab(QWidget):
         self._rules_layout.addWidget(self.rules_problem)
         self._rules_layout.addWidget(self.add_rule_button)
         return rules
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Bring the status line up to date and keep it so while shown."""
+        self.refresh_status()
+        self._status_timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Stop refreshing the status line."""
+        self._status_timer.stop()
+        super().hideEvent(event)
+
+    @property
+    def refreshing(self) -> bool:
+        """Whether the status line is being kept up to date (only while the tab shows)."""
+        return self._status_timer.isActive()
 
     @property
     def debouncers(self) -> tuple[Debouncer, Debouncer]:

@@ -25,7 +25,7 @@ from presence_tray.core.preferences import (
     retention_problem,
 )
 from presence_tray.ui.settings.debounce import Debouncer
-from presence_tray.ui.settings.widgets import MessageLine, named
+from presence_tray.ui.settings.widgets import MessageLine, apply_or_say, named
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -156,15 +156,14 @@ class GeneralTab(QWidget):
         if polling or retention:
             return  # shown beside the control; nothing saved until it is fixed
         policy = next(p for p, button in self.policy_buttons.items() if button.isChecked())
-        self._backend.set_preferences(
-            replace(
-                self._backend.preferences,
-                aggregation_policy=policy,
-                poll_interval_seconds=intervals,
-                history_enabled=self.history_enabled.isChecked(),
-                history_retention_days=self.retention.value(),
-            )
+        chosen = replace(
+            self._backend.preferences,
+            aggregation_policy=policy,
+            poll_interval_seconds=intervals,
+            history_enabled=self.history_enabled.isChecked(),
+            history_retention_days=self.retention.value(),
         )
+        apply_or_say(lambda: self._backend.set_preferences(chosen), self.retention_problem)
 
     def _on_policy(self, checked: bool) -> None:
         if checked:  # the button turned off reports too; apply once

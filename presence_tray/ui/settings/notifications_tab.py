@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QSpinBox, QVBoxLay
 
 from presence_tray.core.preferences import cooldown_problem
 from presence_tray.ui.settings.debounce import Debouncer
-from presence_tray.ui.settings.widgets import MessageLine, named
+from presence_tray.ui.settings.widgets import MessageLine, apply_or_say, named
 
 if TYPE_CHECKING:
     from presence_tray.ui.settings.backend import SettingsBackend
@@ -69,11 +69,10 @@ class NotificationsTab(QWidget):
         self.cooldown_problem.say(problem)
         if problem:
             return
-        self._backend.set_preferences(
-            replace(
-                self._backend.preferences,
-                notify_favourites=self.favourites.isChecked(),
-                notification_cooldown_seconds=seconds,
-                notification_sound=self.sound.isChecked(),
-            )
+        chosen = replace(
+            self._backend.preferences,
+            notify_favourites=self.favourites.isChecked(),
+            notification_cooldown_seconds=seconds,
+            notification_sound=self.sound.isChecked(),
         )
+        apply_or_say(lambda: self._backend.set_preferences(chosen), self.cooldown_problem)

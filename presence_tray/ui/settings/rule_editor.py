@@ -7,13 +7,14 @@ from functools import cache
 from typing import Final
 from zoneinfo import available_timezones
 
-from PySide6.QtCore import QLocale, QTime, QTimeZone, Signal
+from PySide6.QtCore import QLocale, Qt, QTime, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QTimeEdit,
     QToolButton,
@@ -92,15 +93,22 @@ class RuleEditor(QWidget):
         self.zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.zone.addItems(zone_names())
         completer = QCompleter(list(zone_names()), self.zone)
-        completer.setFilterMode(completer.filterMode().MatchContains)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.zone.setCompleter(completer)
         self.zone.setCurrentText(rule.timezone)
         for edit in (self.start, self.end):
             edit.timeChanged.connect(self.changed)
         self.zone.currentTextChanged.connect(self.changed)
-        grid.addWidget(self.start, 0, 0)
-        grid.addWidget(self.end, 0, 1)
-        grid.addWidget(self.zone, 0, 2)
+        fields: tuple[tuple[str, QWidget], ...] = (
+            ("&From", self.start),
+            ("&Until", self.end),
+            ("Time &zone", self.zone),
+        )
+        for column, (words, field) in enumerate(fields):
+            label = QLabel(words, self)
+            label.setBuddy(field)
+            grid.addWidget(label, 0, column)
+            grid.addWidget(field, 1, column)
         layout.addLayout(grid)
         self.midnight = MessageLine(f"{name} runs past midnight", self)
         self.problem = MessageLine(f"{name} problem", self)
