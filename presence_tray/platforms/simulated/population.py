@@ -2,7 +2,10 @@
 
 Each person has a unique name, a home time zone, a working-hours style and accounts on two to
 four platforms (Slack and Teams common, WhatsApp and LinkedIn for some). Every identity carries
-the person's id as ``person_id``, so the hub groups a person's accounts into one row.
+the person's id as ``person_id``, so the hub groups a person's accounts into one row, except
+for two people in a hundred: one of their accounts names no person (see
+:data:`UNLINKED_ACCOUNTS`), so the user has duplicates to review and link, as with real
+accounts.
 """
 
 from __future__ import annotations
@@ -44,6 +47,23 @@ UTC_OFFSETS: Final[dict[float, int]] = {
 }  # fmt: skip
 """Home time zones (hours from UTC) and how many people live in each, relatively."""
 
+
+class Unlinked(StrEnum):
+    """How an account the simulated network does not link to its person shows it is theirs."""
+
+    SAME_EMAIL = "same email"
+    """Same name and email as the person's other accounts."""
+    REORDERED_NAME = "reordered name"
+    """No email; the name written "Last, First"."""
+
+
+UNLINKED_ACCOUNTS: Final[dict[int, Unlinked]] = {
+    17: Unlinked.SAME_EMAIL,
+    23: Unlinked.REORDERED_NAME,
+}
+"""Person index modulo 100 → how that person's last account is left unlinked: 2 % of people,
+both kinds within the default 24."""
+
 _SNOWFLAKE_INDEX_BITS = 22
 _BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ZOOM_ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -81,6 +101,11 @@ class SimulatedPerson:
     identities: tuple[Identity, ...]
 
     @property
+    def unlinked(self) -> tuple[Identity, ...]:
+        """The identities that name no person (the user may link them)."""
+        return tuple(identity for identity in self.identities if identity.person_id is None)
+
+    @property
     def platforms(self) -> tuple[Platform, ...]:
         """The platforms this person has an account on."""
         return tuple(identity.key.platform for identity in self.identities)
@@ -115,6 +140,10 @@ def _person(rng: random.Random, index: int, first_index: int, last_index: int) -
         _identity(rng, platform, index, person_id, f"{first} {last}", user_name, email)
         for platform in platforms
     )
+    unlinked = UNLINKED_ACCOUNTS.get(index % 100)
+    if unlinked is not None:
+        # The last account: everyone has two or more, so the person keeps a linked one.
+        identities = (*identities[:-1], _unlinked(identities[-1], unlinked, first, last))
     return SimulatedPerson(
         index=index,
         person_id=person_id,
@@ -200,6 +229,17 @@ def _identity(
         chat_url=chat_url,
         person_id=person_id,
     )
+
+
+def _unlinked(identity: Identity, how: Unlinked, first: str, last: str) -> Identity:
+    """``identity`` naming no person, with the hint ``how`` that it is still theirs."""
+    match how:
+        case Unlinked.SAME_EMAIL:
+            return identity._replace(person_id=None)
+        case Unlinked.REORDERED_NAME:
+            return identity._replace(display_name=f"{last}, {first}", handles=(), person_id=None)
+        case _:
+            assert_never(how)
 
 
 def _random_chars(rng: random.Random, alphabet: str, count: int) -> str:

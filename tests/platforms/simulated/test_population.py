@@ -68,12 +68,33 @@ def test_people_vary_in_time_zone_style_and_evenings():
 def test_identities_are_linked_to_their_person_and_look_real():
     for person in build_population(7, 500):
         for identity in person.identities:
-            assert identity.person_id == person.person_id
             assert identity.key.account_id == SIMULATED_ACCOUNT_ID
+            assert re.fullmatch(REMOTE_ID_SHAPES[identity.key.platform], identity.key.remote_id)
+            if identity in person.unlinked:
+                continue
+            assert identity.person_id == person.person_id
             assert identity.display_name == person.display_name
             assert person.email in identity.handles
-            assert re.fullmatch(REMOTE_ID_SHAPES[identity.key.platform], identity.key.remote_id)
         assert person.identity(person.platforms[0]) is person.identities[0]
+
+
+def test_two_in_a_hundred_people_have_an_account_left_for_the_user_to_link():
+    people = build_population(7, 1000)
+    unlinked = {person.index: person.unlinked for person in people if person.unlinked}
+    assert len(unlinked) == 20
+    assert all(len(identities) == 1 for identities in unlinked.values())
+    same_email, reordered = people[17], people[23]
+    (identity,) = same_email.unlinked
+    assert identity.person_id is None
+    assert (identity.display_name, identity.handles[0]) == (
+        same_email.display_name,
+        same_email.email,
+    )
+    (identity,) = reordered.unlinked
+    first, last = reordered.display_name.split(" ")
+    assert (identity.display_name, identity.handles) == (f"{last}, {first}", ())
+    assert len(reordered.identities) >= 2  # the person keeps a linked account
+    assert build_population(7, 1000) == people  # deterministic
 
 
 def test_linkedin_identities_link_to_a_profile():
