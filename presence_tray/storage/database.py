@@ -128,7 +128,7 @@ def open_database(path: Path, *, clock: Callable[[], datetime] = _utc_now) -> Da
     notices: list[str] = []
     stamp = clock().strftime(STAMP_FORMAT)
     try:
-        check = health.check_file(path, schema.known_revisions())
+        check = health.check_file(path, schema.is_known_revision)
     except (sqlite3.Error, OSError) as err:
         raise _unavailable(path, err) from err
     if check.problem is not None:
@@ -158,7 +158,7 @@ def _migrate(path: Path, revision: str | None, stamp: str) -> list[str]:
     if revision == schema.head_revision():
         return []
     if revision is None:
-        _upgrade(path)
+        _on_disk(schema.create, path)  # a new file: no Alembic needed
         return []
     copy = path.with_name(f"{path.name}.before-{revision}-{stamp}.bak")
     try:
@@ -168,7 +168,7 @@ def _migrate(path: Path, revision: str | None, stamp: str) -> list[str]:
         raise _unavailable(path, err, doing="make a copy before upgrading") from err
     _log.info("upgrading %s from schema %s; copy at %s", path, revision, copy)
     try:
-        _upgrade(path)
+        _on_disk(schema.upgrade, path)
     except StorageUnavailableError:
         raise
     except Exception as err:  # noqa: BLE001 - any bug in a migration script; logged in full
@@ -176,15 +176,16 @@ def _migrate(path: Path, revision: str | None, stamp: str) -> list[str]:
         # again at every start.
         _log.exception("upgrading %s from schema %s failed", path, revision)
         notice = _set_aside(path, Problem.UPGRADE_FAILED, f"the upgrade failed: {err}", stamp)
-        _upgrade(path)
+        _on_disk(schema.create, path)
         return [notice, f"A copy from before the upgrade is at {copy}."]
     return [f"Your data was upgraded to a new format; a copy of the old file is at {copy}."]
 
 
-def _upgrade(path: Path) -> None:
-    """Migrate to head; a disk that refuses becomes :class:`StorageUnavailableError`."""
+def _on_disk(step: Callable[[Path], None], path: Path) -> None:
+    """Run a schema ``step`` on ``path``; a disk that refuses becomes
+    :class:`StorageUnavailableError`."""
     try:
-        schema.upgrade(path)
+        step(path)
     except (DBAPIError, sqlite3.Error, OSError) as err:
         if isinstance(err, OSError) or failure_reason(err) is not None:
             raise _unavailable(path, err) from err

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Callable
 
 _HEADER_SIZE: Final = 100
 _MAGIC: Final = b"SQLite format 3\x00"
@@ -46,8 +46,9 @@ def sidecar_paths(path: Path) -> list[Path]:
     return [path.with_name(path.name + suffix) for suffix in _SIDECARS]
 
 
-def check_file(path: Path, known_revisions: Collection[str]) -> FileCheck:
-    """Whether ``path`` is a healthy database of a schema revision this version knows.
+def check_file(path: Path, is_known: Callable[[str], bool]) -> FileCheck:
+    """Whether ``path`` is a healthy database of a schema revision this version knows
+    (``is_known(revision)``).
 
     Raises :class:`sqlite3.Error` for failures that say nothing about the file (it cannot
     be opened, the disk fails): moving the file aside would not help with those.
@@ -59,7 +60,7 @@ def check_file(path: Path, known_revisions: Collection[str]) -> FileCheck:
         return FileCheck(problem=Problem.DAMAGED, reason=damage)
     try:
         with closing(sqlite3.connect(path, timeout=5.0)) as connection:
-            return _check_contents(connection, known_revisions)
+            return _check_contents(connection, is_known)
     except sqlite3.DatabaseError as err:
         if getattr(err, "sqlite_errorname", "").startswith(_DAMAGE_ERRORS):
             return FileCheck(problem=Problem.DAMAGED, reason=str(err))
@@ -88,7 +89,7 @@ def _damaged_header(path: Path) -> str | None:
     return None
 
 
-def _check_contents(connection: sqlite3.Connection, known_revisions: Collection[str]) -> FileCheck:
+def _check_contents(connection: sqlite3.Connection, is_known: Callable[[str], bool]) -> FileCheck:
     result = [row[0] for row in connection.execute("PRAGMA quick_check")]
     if result != ["ok"]:
         return FileCheck(
@@ -107,7 +108,7 @@ def _check_contents(connection: sqlite3.Connection, known_revisions: Collection[
             problem=Problem.DAMAGED, reason="it is not a Presence Tray database (no schema version)"
         )
     revisions = [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")]
-    unknown = [revision for revision in revisions if revision not in known_revisions]
+    unknown = [revision for revision in revisions if not is_known(revision)]
     if unknown:
         return FileCheck(
             revision=unknown[0],

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+import sys
 import tomllib
 from contextlib import closing
 from pathlib import Path
@@ -54,6 +57,72 @@ def test_a_new_database_is_made_by_the_migrations_and_matches_the_models(db: Dat
 def test_the_revisions_form_one_line_from_0001() -> None:
     assert schema.head_revision() == "0002"
     assert schema.known_revisions() == {"0001", "0002"}
+    assert schema.is_known_revision("0001")
+    assert not schema.is_known_revision("0099")
+
+
+def test_head_sql_is_exactly_what_the_migrations_make(tmp_path: Path) -> None:
+    """A new database is created from head.sql (no Alembic); it must be the migrations' own
+    schema, statement for statement, at Alembic's head revision."""
+    migrated = tmp_path / "migrated.sqlite3"
+    schema.upgrade(migrated)
+    assert schema.head_schema_sql(migrated) == schema.HEAD_SCHEMA.read_text(encoding="utf-8"), (
+        "head.sql is out of date: run `.venv/bin/python -m presence_tray.storage.schema`"
+    )
+    assert schema.head_revision() == schema.alembic_head_revision()
+
+
+def test_a_created_database_has_the_migrated_schema(tmp_path: Path) -> None:
+    created, migrated = tmp_path / "created.sqlite3", tmp_path / "migrated.sqlite3"
+    schema.create(created)
+    schema.upgrade(migrated)
+    listing = "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name"
+    assert raw(created, listing) == raw(migrated, listing)
+    assert revision_of(created) == revision_of(migrated)
+    assert schema_differences(created) == []
+
+
+OPEN_AND_LIST_MODULES = """
+import json, sys
+from pathlib import Path
+from presence_tray.storage.database import open_database
+open_database(Path(sys.argv[1])).close()
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def modules_loaded_opening(path: Path) -> set[str]:
+    """The modules a fresh interpreter has loaded after opening the database at ``path``."""
+    done = subprocess.run(
+        [sys.executable, "-c", OPEN_AND_LIST_MODULES, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return set(json.loads(done.stdout))
+
+
+def heavy(modules: set[str]) -> set[str]:
+    return {name for name in modules if name.split(".")[0] in {"alembic", "mako", "pygments"}} | (
+        {"sqlalchemy.orm"} & modules
+    )
+
+
+def test_creating_or_opening_an_up_to_date_database_does_not_import_alembic(
+    db_path: Path,
+) -> None:
+    """Alembic, and the ORM it pulls in, cost about 25 MB: only an upgrade may load them."""
+    assert heavy(modules_loaded_opening(db_path)) == set()  # created
+    assert revision_of(db_path) == [(schema.head_revision(),)]
+    assert heavy(modules_loaded_opening(db_path)) == set()  # opened at head
+
+
+def test_upgrading_an_older_database_does_import_alembic(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    schema.upgrade(db_path, "0001")
+    assert "alembic" in modules_loaded_opening(db_path)
+    assert revision_of(db_path) == [(schema.head_revision(),)]
 
 
 FIRST_SCHEMA_DATA = """
