@@ -76,8 +76,22 @@ def _search_field() -> QLineEdit:
     return field
 
 
+class ContactListView(QListView):
+    """The list of people; keyboard moves that would land on a section header land on the
+    header's first person instead (Qt's Home and Page Up would otherwise go nowhere)."""
+
+    def moveCursor(
+        self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        """Qt's move, stepping off a header onto the person below it."""
+        index = super().moveCursor(action, modifiers)
+        if index.isValid() and index.data(Role.IS_HEADER):
+            return index.siblingAtRow(index.row() + 1)
+        return index
+
+
 def _contact_list(model: ContactsProxyModel) -> QListView:
-    view = QListView()
+    view = ContactListView()
     view.setModel(model)
     view.setItemDelegate(ContactsDelegate(view))
     view.setUniformItemSizes(True)
@@ -451,11 +465,11 @@ class ContactsWindow(QWidget):
         person_id = index.data(Role.PERSON_ID)
         if not person_id:
             return
-        menu = self._row_menu(str(person_id))
+        menu = self.row_menu(str(person_id))
         menu.exec(self._list.viewport().mapToGlobal(position))
         menu.deleteLater()
 
-    def _row_menu(self, person_id: str) -> QMenu:
+    def row_menu(self, person_id: str) -> QMenu:
         """Open, Favourite and Notify me when available, for one person's row."""
         menu = QMenu(self)
         menu.setAccessibleName("Contact actions")

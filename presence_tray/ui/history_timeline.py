@@ -52,7 +52,8 @@ def lanes(
     """One list of spans per key (in ``keys`` order) over the ``seconds`` before ``now``.
 
     A transition before the window sets the state the window starts in; unknown spans are
-    left out (nothing is painted where nothing is known).
+    left out (nothing is painted where nothing is known). The current state is kept even
+    when it began just now (the widget paints it at least a pixel wide).
     """
     begin = now - seconds
     by_key: dict[IdentityKey, list[PresenceTransition]] = {key: [] for key in keys}
@@ -65,9 +66,11 @@ def lanes(
         spans: list[Span] = []
         changes = by_key[key]
         for number, transition in enumerate(changes):
-            end = changes[number + 1].at if number + 1 < len(changes) else now
+            current = number + 1 == len(changes)
+            end = now if current else changes[number + 1].at
             start = max(transition.at, begin)
-            if end <= begin or end <= start or transition.state is PresenceState.UNKNOWN:
+            empty = end < start if current else end <= start
+            if end < begin or empty or transition.state is PresenceState.UNKNOWN:
                 continue
             spans.append(
                 Span(
@@ -129,7 +132,10 @@ class HistoryTimeline(QWidget):
             top = number * (LANE_HEIGHT + LANE_GAP)
             painter.fillRect(QRectF(0, top, width, LANE_HEIGHT), track)
             for span in spans:
-                rect = QRectF(span.start * width, top, (span.end - span.start) * width, LANE_HEIGHT)
+                span_width = max(1.0, (span.end - span.start) * width)
+                rect = QRectF(
+                    min(span.start * width, width - span_width), top, span_width, LANE_HEIGHT
+                )
                 painter.fillRect(rect, span_colour(span))
         painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1.0))
         painter.drawLine(self.width() - 1, 0, self.width() - 1, self.height())

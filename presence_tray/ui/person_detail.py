@@ -282,9 +282,10 @@ class PersonDetail(QWidget):
 
         self._make_widgets()
         self._lay_out()
-
         back = QAction("Back", self)
-        back.setShortcuts([QKeySequence(QKeySequence.StandardKey.Back), QKeySequence("Alt+Left")])
+        # The platform's Back is Alt+Left on most desktops: one sequence twice is ambiguous.
+        keys = {QKeySequence("Alt+Left"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Back)}
+        back.setShortcuts(list(keys))
         back.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         back.triggered.connect(self.back_requested)
         self.addAction(back)
@@ -321,8 +322,8 @@ class PersonDetail(QWidget):
         if self._actions is not None:
             self._unsubscribe_actions = self._actions.subscribe(self._on_actions_changed)
         self._build_rows(person)
-        self.refresh()
         self._load_history(person)
+        self.refresh()
         self._age_timer.start()
         return True
 
@@ -337,6 +338,7 @@ class PersonDetail(QWidget):
         self._person = None
         self._history = []
         self._history_token += 1
+        self._history_state = NO_HISTORY_HERE
 
     def refresh(self) -> None:
         """Show the person's current values (or say they are gone)."""
@@ -369,7 +371,7 @@ class PersonDetail(QWidget):
     # -- events ----------------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Escape goes back to the list."""
+        """Escape goes back to the list (Alt+Left too: a shortcut, as buttons take arrows)."""
         if event.key() == Qt.Key.Key_Escape:
             event.accept()
             self.back_requested.emit()

@@ -212,3 +212,49 @@ def test_show_near_an_anchor_keeps_the_window_on_screen(make_window: MakeWindow)
 def test_place_near(anchor: QRect, expected: tuple[int, int]):
     point = place_near(QSize(300, 400), anchor, QRect(0, 0, 1280, 800))
     assert (point.x(), point.y()) == expected
+
+
+# -- sections and the keyboard -----------------------------------------------------------------
+
+
+def test_headers_are_listed_but_never_selected(make_window: MakeWindow, qtbot: QtBot):
+    window = make_window()
+    proxy = window.proxy
+    headers = [
+        proxy.index(row, 0).data(Qt.ItemDataRole.DisplayRole)
+        for row in range(proxy.rowCount())
+        if proxy.index(row, 0).data(Role.IS_HEADER)
+    ]
+    assert headers == ["Available", "Busy", "Offline"]
+    view = window.list_view
+    busy_header = proxy.index(3, 0)
+    assert busy_header.data(Role.IS_HEADER)
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(busy_header).center()
+    )
+    assert not view.selectionModel().isSelected(busy_header)
+    assert view.selectionModel().selectedIndexes() == []
+
+
+def test_arrow_keys_skip_headers_both_ways(make_window: MakeWindow, qtbot: QtBot):
+    window = make_window()
+    view = window.list_view
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Down)
+    walked = [view.currentIndex().data(Role.NAME)]
+    for _ in range(4):
+        qtbot.keyClick(view, Qt.Key.Key_Down)
+        walked.append(view.currentIndex().data(Role.NAME))
+    # Alice and Dan (available), Bob (busy), Carol (offline); the last Down stays on Carol.
+    assert walked == ["Alice Chen", "Dan Wu", "Bob Stone", "Carol Diaz", "Carol Diaz"]
+    for _ in range(3):
+        qtbot.keyClick(view, Qt.Key.Key_Up)
+    assert view.currentIndex().data(Role.NAME) == "Alice Chen"
+    assert view.hasFocus()
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    assert view.currentIndex().data(Role.NAME) == "Carol Diaz"
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    assert view.currentIndex().data(Role.NAME) == "Alice Chen"
+    qtbot.keyClick(view, Qt.Key.Key_PageDown)
+    assert view.currentIndex().data(Role.NAME) == "Carol Diaz"
+    qtbot.keyClick(view, Qt.Key.Key_PageUp)
+    assert view.currentIndex().data(Role.NAME) == "Alice Chen"
