@@ -6,7 +6,7 @@ import itertools
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyleOptionViewItem
 
@@ -137,3 +137,59 @@ def test_tooltip_is_the_explanation(view: QListView):
     tooltip = index.data(Qt.ItemDataRole.ToolTipRole)
     assert tooltip.startswith("Available on Slack; busy on Teams — most available wins")
     assert "Teams: Busy" in tooltip
+
+
+def paint_row(index: QModelIndex, *, width: int = 320, height: int = 44) -> QImage:
+    """One row painted by the delegate on white, with a light palette."""
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, width, height)
+    option.font = QFont()
+    option.palette = QPalette(QColor("white"))
+    ContactsDelegate().paint(painter, option, index)
+    painter.end()
+    return image
+
+
+def inked_columns(image: QImage) -> list[int]:
+    """The x of every column with a pixel that is not white."""
+    white = QColor("white")
+    return [
+        x
+        for x in range(image.width())
+        if any(image.pixelColor(x, y) != white for y in range(image.height()))
+    ]
+
+
+def test_a_header_is_painted_as_a_title_over_a_rule_without_a_badge(view: QListView):
+    header = view.model().index(0, 0)
+    assert header.data(Role.IS_HEADER)
+    assert header.data(Qt.ItemDataRole.DisplayRole) == "Available"
+    image = paint_row(header)
+    ink = inked_columns(image)
+    assert ink, "nothing painted"
+    # The rule runs across the row at its bottom; the title sits above it, on the left, and
+    # the count on the right. No badge: the badge column of a person's row stays blank above
+    # the rule.
+    bottom = image.height() - 1
+    assert image.pixelColor(image.width() // 2, bottom) != QColor("white")
+    badge_x = round(H_PADDING + 6)
+    assert all(image.pixelColor(badge_x, y) == QColor("white") for y in range(12))
+    person = paint_row(view.model().index(1, 0))
+    assert any(person.pixelColor(badge_x, y) != QColor("white") for y in range(12, 32))
+
+
+def test_a_favourite_gets_a_star_after_the_name(model: ContactsModel):
+    index = model.index_of("cid-offline")
+    plain = paint_row(index)
+    model.set_favourite("cid-offline", favourite=True)
+    assert index.data(Role.FAVOURITE)
+    assert "favourite" in index.data(Qt.ItemDataRole.AccessibleTextRole)
+    starred = paint_row(index)
+    assert plain != starred
+    # The star is drawn right after the name, so the ink reaches further right (left of the
+    # platform marks, which sit at the right end).
+    name_band = QRect(0, 0, 240, 22)
+    assert max(inked_columns(starred.copy(name_band))) > max(inked_columns(plain.copy(name_band)))

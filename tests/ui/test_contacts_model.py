@@ -19,6 +19,7 @@ from presence_tray.ui.contacts_model import (
     ContactsProxyModel,
     PlatformMark,
     Role,
+    Section,
     counts_line,
 )
 from tests.ui.helpers import listed_names
@@ -389,3 +390,99 @@ def test_proxy_reads_persistent_indexes(book: AddressBook, proxy: ContactsProxyM
     book.flush()
     assert first.data(Role.NAME) == "Alice Chen"
     assert first.row() == proxy.rowCount() - 2  # Alice went to the offline section, before Carol
+
+
+def sections(proxy: ContactsProxyModel) -> list[tuple[str, int, list[str]]]:
+    """(header, count on the header, names under it), in list order."""
+    found: list[tuple[str, int, list[str]]] = []
+    for row in range(proxy.rowCount()):
+        index = proxy.index(row, 0)
+        if index.data(Role.IS_HEADER):
+            found.append(
+                (index.data(Qt.ItemDataRole.DisplayRole), index.data(Role.SECTION_COUNT), [])
+            )
+        else:
+            found[-1][2].append(index.data(Role.NAME))
+    return found
+
+
+def test_favourites_come_first_in_their_own_section_then_each_state(
+    book: AddressBook, hub: PresenceHub, clock: ManualClock
+):
+    five_people(book)
+    book.person("Ida Idle")
+    book.set("Ida Idle", S.IDLE)
+    book.person("Una Known")
+    book.flush()
+    model = ContactsModel(hub, clock, favourites={"carol-diaz", "bob-stone", "nobody-at-all"})
+    proxy = ContactsProxyModel()
+    proxy.setSourceModel(model)
+    try:
+        assert sections(proxy) == [
+            ("Favourites", 2, ["Bob Stone", "Carol Diaz"]),  # busy before offline
+            ("Available", 2, ["Alice Chen", "Eve Park"]),
+            ("Away", 2, ["Ida Idle", "Dan Wu"]),  # idle is away, listed before the away
+            ("Unknown", 1, ["Una Known"]),
+        ]
+        assert [proxy.index(row, 0).data(Role.SECTION) for row in range(proxy.rowCount())][:3] == [
+            Section.FAVOURITES
+        ] * 3
+        assert model.is_favourite("bob-stone")
+    finally:
+        model.close()
+
+
+def test_marking_favourites_moves_rows_in_one_relayout(
+    book: AddressBook, proxy: ContactsProxyModel
+):
+    five_people(book)
+    model = proxy.sourceModel()
+    assert model is not None
+    layouts: list[str] = []
+    proxy.layoutChanged.connect(lambda *_: layouts.append("layout"))
+    model.set_favourites({"dan-wu", "eve-park"})
+    assert layouts == ["layout"]
+    assert sections(proxy)[0] == ("Favourites", 2, ["Eve Park", "Dan Wu"])
+    model.set_favourites({"dan-wu", "eve-park"})  # no change, no signal
+    assert layouts == ["layout"]
+    model.set_favourite("eve-park", favourite=False)
+    assert sections(proxy)[:2] == [
+        ("Favourites", 1, ["Dan Wu"]),
+        ("Available", 2, ["Alice Chen", "Eve Park"]),
+    ]
+    # A favourite who changes state stays among the favourites, re-sorted by state.
+    book.set("Dan Wu", S.ONLINE)
+    book.flush()
+    assert sections(proxy)[0] == ("Favourites", 1, ["Dan Wu"])
+
+
+def test_a_section_emptied_by_a_change_loses_its_header(
+    book: AddressBook, proxy: ContactsProxyModel
+):
+    five_people(book)
+    assert [title for title, _, _ in sections(proxy)] == ["Available", "Busy", "Away", "Offline"]
+    book.set("Bob Stone", S.ONLINE)
+    book.flush()
+    assert [title for title, _, _ in sections(proxy)] == ["Available", "Away", "Offline"]
+    proxy.set_search("carol")
+    assert sections(proxy) == [("Offline", 1, ["Carol Diaz"])]
+    book.person("Carol Newman")  # arrives into a section with no header yet
+    book.flush()
+    assert sections(proxy) == [("Offline", 1, ["Carol Diaz"]), ("Unknown", 1, ["Carol Newman"])]
+
+
+def test_header_rows_are_neither_enabled_nor_selectable(
+    book: AddressBook, proxy: ContactsProxyModel
+):
+    five_people(book)
+    header = proxy.index(0, 0)
+    assert header.data(Role.IS_HEADER)
+    assert header.flags() & Qt.ItemFlag.ItemIsSelectable == Qt.ItemFlag.NoItemFlags
+    assert header.flags() & Qt.ItemFlag.ItemIsEnabled == Qt.ItemFlag.NoItemFlags
+    assert header.data(Qt.ItemDataRole.AccessibleTextRole) == "Available, 2 people"
+    assert header.data(Role.PERSON_ID) is None
+    person = proxy.index(1, 0)
+    assert person.flags() & Qt.ItemFlag.ItemIsSelectable
+    assert person.data(Role.IS_HEADER) is False
+    assert proxy.people_count() == 5
+    assert proxy.rowCount() == 5 + 4
