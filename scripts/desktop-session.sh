@@ -124,6 +124,8 @@ EOF
     font = DejaVu Sans 11
     frame_width = 2
     frame_color = "#aaaaaa"
+    # A left click on a popup clicks the notification (its "default" action), as on desktops.
+    mouse_left_click = do_action, close_current
 [urgency_low]
     timeout = 10
 [urgency_normal]
