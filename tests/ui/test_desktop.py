@@ -208,7 +208,7 @@ def test_right_click_opens_the_menu_and_quit_quits(shell: TrayShell, qtbot: QtBo
     mouse.click(tray.geometry().center(), 3)
     qtbot.waitUntil(menu.isVisible, timeout=UI_TIMEOUT_MS)
     texts = [action.text() for action in menu.actions() if not action.isSeparator()]
-    assert texts == ["Set my status", "Do not disturb", "Open contacts", "Quit"]
+    assert texts == ["Set my status", "Do not disturb", "Open contacts", "Settings…", "Quit"]
     run("xdotool", "key", "Escape")
     qtbot.waitUntil(lambda: not menu.isVisible(), timeout=UI_TIMEOUT_MS)
 

@@ -33,7 +33,7 @@ class NotificationsTab(QWidget):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.favourites = named(
-            QCheckBox("Tell me when a favourite becomes available", self),
+            QCheckBox("&Tell me when a favourite becomes available", self),
             "Notify about favourites",
         )
         self.favourites.setChecked(preferences.notify_favourites)
