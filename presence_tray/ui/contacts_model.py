@@ -269,6 +269,7 @@ class ContactsModel(QAbstractListModel):
         # Kept up to date batch by batch: the window and the tray read it after every batch.
         self._counts = Counter(row.aggregate.state for row in self._rows)
         self._unsubscribe = hub.subscribe(self._on_changes)
+        self._unsubscribe_removals = hub.subscribe_removals(self._on_removals)
         self._age_timer = QTimer(self)
         self._age_timer.setInterval(age_refresh_ms)
         self._age_timer.timeout.connect(self.refresh_ages)
@@ -367,6 +368,7 @@ class ContactsModel(QAbstractListModel):
     def close(self) -> None:
         """Stop listening to the hub and stop the age timer."""
         self._unsubscribe()
+        self._unsubscribe_removals()
         self._age_timer.stop()
 
     # -- internals -------------------------------------------------------------------------
@@ -406,6 +408,21 @@ class ContactsModel(QAbstractListModel):
         self._applying_batch = False
         self.batch_applied.emit()
         _log.debug("batch of %d: %d rows changed, %d added", len(changes), len(changed), len(added))
+
+    def _on_removals(self, people: Sequence[Person]) -> None:
+        """Drop the rows of people the hub no longer has (linked into someone else).
+
+        A rare user action: one model reset, rather than row moves to keep track of.
+        """
+        gone = {person.person_id for person in people} & self._row_of.keys()
+        if not gone:
+            return
+        self.beginResetModel()
+        # In place: the proxy holds this very list (row_records).
+        self._rows[:] = [row for row in self._rows if row.person.person_id not in gone]
+        self._row_of = {row.person.person_id: number for number, row in enumerate(self._rows)}
+        self._counts = Counter(row.aggregate.state for row in self._rows)
+        self.endResetModel()
 
     def _make_row(self, person: Person, agg: AggregatedPresence | None) -> _Row:
         if agg is None:
@@ -629,9 +646,9 @@ class ContactsProxyModel(QAbstractListModel):
 
     def mapToSource(self, index: ModelIndex) -> QModelIndex:
         """The source model's index of a person's row (invalid for a header)."""
-        if self._source is None or not index.isValid():
+        if self._source is None or not index.isValid() or not self._in_range(index.row()):
             return QModelIndex()
-        position = self._position_at(index.row())
+        _, position = self._locate(index.row())
         return QModelIndex() if position is None else self._source.index(self._order[position], 0)
 
     def mapFromSource(self, index: ModelIndex) -> QModelIndex:
@@ -650,25 +667,21 @@ class ContactsProxyModel(QAbstractListModel):
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         """A person's row has the source row's flags; a header is neither enabled nor
         selectable."""
-        if self._source is None or not index.isValid():
+        if self._source is None or not index.isValid() or not self._in_range(index.row()):
             return Qt.ItemFlag.NoItemFlags
-        position = self._position_at(index.row())
+        _, position = self._locate(index.row())
         if position is None:
             return Qt.ItemFlag.ItemNeverHasChildren
         return self._source.flags(self._source.index(self._order[position], 0))
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """The source row's value of ``role``, or a header's."""
-        if self._source is None or not index.isValid():
+        if self._source is None or not index.isValid() or not self._in_range(index.row()):
             return None
-        row = index.row()
-        if not 0 <= row < self.rowCount():
-            return None
-        headers = self._header_rows()
-        number = bisect_right(headers, row) - 1
-        if headers[number] == row:
-            return self._header_data(number, role)
-        return self._source.data(self._source.index(self._order[row - number - 1], 0), role)
+        header, position = self._locate(index.row())
+        if position is None:
+            return self._header_data(header, role)
+        return self._source.data(self._source.index(self._order[position], 0), role)
 
     # -- internals: where things are -------------------------------------------------------
 
@@ -683,13 +696,15 @@ class ContactsProxyModel(QAbstractListModel):
             self._header_rows_cache = rows
         return rows
 
-    def _position_at(self, row: int) -> int | None:
-        """The listed person at proxy ``row`` (their place in ``_order``), None for a header."""
-        if not 0 <= row < self.rowCount():
-            return None
+    def _in_range(self, row: int) -> bool:
+        return 0 <= row < len(self._order) + len(self._sections)
+
+    def _locate(self, row: int) -> tuple[int, int | None]:
+        """What proxy ``row`` (in range) shows: (the number of its section's header, the
+        listed person's place in ``_order``, or None when the row is the header itself)."""
         headers = self._header_rows()
         number = bisect_right(headers, row) - 1
-        return None if headers[number] == row else row - number - 1
+        return number, None if headers[number] == row else row - number - 1
 
     def _header_data(self, number: int, role: int) -> object:
         section = Section(self._sections[number])
@@ -748,11 +763,9 @@ class ContactsProxyModel(QAbstractListModel):
         marks: list[tuple[bool, int]] = []
         """(is a header, its section) or (not a header, the person's source row)."""
         for index in before:
-            position = self._position_at(index.row())
+            header, position = self._locate(index.row())
             if position is None:
-                marks.append(
-                    (True, self._sections[bisect_right(self._header_rows(), index.row()) - 1])
-                )
+                marks.append((True, self._sections[header]))
             else:
                 marks.append((False, self._order[position]))
 

@@ -53,6 +53,7 @@ _log = logging.getLogger(__name__)
 HISTORY_LOOKBACK_SECONDS = 24 * 3600.0
 """History is read this far before the timeline starts, for the state it starts in."""
 AGE_REFRESH_MS = 30_000
+DECIDES = "✓ Decides the badge (why: above)"
 NO_HISTORY_YET = "No history yet"
 LOADING_HISTORY = "Loading history…"
 NO_HISTORY_HERE = "History is not available in this window."
@@ -163,7 +164,7 @@ def _wrapped(text: str = "", *, quiet: bool = False) -> QLabel:
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(1)
     if quiet:
         label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return label
@@ -190,14 +191,13 @@ class IdentityRow(QFrame):
         self.setAccessibleName(f"{platform}: {account_name}")
         self.value_label = ElidedLabel()
         self.value_label.setAccessibleName(f"{platform} value")
-        self.decides_label = _wrapped(quiet=True)
+        self.decides_label = _wrapped(DECIDES, quiet=True)
         self.decides_label.setAccessibleName(f"{platform} decides the badge")
         self.account_label = ElidedLabel(f"{platform} · {account_name}")
         self.account_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.account_label.setAccessibleName(f"{platform} account")
         self.limitation_label = _wrapped(limitation or "", quiet=True)
         self.limitation_label.setAccessibleName(f"{platform} limitation")
-        self.limitation_label.setVisible(bool(limitation))
         self.chat_button: QPushButton | None = None
         self.unlink_button: QPushButton | None = None
 
@@ -229,11 +229,14 @@ class IdentityRow(QFrame):
         if buttons.count() > 1:
             layout.addLayout(buttons)
 
-    def show_value(self, words: str, *, deciding: bool, why: str) -> None:
-        """Show the platform's own value, and whether (and why) it decided the badge."""
+    def show_value(self, words: str, *, deciding: bool) -> None:
+        """Show the platform's own value, and whether it decided the badge (the limitation
+        only when the value does not say it already)."""
         self.value_label.set_full_text(words)
-        self.decides_label.setText(f"Decides the badge: {why}" if deciding else "")
         self.decides_label.setVisible(deciding)
+        self.limitation_label.setVisible(
+            bool(self.limitation_label.text()) and self.limitation_label.text() != words
+        )
 
 
 class PersonDetail(QWidget):
@@ -412,15 +415,7 @@ class PersonDetail(QWidget):
         self.timeline = HistoryTimeline()
         self.history_label = _wrapped(quiet=True)
         self.history_label.setAccessibleName("History")
-        self._timeline_scale = QHBoxLayout()
-        for text, align in (
-            ("24 h ago", Qt.AlignmentFlag.AlignLeft),
-            ("now", Qt.AlignmentFlag.AlignRight),
-        ):
-            end = QLabel(text)
-            end.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-            end.setAlignment(align)
-            self._timeline_scale.addWidget(end)
+        self._timeline_box = _with_scale(self.timeline)
 
         self.notify_button = QPushButton()
         self.notify_button.setAccessibleName("Notify me when available")
@@ -447,8 +442,7 @@ class PersonDetail(QWidget):
         content.addWidget(_heading("Accounts"))
         content.addLayout(self._identities_box)
         content.addWidget(_heading("Last 24 hours"))
-        content.addWidget(self.timeline)
-        content.addLayout(self._timeline_scale)
+        content.addWidget(self._timeline_box)
         content.addWidget(self.history_label)
         content.addWidget(_heading("Actions"))
         actions_row = QHBoxLayout()
@@ -500,15 +494,14 @@ class PersonDetail(QWidget):
     def _show_values(self, aggregate: AggregatedPresence | None, now: float) -> None:
         values = {} if aggregate is None else {value.identity: value for value in aggregate.values}
         decider = None if aggregate is None else aggregate.decided_by
-        why = "" if aggregate is None else describe.explanation(aggregate, self._hub.policy)
         for row in self._rows:
             value = values.get(row.key)
             if value is None or aggregate is None:
                 words = f"{row.key.platform.display_name}: nothing heard yet"
-                row.show_value(words, deciding=False, why="")
+                row.show_value(words, deciding=False)
                 continue
             words = describe.value_words(value, stale=aggregate.is_value_stale(value), now=now)
-            row.show_value(words, deciding=value is decider, why=why)
+            row.show_value(words, deciding=value is decider)
 
     def _show_actions(self) -> None:
         person = self._person
@@ -574,7 +567,7 @@ class PersonDetail(QWidget):
         spans = lanes(person.identities, self._history, now=self._clock.now())
         known = any(spans_of_key for spans_of_key in spans)
         message = self._history_state or ("" if known else NO_HISTORY_YET)
-        self.timeline.setVisible(not self._history_state or self._history_state == LOADING_HISTORY)
+        self._timeline_box.setVisible(self._history_state in ("", LOADING_HISTORY))
         words = "; ".join(
             f"{key.platform.display_name}: {describe_lane(key_spans)}"
             for key, key_spans in zip(person.identities, spans, strict=True)
@@ -618,6 +611,26 @@ class PersonDetail(QWidget):
         if url:
             _log.debug("opening a chat on %s", row.key.platform.display_name)
             self._open_url(QUrl(str(url)))
+
+
+def _with_scale(timeline: HistoryTimeline) -> QWidget:
+    """The timeline over its two ends, "24 h ago" and "now"."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(timeline)
+    scale = QHBoxLayout()
+    for text, align in (
+        ("24 h ago", Qt.AlignmentFlag.AlignLeft),
+        ("now", Qt.AlignmentFlag.AlignRight),
+    ):
+        end = QLabel(text)
+        end.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        end.setAlignment(align)
+        scale.addWidget(end)
+    layout.addLayout(scale)
+    return box
 
 
 def _heading(text: str) -> QLabel:

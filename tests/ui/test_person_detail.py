@@ -25,6 +25,7 @@ from presence_tray.storage.local_store import LocalStore
 from presence_tray.ui.contacts_model import ContactsModel, Role, Section
 from presence_tray.ui.contacts_window import ContactsWindow
 from presence_tray.ui.person_detail import (
+    DECIDES,
     NO_HISTORY_YET,
     NOT_REMEMBERED,
     PersonDetail,
@@ -140,13 +141,18 @@ def test_each_platform_value_the_deciding_one_why_and_the_limits(make_window: Ma
     rows = row_texts(detail)
     assert list(rows) == [Platform.SLACK, Platform.TEAMS, Platform.WHATSAPP]
     assert rows[Platform.SLACK]["value"] == "Slack: Available"
-    assert rows[Platform.SLACK]["decides"] == f"Decides the badge: {why}"
+    assert rows[Platform.SLACK]["decides"] == DECIDES
     assert rows[Platform.TEAMS]["value"] == "Teams: Busy · In a meeting"
     assert rows[Platform.TEAMS]["decides"] == ""
     assert rows[Platform.TEAMS]["account"] == "Teams · Alice Chen (Corp)"
     assert rows[Platform.WHATSAPP]["value"] == "WhatsApp does not share presence"
     for platform, texts in rows.items():
         assert texts["limitation"] == PLATFORM_LIMITATIONS[platform]
+    # Stated once: WhatsApp's value is its limitation already.
+    limits_shown = {
+        row.key.platform: row.limitation_label.isVisibleTo(detail) for row in detail.identity_rows
+    }
+    assert limits_shown == {Platform.SLACK: True, Platform.TEAMS: True, Platform.WHATSAPP: False}
 
 
 def test_a_stale_value_says_how_old_it_is(
@@ -247,7 +253,8 @@ async def test_the_detail_follows_the_hub_while_open(
     qtbot.waitUntil(lambda: detail.summary_label.text().startswith("Busy"))
     rows = row_texts(detail)
     assert rows[Platform.SLACK]["value"] == "Slack: Offline"
-    assert rows[Platform.TEAMS]["decides"].startswith("Decides the badge: Busy on Teams")
+    assert rows[Platform.TEAMS]["decides"] == DECIDES
+    assert detail.explanation_label.text().startswith("Busy on Teams")
     # The change is on the timeline at once: history on disk is written every few seconds.
     slack_lane = detail.timeline.shown[0]
     assert [span.state for span in slack_lane] == [S.OFFLINE]
