@@ -184,10 +184,8 @@ class SettingsService:
     def set_schedule(self, schedule: DndSchedule) -> None:
         """Apply ``schedule`` now and save it. Raises ValueError (a sentence) for a rule
         without days or with an unknown time zone, or a vacation ending before it starts."""
-        for rule in schedule.rules:
-            if (problem := rule.problem()) is not None:
-                raise ValueError(problem)
-        if schedule.vacation is not None and (problem := schedule.vacation.problem()):
+        problem = schedule.problem()
+        if problem is not None:
             raise ValueError(problem)
         self._schedule = schedule
         if self.remembers:

@@ -143,6 +143,14 @@ class DndSchedule:
         """Whether do-not-disturb is on at ``at``."""
         return bool(self._periods_at(at))
 
+    def problem(self) -> str | None:
+        """The first reason this schedule cannot be saved (a rule without days or with an
+        unknown time zone, a vacation ending before it starts), or None."""
+        for rule in self.rules:
+            if (problem := rule.problem()) is not None:
+                return problem
+        return None if self.vacation is None else self.vacation.problem()
+
     def ends_at(self, at: float) -> float | None:
         """When do-not-disturb that is on at ``at`` ends, following back-to-back periods
         (a snooze running into a rule); None when it is off at ``at`` or never ends."""

@@ -102,23 +102,20 @@ class DndRepository:
         Raises ValueError, with a sentence, for a rule without days, a bad weekday, an unknown
         time zone or a vacation that ends before it starts.
         """
-        rules = []
-        for rule in schedule.rules:
-            problem = rule.problem()
-            if problem is not None:
-                raise ValueError(problem)
-            rules.append(
-                {
-                    "weekdays": weekdays_to_mask(rule.weekdays),
-                    "start": rule.start.isoformat(),
-                    "end": rule.end.isoformat(),
-                    "timezone": rule.timezone,
-                    "enabled": rule.enabled,
-                }
-            )
-        vacation = schedule.vacation
-        if vacation is not None and (problem := vacation.problem()) is not None:
+        problem = schedule.problem()
+        if problem is not None:
             raise ValueError(problem)
+        rules = [
+            {
+                "weekdays": weekdays_to_mask(rule.weekdays),
+                "start": rule.start.isoformat(),
+                "end": rule.end.isoformat(),
+                "timezone": rule.timezone,
+                "enabled": rule.enabled,
+            }
+            for rule in schedule.rules
+        ]
+        vacation = schedule.vacation
         state = {
             "id": _STATE_ROW_ID,
             "snooze_until": schedule.snooze_until,
