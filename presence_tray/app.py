@@ -20,6 +20,7 @@ from presence_tray.platforms.simulated.population import build_population
 from presence_tray.preflight import check_gui_environment
 from presence_tray.runtime import (
     build_runtime,
+    keyring_problem_for_saved_accounts,
     load_saved,
     new_runtime,
     open_store,
@@ -159,11 +160,10 @@ async def _gui_main(
     await load_saved(runtime, options)
     for notice in runtime.notices:
         shell.show_notice(notice)
-    # Imported now, after the icon is up: keyring, jeepney and the storage repositories.
+    # Imported now, after the icon is up: jeepney and the storage repositories.
     from presence_tray.notification_service import start_notifications
     from presence_tray.people_service import PeopleService
     from presence_tray.settings_service import SettingsService
-    from presence_tray.storage.secrets import check_backend
 
     settings = await SettingsService.load(runtime)
     shell.use_settings(settings)
@@ -175,9 +175,9 @@ async def _gui_main(
     await people.load()
     shell.use_people(people)
 
-    keyring_problem = await asyncio.to_thread(check_backend)
+    keyring_problem = await keyring_problem_for_saved_accounts(runtime.store)
     if keyring_problem is not None:
-        # Nothing needs a secret yet (accounts come later), but the user should know early.
+        # Said at start-up, before any account asks for its secret.
         shell.show_notice(f"Connected accounts will need the system keyring. {keyring_problem}")
     runtime.start()
     # Without storage too: favourites and requests made in the window live in memory.

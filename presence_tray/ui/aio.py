@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import qasync
@@ -52,7 +53,7 @@ def run_with_qt(argv: list[str], main: QtMain) -> int:
     """
     app = _application(argv)
     received: list[signal.Signals] = []
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+    with asyncio.Runner(loop_factory=lambda: _event_loop(app)) as runner:
         try:
             return runner.run(_stoppable(main(app), received))
         except asyncio.CancelledError:
@@ -60,6 +61,18 @@ def run_with_qt(argv: list[str], main: QtMain) -> int:
                 raise
             # The shell convention for "ended by a signal".
             return 128 + received[0].value
+
+
+def _event_loop(app: QApplication) -> qasync.QEventLoop:
+    """A qasync loop whose ``asyncio.to_thread`` workers start only as work needs them.
+
+    qasync's own default executor starts ten QThreads at once, each with its own malloc
+    arena and stack, for a worker or two that the app uses; the standard pool (sized as
+    asyncio's own default) starts a thread only when no idle one is free.
+    """
+    loop = qasync.QEventLoop(app)
+    loop.set_default_executor(ThreadPoolExecutor(thread_name_prefix="presence-tray-worker"))
+    return loop
 
 
 async def _stoppable(main: Coroutine[Any, Any, int], received: list[signal.Signals]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 
 import pytest
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -66,6 +67,23 @@ def test_leftover_tasks_are_cancelled_and_the_loop_closed():
     loop = state["loop"]
     assert isinstance(loop, asyncio.AbstractEventLoop)
     assert loop.is_closed()
+
+
+def test_worker_threads_start_only_as_work_needs_them():
+    """``asyncio.to_thread`` runs on a pool that starts one thread for one job at a time, not
+    qasync's ten QThreads at once (each one a stack and a malloc arena)."""
+    seen: dict[str, object] = {}
+
+    async def main(_app: QApplication) -> int:
+        before = threading.active_count()
+        for _ in range(3):
+            seen["worker"] = await asyncio.to_thread(lambda: threading.current_thread().name)
+        seen["started"] = threading.active_count() - before
+        return 0
+
+    assert run_with_qt([], main) == 0
+    assert str(seen["worker"]).startswith("presence-tray-worker")
+    assert seen["started"] == 1
 
 
 def test_wait_for_signal_returns_its_arguments():
