@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from presence_tray.core.client import AccountHealth, PresenceMode
@@ -97,6 +97,7 @@ class AccountsTab(QWidget):
             can.setAccessibleName(f"What {name} can do")
             grid.addWidget(can, index, 2)
             state = named(QLabel(self), f"{name} state")
+            state.setTextFormat(Qt.TextFormat.PlainText)  # a platform's message, not markup
             state.setWordWrap(True)
             self.state_labels[row.platform] = state
             grid.addWidget(state, index, 3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ class MessageLine(QLabel):
     def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
         """An empty, hidden line named ``accessible_name`` for screen readers."""
         super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # sentences may quote what was typed
         self.setWordWrap(True)
         self.setAccessibleName(accessible_name)
         self.setVisible(False)
