@@ -161,6 +161,7 @@ async def _gui_main(
     for notice in runtime.notices:
         shell.show_notice(notice)
     # Imported now, after the icon is up: jeepney and the storage repositories.
+    from presence_tray.linking_service import LinkingService
     from presence_tray.notification_service import start_notifications
     from presence_tray.people_service import PeopleService
     from presence_tray.settings_service import SettingsService
@@ -174,6 +175,14 @@ async def _gui_main(
     )
     await people.load()
     shell.use_people(people)
+    # After load_saved: the hub holds the saved links before any client lists its contacts.
+    linking = LinkingService(
+        runtime.hub,
+        None if runtime.store is None else runtime.store.people,
+        on_problem=shell.show_notice,
+    )
+    await linking.load()
+    shell.use_linking(linking)
 
     keyring_problem = await keyring_problem_for_saved_accounts(runtime.store)
     if keyring_problem is not None:
@@ -193,6 +202,7 @@ async def _gui_main(
         shell.close()
         await settings.aclose()
         await people.aclose()
+        await linking.aclose()
         await runtime.aclose()
     return 0
 

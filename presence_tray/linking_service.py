@@ -95,6 +95,10 @@ class LinkingService:
         """Everyone, for choosing whom to link with."""
         return self._hub.people()
 
+    def person(self, person_id: str) -> Person | None:
+        """One person, or None when they are gone."""
+        return self._hub.person(person_id)
+
     # -- choices ---------------------------------------------------------------------------
 
     def link(self, first_person_id: str, second_person_id: str) -> str:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from presence_tray.ui import APP_NAME
 from presence_tray.ui.contacts_delegate import ContactsDelegate
 from presence_tray.ui.contacts_model import ContactsModel, ContactsProxyModel, Role, counts_line
+from presence_tray.ui.linking import LinkSuggestionsBar
 from presence_tray.ui.person_detail import PersonDetail
 from presence_tray.ui.placement import place_near
 
@@ -242,6 +243,8 @@ class ContactsWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addWidget(self._list_notice)
+        self._linking_bar = LinkSuggestionsBar(browse)  # shown once the shell counts them
+        layout.addWidget(self._linking_bar)
         layout.addWidget(self._search)
         layout.addWidget(self._stack, stretch=1)
         return browse
@@ -297,6 +300,11 @@ class ContactsWindow(QWidget):
     def app_notice(self) -> QLabel:
         """Sentences the app has for the user (a damaged database set aside, no storage)."""
         return self._app_notice
+
+    @property
+    def linking_bar(self) -> LinkSuggestionsBar:
+        """The "possible duplicates" bar."""
+        return self._linking_bar
 
     @property
     def detail(self) -> PersonDetail:

@@ -15,6 +15,7 @@ from presence_tray.ui import APP_NAME
 from presence_tray.ui.aio import wait_for_signal
 from presence_tray.ui.contacts_model import ContactsModel
 from presence_tray.ui.contacts_window import ContactsWindow
+from presence_tray.ui.linking import LinkingActions
 from presence_tray.ui.person_detail import gone_text
 from presence_tray.ui.tray import PresenceTrayIcon
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from presence_tray.core.hub import PresenceHub
     from presence_tray.core.own_status import OwnStatusResult
     from presence_tray.core.supervisor import AccountStatus, ClientSupervisor
+    from presence_tray.ui.linking import LinkingBackend
     from presence_tray.ui.person_detail import PeopleActions
     from presence_tray.ui.settings.backend import SettingsBackend
     from presence_tray.ui.settings.dialog import SettingsDialog
@@ -87,6 +89,8 @@ class TrayShell(QObject):
         self._settings_backend: SettingsBackend | None = None
         self._settings: SettingsDialog | None = None
         self._people: PeopleActions | None = None
+        self._linking_backend: LinkingBackend | None = None
+        self._linking: LinkingActions | None = None
 
     # -- public ----------------------------------------------------------------------------
 
@@ -147,6 +151,21 @@ class TrayShell(QObject):
         window = self._ensure_window()
         anchor = self._tray.geometry() if self._tray is not None else None
         window.show_near(anchor)
+        if self._linking is not None:
+            # After the window is up: counting suggestions reads every identity.
+            QTimer.singleShot(0, self._linking.refresh)
+
+    def use_linking(self, backend: LinkingBackend) -> None:
+        """Suggested links, "Link with…" and unlinking for the contacts window (available
+        once saved data has loaded)."""
+        self._linking_backend = backend
+        if self._window is not None:
+            self._wire_linking(self._window)
+
+    @property
+    def linking(self) -> LinkingActions | None:
+        """The contacts window's linking actions, once the window and the backend exist."""
+        return self._linking
 
     def use_people(self, people: PeopleActions) -> None:
         """Favourites, notification requests and history for the contacts window (available
@@ -268,7 +287,16 @@ class TrayShell(QObject):
             if not tray:
                 # Without a tray the window is the app: closing it quits.
                 self._window.closed.connect(self.request_quit)
+            self._wire_linking(self._window)
         return self._window
+
+    def _wire_linking(self, window: ContactsWindow) -> None:
+        if self._linking_backend is None or self._linking is not None:
+            return
+        self._linking = LinkingActions(self._linking_backend, window.linking_bar, window)
+        window.link_requested.connect(self._linking.link_with)
+        window.unlink_requested.connect(self._linking.unlink_identity)
+        self._linking.refresh()
 
     def _schedule_summary(self, *_args: object) -> None:
         # A method, not the timer's own start(): signals with arguments would pick start(int).
