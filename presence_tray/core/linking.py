@@ -39,6 +39,9 @@ SHOWN_NAME_CHARS: Final = 40
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _PHONE = re.compile(r"\+?[\d\s().\-/]+")
+_ASCII_PUNCTUATION_TO_SPACE = str.maketrans(
+    {chr(code): " " for code in range(128) if not chr(code).isalnum()}
+)
 
 
 class LinkReason(StrEnum):
@@ -207,12 +210,14 @@ def normalise_handle(handle: str) -> tuple[LinkReason, str] | None:
 def normalise_name(name: str) -> str | None:
     """A name without accents, case, punctuation, symbols or initials, words sorted ("Chen,
     Álice" and "alice chen" agree); None when fewer than two words are left."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    letters = "".join(
-        char if char.isalnum() else " "
-        for char in decomposed.casefold()
-        if not unicodedata.combining(char)
-    )
+    if name.isascii():  # most names: no accents to take off, a table does the rest
+        letters = name.casefold().translate(_ASCII_PUNCTUATION_TO_SPACE)
+    else:
+        letters = "".join(
+            char if char.isalnum() else " "
+            for char in unicodedata.normalize("NFKD", name).casefold()
+            if not unicodedata.combining(char)
+        )
     words = sorted(word for word in letters.split() if len(word) >= MIN_NAME_WORD_CHARS)
     return " ".join(words) if len(words) >= MIN_NAME_WORDS else None
 

@@ -8,9 +8,10 @@ wiring layer's linking service), which applies it and answers with a sentence to
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -43,6 +44,11 @@ REVIEW_TITLE = "Suggested links"
 ALL_REVIEWED = "No more suggestions."
 SHOWN_CANDIDATES = 100
 """People listed at once in "Link with…"; typing narrows the rest down."""
+RECOUNT_DELAY_MS = 1000
+"""New contacts arrive in bursts (each account lists its own): counted once a burst is over."""
+RECOUNT_AFTER_SECONDS = 60.0
+"""Opening the window counts again only when the last count is older than this: counting
+reads every identity (about 0.2 s for 10,000 people)."""
 
 _BAR_STYLE = (
     "#linkSuggestionsBar { background: palette(alternate-base); border: 1px solid palette(mid);"
@@ -425,11 +431,28 @@ class LinkingActions(QObject):
         self._window = window
         self.dialog: QDialog | None = None
         """The linking dialog open now, if any."""
+        self._counted_at: float | None = None
+        self._recount = QTimer(self)
+        self._recount.setSingleShot(True)
+        self._recount.setInterval(RECOUNT_DELAY_MS)
+        self._recount.timeout.connect(self.refresh)
         bar.review_requested.connect(self.review_suggestions)
 
     def refresh(self) -> None:
         """Count the suggestions again."""
+        self._recount.stop()
+        self._counted_at = time.monotonic()
         self._bar.set_count(len(self._backend.suggestions()))
+
+    def recount_soon(self, *_args: object) -> None:
+        """Count again once the burst of changes that called this is over (new contacts)."""
+        self._recount.start()
+
+    def recount_if_old(self) -> None:
+        """Count again when the last count is older than :data:`RECOUNT_AFTER_SECONDS`."""
+        counted = self._counted_at
+        if counted is None or time.monotonic() - counted >= RECOUNT_AFTER_SECONDS:
+            self.refresh()
 
     def review_suggestions(self) -> None:
         """Open the suggestions review."""

@@ -153,7 +153,7 @@ class TrayShell(QObject):
         window.show_near(anchor)
         if self._linking is not None:
             # After the window is up: counting suggestions reads every identity.
-            QTimer.singleShot(0, self._linking.refresh)
+            QTimer.singleShot(0, self._linking.recount_if_old)
 
     def use_linking(self, backend: LinkingBackend) -> None:
         """Suggested links, "Link with…" and unlinking for the contacts window (available
@@ -296,6 +296,9 @@ class TrayShell(QObject):
         self._linking = LinkingActions(self._linking_backend, window.linking_bar, window)
         window.link_requested.connect(self._linking.link_with)
         window.unlink_requested.connect(self._linking.unlink_identity)
+        if self._model is not None:  # always: windows are built after start()
+            # New people may be duplicates: count again once the accounts have listed them.
+            self._model.rowsInserted.connect(self._linking.recount_soon)
         self._linking.refresh()
 
     def _schedule_summary(self, *_args: object) -> None:

@@ -18,6 +18,7 @@ from presence_tray.runtime import show_last_known
 from presence_tray.storage.database import open_database
 from presence_tray.storage.local_store import LastKnown
 from presence_tray.storage.repositories import PeopleRepository
+from presence_tray.ui import linking as linking_ui
 from presence_tray.ui.contacts_model import ContactsModel, Role
 from presence_tray.ui.linking import (
     ALL_REVIEWED,
@@ -455,3 +456,42 @@ async def test_link_with_from_the_person_detail_signal(
     assert platforms_of(app.model, "alice") == {Platform.SLACK, Platform.TEAMS, Platform.ZOOM}
     assert window.linking_bar.message.text() == "Linked Alice Chen and Chen, Alice: one person now."
     await app.close()
+
+
+BOB_XMPP = Identity(IdentityKey(Platform.XMPP, "acct", "bob@example.org"), "Bob Diaz")
+BOB_MATRIX = Identity(IdentityKey(Platform.MATRIX, "acct", "@bob:example.org"), "Diaz, Bob")
+
+
+async def test_new_contacts_are_counted_once_their_burst_is_over(
+    start_app: Callable[[], App], qtbot: QtBot
+) -> None:
+    app = start_app()
+    await app.start_linking()
+    window = app.shell.contacts_window
+    assert window is not None
+    bar = window.linking_bar
+    assert bar.count == 3
+    app.hub.add_identities([BOB_XMPP])
+    app.hub.flush()
+    app.hub.add_identities([BOB_MATRIX])  # another account lists its contacts
+    app.hub.flush()
+    assert bar.count == 3  # not counted on every new row
+    qtbot.waitUntil(lambda: bar.count == 4, timeout=5000)
+
+
+def test_opening_the_window_counts_again_only_when_the_count_is_old(
+    service: LinkingService,
+    listed: PresenceHub,
+    parent: QWidget,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bar = LinkSuggestionsBar(parent)
+    actions = LinkingActions(service, bar, parent)
+    actions.recount_if_old()  # never counted: counts
+    assert bar.count == 3
+    listed.add_identities([BOB_XMPP, BOB_MATRIX])
+    actions.recount_if_old()
+    assert bar.count == 3  # counted a moment ago
+    monkeypatch.setattr(linking_ui, "RECOUNT_AFTER_SECONDS", 0.0)
+    actions.recount_if_old()
+    assert bar.count == 4
