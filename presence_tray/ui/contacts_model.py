@@ -574,6 +574,9 @@ class ContactsProxyModel(QAbstractListModel):
         """The sections shown with a header, ascending: those with someone listed."""
         self._header_rows_cache: list[int] | None = None
         """Proxy row of each header (recomputed after the order changes)."""
+        self._row_count = 0
+        """People listed plus headers: asked by Qt for every index it makes, so kept, not
+        counted."""
         self._disconnect: list[Callable[[], None]] = []
         self._moves: dict[int, None] = {}
         """Source rows whose sort key changed in the hub batch going out: moved at its end."""
@@ -662,7 +665,7 @@ class ContactsProxyModel(QAbstractListModel):
 
     def rowCount(self, parent: ModelIndex = _ROOT) -> int:
         """The number of people shown plus one header per section shown."""
-        return 0 if parent.isValid() else len(self._order) + len(self._sections)
+        return 0 if parent.isValid() else self._row_count
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         """A person's row has the source row's flags; a header is neither enabled nor
@@ -697,7 +700,7 @@ class ContactsProxyModel(QAbstractListModel):
         return rows
 
     def _in_range(self, row: int) -> bool:
-        return 0 <= row < len(self._order) + len(self._sections)
+        return 0 <= row < self._row_count
 
     def _locate(self, row: int) -> tuple[int, int | None]:
         """What proxy ``row`` (in range) shows: (the number of its section's header, the
@@ -723,7 +726,7 @@ class ContactsProxyModel(QAbstractListModel):
 
     def _section_count(self, number: int) -> int:
         headers = self._header_rows()
-        end = headers[number + 1] if number + 1 < len(headers) else self.rowCount()
+        end = headers[number + 1] if number + 1 < len(headers) else self._row_count
         return end - headers[number] - 1
 
     def _update_sections(self) -> None:
@@ -736,7 +739,12 @@ class ContactsProxyModel(QAbstractListModel):
             sections.append(section)
             start = bisect_right(keys, section, lo=start, key=_section_field)
         self._sections = sections
+        self._order_changed()
+
+    def _order_changed(self) -> None:
+        """Forget the header rows and recount (call after ``_order`` or ``_sections`` change)."""
         self._header_rows_cache = None
+        self._row_count = len(self._order) + len(self._sections)
 
     def _row_of_position(self, position: int) -> int:
         """The proxy row of the listed person at ``position`` (their section has a header)."""
@@ -836,7 +844,7 @@ class ContactsProxyModel(QAbstractListModel):
         del self._keys[position]
         del self._order[position]
         self._placed[source_row] = None
-        self._header_rows_cache = None
+        self._order_changed()
 
     def _list(self, source_row: int) -> None:
         """Put a source row into the order under its current key."""
@@ -845,7 +853,7 @@ class ContactsProxyModel(QAbstractListModel):
         self._keys.insert(position, key)
         self._order.insert(position, source_row)
         self._placed[source_row] = key
-        self._header_rows_cache = None
+        self._order_changed()
 
     def _insert_block(self, block: Sequence[tuple[SortKey, int]]) -> None:
         """Show new people who all land in one place of one section, with its header if
@@ -862,7 +870,7 @@ class ContactsProxyModel(QAbstractListModel):
             self._placed[source_row] = key
         if new_section:
             self._sections.insert(number, first_key.section)
-        self._header_rows_cache = None
+        self._order_changed()
         self.endInsertRows()
 
     def _remove_one(self, source_row: int) -> None:
@@ -878,6 +886,7 @@ class ContactsProxyModel(QAbstractListModel):
         self._unlist(source_row, position)
         if alone:
             self._sections.remove(section)
+            self._order_changed()
         self.endRemoveRows()
 
     def _sort_out(self, first: int, last: int) -> tuple[list[int], ...]:
