@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -137,6 +138,9 @@ class PresenceHub:
         self._schedule_flush = schedule_flush
         self._flush_scheduled = False
         self._entries: dict[str, _Entry] = {}
+        self._next_expiry = math.inf
+        """No value ages out before this (clock time): a lower bound of every person's
+        ``expires_at``, so the staleness check skips its walk over everyone until then."""
         self._owner: dict[IdentityKey, _Entry] = {}
         self._identities: dict[IdentityKey, Identity] = {}
         self._pending: dict[IdentityKey, PlatformPresence] = {}
@@ -329,11 +333,19 @@ class PresenceHub:
     def refresh_staleness(self) -> list[PresenceChanged]:
         """Re-aggregate people whose values have aged past their platform's time-to-live.
 
-        Call it every few seconds; it is cheap when nothing has expired.
+        Call it every few seconds; until the earliest time a value can age out it looks at
+        nobody (the running app calls it every second, for 10,000 people).
         """
         now = self._clock.now()
-        expired = [entry for entry in self._entries.values() if entry.expires_at <= now]
-        self._mark_dirty(expired)
+        if now >= self._next_expiry:
+            entries = self._entries.values()
+            expired = [entry for entry in entries if entry.expires_at <= now]
+            # The expired ones get their next time when flush() re-aggregates them.
+            self._next_expiry = min(
+                (entry.expires_at for entry in entries if entry.expires_at > now),
+                default=math.inf,
+            )
+            self._mark_dirty(expired)
         return self.flush()
 
     def _reaggregate(self, entries: Iterable[_Entry]) -> list[PresenceChanged]:
@@ -342,9 +354,11 @@ class PresenceHub:
         split = self._freshness.split
         policy = self._policy
         changes: list[PresenceChanged] = []
+        next_expiry = self._next_expiry
         for entry in entries:
             values = tuple(entry.values.values())
             stale, entry.expires_at = split(values, now, live)
+            next_expiry = min(next_expiry, entry.expires_at)
             new = aggregate(
                 entry.person.person_id,
                 values,
@@ -357,6 +371,7 @@ class PresenceHub:
             if old is None or entry.person_changed or not new.looks_the_same_as(old):
                 entry.person_changed = False
                 changes.append(PresenceChanged(entry.person, old, new))
+        self._next_expiry = next_expiry
         if changes:
             self._publish(changes, now)
         return changes
@@ -394,6 +409,11 @@ class PresenceHub:
     def identity(self, key: IdentityKey) -> Identity | None:
         """One identity as its contact list described it, or None."""
         return self._identities.get(key)
+
+    def person_of(self, key: IdentityKey) -> Person | None:
+        """The person an identity belongs to now (links included), or None when unknown."""
+        entry = self._owner.get(key)
+        return None if entry is None else entry.person
 
     def aggregate(self, person_id: str) -> AggregatedPresence | None:
         """The current aggregate of one person (None before their first flush)."""

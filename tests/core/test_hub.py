@@ -144,6 +144,29 @@ def test_polled_value_goes_stale_after_its_ttl(hub: PresenceHub, clock: ManualCl
     assert changes[0].new.state is PresenceState.ONLINE  # shown with its age, not dropped
 
 
+def test_each_value_goes_stale_on_time_whatever_came_before(
+    hub: PresenceHub, clock: ManualClock
+) -> None:
+    """The staleness check looks at nobody until the earliest expiry; a person updated later
+    (expiring later) or re-checked early must not push anyone's expiry back."""
+    hub.ingest(value(ALICE_SLACK, PresenceState.ONLINE, clock.now()))
+    hub.flush()
+    clock.advance(100)
+    hub.ingest(value(BOB_SLACK, PresenceState.AWAY, clock.now()))
+    hub.flush()
+    assert hub.refresh_staleness() == []
+    clock.advance(81)  # alice's value is 181 s old, bob's 81 s
+    assert [c.person.person_id for c in hub.refresh_staleness()] == ["alice"]
+    hub.ingest(value(ALICE_SLACK, PresenceState.IDLE, clock.now()))  # fresh again, later expiry
+    hub.flush()
+    clock.advance(99)  # bob's is 180 s old: not yet
+    assert hub.refresh_staleness() == []
+    clock.advance(1)
+    assert [c.person.person_id for c in hub.refresh_staleness()] == ["bob"]
+    assert hub.aggregate("bob").stale  # type: ignore[union-attr]
+    assert not hub.aggregate("alice").stale  # type: ignore[union-attr]
+
+
 def test_pushed_values_age_only_once_the_account_drops(
     hub: PresenceHub, clock: ManualClock
 ) -> None:
