@@ -132,7 +132,7 @@ class LinkingService:
         The identity will not be suggested with the identities it leaves again.
         """
         identity = self._hub.identity(key)
-        owner = next((p for p in self._hub.people() if key in p.identities), None)
+        owner = self._hub.person_of(key)
         if identity is None or owner is None:
             return GONE
         what = f"{key.platform.display_name} account {identity.display_name}"

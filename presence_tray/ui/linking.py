@@ -267,6 +267,8 @@ class SuggestionsDialog(QDialog):
             self.close_button.setDefault(True)
             self.close_button.setFocus(Qt.FocusReason.OtherFocusReason)
             return
+        for label in (self.first_side, self.second_side, self.reason):
+            label.setVisible(True)
         left = len(self._queue)
         self.progress.setText(f"{duplicates_text(left)} to review. Are these one person?")
         self.first_side.setText(side_text(current.first))

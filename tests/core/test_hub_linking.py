@@ -80,6 +80,8 @@ def test_link_moves_an_identity_and_its_value_and_removes_the_emptied_person(
     assert identity_now.person_id == "alice"
     # The change batch first (the hub already shows who remains), then the removal.
     assert recorder.events == [("changed", ["alice"]), ("removed", [stray_person])]
+    assert hub.person_of(STRAY) == alice
+    assert hub.person_of(key(Platform.ZOOM, "nobody")) is None
     assert recorder.changes[0].person == alice
     assert hub.statistics().people == 1
 
