@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 
 from presence_tray.ui import APP_NAME
 from presence_tray.ui.contacts_delegate import ContactsDelegate
-from presence_tray.ui.contacts_model import ContactsModel, ContactsProxyModel, Role, counts_line
+from presence_tray.ui.contacts_model import ContactsModel, Role, counts_line
+from presence_tray.ui.contacts_proxy import ContactsProxyModel
 from presence_tray.ui.linking import LinkSuggestionsBar
 from presence_tray.ui.person_detail import PersonDetail
 from presence_tray.ui.placement import place_near

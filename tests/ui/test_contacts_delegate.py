@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QListView, QStyleOptionViewItem
 from presence_tray.core.identity import Platform
 from presence_tray.core.presence import PresenceSource, PresenceState
 from presence_tray.ui.contacts_delegate import H_PADDING, ContactsDelegate
-from presence_tray.ui.contacts_model import ContactsModel, ContactsProxyModel, Role
+from presence_tray.ui.contacts_model import ContactsModel, Role
+from presence_tray.ui.contacts_proxy import ContactsProxyModel
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

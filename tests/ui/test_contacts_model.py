@@ -16,12 +16,12 @@ from presence_tray.ui.badges import Badge, BadgeShape
 from presence_tray.ui.contacts_model import (
     TIME_DEPENDENT_ROLES,
     ContactsModel,
-    ContactsProxyModel,
     PlatformMark,
     Role,
     Section,
     counts_line,
 )
+from presence_tray.ui.contacts_proxy import ContactsProxyModel
 from tests.ui.helpers import listed_names
 
 if TYPE_CHECKING:

@@ -18,7 +18,8 @@ from PySide6.QtTest import QAbstractItemModelTester
 
 from presence_tray.core.identity import Platform
 from presence_tray.core.presence import PresenceState
-from presence_tray.ui.contacts_model import ContactsModel, ContactsProxyModel, Role
+from presence_tray.ui.contacts_model import ContactsModel, Role
+from presence_tray.ui.contacts_proxy import ContactsProxyModel
 from tests.ui.helpers import listed, listed_names
 
 if TYPE_CHECKING:
