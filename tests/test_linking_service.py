@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import pytest
 
+from presence_tray import cli
+from presence_tray import runtime as runtime_module
 from presence_tray.core.clock import ManualClock
 from presence_tray.core.hub import PresenceHub, is_unlinked_person_id, unlinked_person_id
 from presence_tray.core.identity import Identity, IdentityKey, Platform
@@ -185,3 +188,44 @@ async def test_bad_requests_change_nothing() -> None:
     assert service.never_link(SLACK, IdentityKey(Platform.XMPP, "acct", "gone")) == GONE
     assert service.never_link(SLACK, SLACK).startswith("An identity is always")
     assert hub.people() == before
+
+
+async def test_saved_links_hold_when_the_simulated_network_lists_its_contacts() -> None:
+    options = cli.build_parser().parse_args(["--speed", "600"])  # the default 24 people
+    runtime = await runtime_module.build_runtime(options)
+    runtime.start()
+    try:
+        async with asyncio.timeout(5):
+            await runtime.supervisor.wait_until_settled()
+        assert runtime.store is not None
+        service = LinkingService(runtime.hub, runtime.store.people)
+        # The two accounts the simulated network leaves for the user to link.
+        same_email, similar_names = service.suggestions()
+        assert same_email.reason is LinkReason.SAME_EMAIL
+        assert similar_names.reason is LinkReason.SIMILAR_NAMES
+        service.link(same_email.first.person_id, same_email.second.person_id)
+        service.never_link(similar_names.first.key, similar_names.second.key)
+        await service.aclose()
+    finally:
+        await runtime.aclose()
+    linked = {same_email.first.key, same_email.second.key}
+
+    runtime = await runtime_module.build_runtime(options)
+    try:
+        # Before any client connects, and still after every account has listed its contacts.
+        for started in (False, True):
+            if started:
+                runtime.start()
+                async with asyncio.timeout(5):
+                    await runtime.supervisor.wait_until_settled()
+                runtime.hub.flush()
+            person = runtime.hub.person_of(same_email.first.key)
+            assert person is not None
+            assert linked <= set(person.identities), started
+            assert len(runtime.hub.people()) == 25
+        assert runtime.store is not None
+        again = LinkingService(runtime.hub, runtime.store.people)
+        await again.load()
+        assert again.suggestions() == []
+    finally:
+        await runtime.aclose()
