@@ -13,7 +13,7 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QFont, QKeySequence, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -36,12 +35,13 @@ from presence_tray.ui.history_timeline import (
     describe_lane,
     lanes,
 )
+from presence_tray.ui.identity_row import ElidedLabel, IdentityRow, wrapped_label
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
     from collections.abc import Set as AbstractSet
 
-    from PySide6.QtGui import QKeyEvent, QResizeEvent
+    from PySide6.QtGui import QKeyEvent
 
     from presence_tray.core.aggregation import AggregatedPresence
     from presence_tray.core.clock import Clock
@@ -53,7 +53,6 @@ _log = logging.getLogger(__name__)
 HISTORY_LOOKBACK_SECONDS = 24 * 3600.0
 """History is read this far before the timeline starts, for the state it starts in."""
 AGE_REFRESH_MS = 30_000
-DECIDES = "✓ Decides the badge (why: above)"
 NO_HISTORY_YET = "No history yet"
 LOADING_HISTORY = "Loading history…"
 NO_HISTORY_HERE = "History is not available in this window."
@@ -122,121 +121,6 @@ class PeopleActions(Protocol):
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Call ``listener`` after favourites or rules change; returns the unsubscribe."""
         ...
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that elides its text to its width, never widening the window."""
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        """A label showing ``text``, elided at the right."""
-        super().__init__(parent)
-        self._full = ""
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.set_full_text(text)
-
-    @property
-    def full_text(self) -> str:
-        """The text before eliding."""
-        return self._full
-
-    def set_full_text(self, text: str) -> None:
-        """Show ``text`` (elided to fit; the tooltip holds it whole)."""
-        self._full = text
-        self.setToolTip(text)
-        self._elide()
-
-    def minimumSizeHint(self) -> QSize:
-        """Any width: the text is elided."""
-        return QSize(10, super().minimumSizeHint().height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        """Elide again for the new width."""
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        width = max(0, self.contentsRect().width())
-        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
-
-
-def _wrapped(text: str = "", *, quiet: bool = False) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setMinimumWidth(1)
-    if quiet:
-        label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-    return label
-
-
-class IdentityRow(QFrame):
-    """One identity: its platform's own value, whether it decided, its limitation, actions."""
-
-    def __init__(
-        self,
-        key: IdentityKey,
-        *,
-        account_name: str,
-        limitation: str | None,
-        chat_url: str | None,
-        can_unlink: bool,
-        parent: QWidget | None = None,
-    ) -> None:
-        """Build the row; :meth:`show_value` fills in the value."""
-        super().__init__(parent)
-        self.key = key
-        platform = key.platform.display_name
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName(f"{platform}: {account_name}")
-        self.value_label = ElidedLabel()
-        self.value_label.setAccessibleName(f"{platform} value")
-        self.decides_label = _wrapped(DECIDES, quiet=True)
-        self.decides_label.setAccessibleName(f"{platform} decides the badge")
-        self.account_label = ElidedLabel(f"{platform} · {account_name}")
-        self.account_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.account_label.setAccessibleName(f"{platform} account")
-        self.limitation_label = _wrapped(limitation or "", quiet=True)
-        self.limitation_label.setAccessibleName(f"{platform} limitation")
-        self.chat_button: QPushButton | None = None
-        self.unlink_button: QPushButton | None = None
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(2)
-        bold = QFont(self.value_label.font())
-        bold.setBold(True)
-        self.value_label.setFont(bold)
-        layout.addWidget(self.value_label)
-        layout.addWidget(self.decides_label)
-        layout.addWidget(self.account_label)
-        layout.addWidget(self.limitation_label)
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(0, 2, 0, 0)
-        if chat_url:
-            self.chat_button = QPushButton(f"Open chat on {platform}")
-            self.chat_button.setAccessibleName(f"Open chat on {platform}")
-            self.chat_button.setProperty("chat_url", chat_url)
-            buttons.addWidget(self.chat_button)
-        if can_unlink:
-            self.unlink_button = QPushButton("Unlink")
-            self.unlink_button.setAccessibleName(f"Unlink the {platform} account")
-            self.unlink_button.setToolTip(
-                f"Show {platform} · {account_name} as a person of its own"
-            )
-            buttons.addWidget(self.unlink_button)
-        buttons.addStretch(1)
-        if buttons.count() > 1:
-            layout.addLayout(buttons)
-
-    def show_value(self, words: str, *, deciding: bool) -> None:
-        """Show the platform's own value, and whether it decided the badge (the limitation
-        only when the value does not say it already)."""
-        self.value_label.set_full_text(words)
-        self.decides_label.setVisible(deciding)
-        self.limitation_label.setVisible(
-            bool(self.limitation_label.text()) and self.limitation_label.text() != words
-        )
 
 
 class PersonDetail(QWidget):
@@ -402,25 +286,25 @@ class PersonDetail(QWidget):
         self.favourite_button.setCheckable(True)
         self.favourite_button.setAccessibleName("Favourite")
         self.favourite_button.toggled.connect(self._on_favourite_toggled)
-        self.summary_label = _wrapped()
+        self.summary_label = wrapped_label()
         self.summary_label.setAccessibleName("Status")
-        self.explanation_label = _wrapped(quiet=True)
+        self.explanation_label = wrapped_label(quiet=True)
         self.explanation_label.setAccessibleName("Why this status")
-        self.not_remembered_label = _wrapped(NOT_REMEMBERED, quiet=True)
+        self.not_remembered_label = wrapped_label(NOT_REMEMBERED, quiet=True)
         self.not_remembered_label.setAccessibleName("Not saved notice")
 
         self._identities_box = QVBoxLayout()
         self._identities_box.setSpacing(4)
 
         self.timeline = HistoryTimeline()
-        self.history_label = _wrapped(quiet=True)
+        self.history_label = wrapped_label(quiet=True)
         self.history_label.setAccessibleName("History")
         self._timeline_box = _with_scale(self.timeline)
 
         self.notify_button = QPushButton()
         self.notify_button.setAccessibleName("Notify me when available")
         self.notify_button.clicked.connect(self._on_notify_clicked)
-        self.notify_label = _wrapped(quiet=True)
+        self.notify_label = wrapped_label(quiet=True)
         self.notify_label.setAccessibleName("Notification request")
         self.link_button = QPushButton("Link with…")
         self.link_button.setAccessibleName("Link with another contact")

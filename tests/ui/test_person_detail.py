@@ -24,8 +24,8 @@ from presence_tray.people_service import (
 from presence_tray.storage.local_store import LocalStore
 from presence_tray.ui.contacts_model import ContactsModel, Role, Section
 from presence_tray.ui.contacts_window import ContactsWindow
+from presence_tray.ui.identity_row import DECIDES
 from presence_tray.ui.person_detail import (
-    DECIDES,
     NO_HISTORY_YET,
     NOT_REMEMBERED,
     PersonDetail,
