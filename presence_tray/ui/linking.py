@@ -330,10 +330,12 @@ class LinkWithDialog(QDialog):
         super().__init__(parent)
         self._backend = backend
         self._person = person
-        self._candidates = sorted(
+        others = sorted(
             (p for p in backend.people() if p.person_id != person.person_id),
             key=lambda p: (p.display_name.casefold(), p.person_id),
         )
+        self._candidates = [(candidate_text(p), p.person_id) for p in others]
+        """Each other person's line and id, in name order."""
         title = f"Link {clip(person.display_name)} with…"
         self.setWindowTitle(title)
         self.setAccessibleName(title)
@@ -373,14 +375,14 @@ class LinkWithDialog(QDialog):
     def _filter(self, text: str) -> None:
         terms = text.casefold().split()
         matching = [
-            person
-            for person in self._candidates
-            if all(term in candidate_text(person).casefold() for term in terms)
+            (line, person_id)
+            for line, person_id in self._candidates
+            if all(term in line.casefold() for term in terms)
         ]
         self.choices.clear()
-        for person in matching[:SHOWN_CANDIDATES]:
-            item = QListWidgetItem(candidate_text(person))
-            item.setData(Qt.ItemDataRole.UserRole, person.person_id)
+        for line, person_id in matching[:SHOWN_CANDIDATES]:
+            item = QListWidgetItem(line)
+            item.setData(Qt.ItemDataRole.UserRole, person_id)
             self.choices.addItem(item)
         hidden = len(matching) - SHOWN_CANDIDATES
         self.more.setText(
