@@ -133,6 +133,8 @@ class ContactsWindow(QWidget):
     """The user closed the window (the shell decides whether that means quit)."""
     quit_requested = Signal()
     """The user asked to quit from the window (Ctrl+Q)."""
+    settings_requested = Signal()
+    """The user asked for the settings (Ctrl+,)."""
     link_requested = Signal(str)
     """The user asked to link another identity to a person (the person id)."""
     unlink_requested = Signal(object)
@@ -258,7 +260,10 @@ class ContactsWindow(QWidget):
         find_action = QAction("Find", self)
         find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
         find_action.triggered.connect(self.focus_search)
-        self.addActions([quit_action, find_action])
+        settings_action = QAction("Settings", self)
+        settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        settings_action.triggered.connect(self.settings_requested)
+        self.addActions([quit_action, find_action, settings_action])
 
     # -- for the shell and tests -----------------------------------------------------------
 

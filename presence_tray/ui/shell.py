@@ -282,6 +282,7 @@ class TrayShell(QObject):
                 people=self._people,
             )
             self._window.quit_requested.connect(self.request_quit)
+            self._window.settings_requested.connect(self.open_settings)
             for notice in self._notices:
                 self._window.add_notice(notice)
             if not tray:

@@ -7,6 +7,8 @@ import asyncio
 from typing import TYPE_CHECKING
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from presence_tray.core.client import AccountHealth
 from presence_tray.core.identity import AccountRef, Platform
@@ -113,3 +115,24 @@ async def test_the_shell_opens_one_settings_window_and_raises_it(
     finally:
         shell.close()
     assert not first.isVisible()
+
+
+async def test_ctrl_comma_in_the_contacts_window_opens_the_settings(
+    harness: Harness, hub: PresenceHub, clock: ManualClock, qtbot: QtBot
+) -> None:
+    shell = TrayShell(
+        hub, harness.runtime.supervisor, clock, simulated_network=True, tray_available=False
+    )
+    shell.use_settings(harness.service)
+    try:
+        shell.start()  # no tray: the contacts window opens
+        window = shell.contacts_window
+        assert window is not None
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=1000)
+        qtbot.keyClick(window.search_field, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+        assert shell.settings_dialog is not None
+        assert shell.settings_dialog.isVisible()
+    finally:
+        shell.close()
