@@ -148,6 +148,38 @@ def read_text(image: Path) -> str:
         scaled.unlink(missing_ok=True)
 
 
+def find_text(image: Path, phrase: str) -> Geometry | None:
+    """Where ``phrase`` (one or more words on one line) is in ``image``, by OCR; None if absent."""
+    scaled = image.with_suffix(".ocr.png")
+    run("convert", str(image), "-resize", "200%", str(scaled))
+    try:
+        tsv = run("tesseract", str(scaled), "-", "tsv", timeout=60)
+    finally:
+        scaled.unlink(missing_ok=True)
+    words = [line.split("\t") for line in tsv.splitlines()[1:]]
+    # level 5 rows are words: left, top, width, height are columns 6-9, the text column 11.
+    boxes = [(row[11], [int(value) // 2 for value in row[6:10]]) for row in words if len(row) > 11]
+    wanted = phrase.split()
+    for first in range(len(boxes) - len(wanted) + 1):
+        run_of = boxes[first : first + len(wanted)]
+        if [text for text, _ in run_of] == wanted:
+            left, top, _, height = run_of[0][1]
+            last_left, _, last_width, _ = run_of[-1][1]
+            return Geometry(left, top, last_left + last_width - left, height)
+    return None
+
+
+def click_text(window: str, phrase: str, name: str) -> None:
+    """Click on ``phrase`` where it is shown in ``window`` (screenshot ``name`` to find it)."""
+    found = find_text(screenshot(name, window), phrase)
+    assert found is not None, (
+        f"{phrase!r} is not shown in {name}: {read_text(screenshot(name, window))}"
+    )
+    origin = geometry_of(window)
+    x, y = found.centre
+    click(origin.x + x, origin.y + y)
+
+
 def colour_count(image: Path) -> int:
     """How many distinct colours ``image`` has (a blank or one-colour area has one or two)."""
     return int(run("identify", "-format", "%k", str(image)) or 0)

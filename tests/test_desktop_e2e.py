@@ -28,6 +28,7 @@ from tests.desktop import (
     press,
     read_text,
     screenshot,
+    type_text,
     visible_popup_menu,
     visible_window,
     wait_until,
@@ -133,4 +134,23 @@ def test_tray_icon_contacts_window_and_menu_as_a_person_sees_them(
         assert entry in text, f"{entry!r} not in the menu; OCR read:\n{text}"
     press("Escape")
     wait_until("the menu to close", lambda: visible_popup_menu(icon) is None)
+    assert app.process.poll() is None, app.stderr()
+
+
+@pytest.mark.desktop
+def test_a_persons_detail_opens_from_the_list_with_the_keyboard(
+    data_dir: Path, start_app: Callable[[], AppProcess]
+) -> None:
+    names = simulated_names(data_dir)
+    app = start_app()
+    window = open_contacts(wait_for_tray_icon(app))
+    # The search field has the focus: type part of a name, step into the list, open the person.
+    someone = sorted(names)[0]
+    type_text(someone)
+    press("Down", "Return")
+    time.sleep(0.5)
+    text = read_text(screenshot("detail", window))
+    assert "Back" in text, f"the detail view did not open; OCR read:\n{text}"
+    assert someone in text, text
+    assert "24 h" in text or "history" in text.lower(), text
     assert app.process.poll() is None, app.stderr()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,7 +15,9 @@ from presence_tray.storage.local_store import LocalStore
 from presence_tray.storage.paths import DATA_DIR_ENV, database_path
 from tests.app_process import AppProcess
 from tests.desktop import (
+    Geometry,
     click,
+    click_text,
     embedded_tray_icon,
     press,
     read_text,
@@ -27,6 +30,7 @@ from tests.desktop import (
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from presence_tray.core.dnd import DndSchedule
     from presence_tray.core.preferences import Preferences
 
 SETTINGS_TITLE = "^Presence Tray settings"
@@ -38,6 +42,64 @@ async def saved_preferences(data_dir: Path) -> Preferences:
         return await store.load_preferences()
     finally:
         await store.aclose()
+
+
+async def saved_schedule(data_dir: Path) -> DndSchedule:
+    store = await LocalStore.open(database_path(data_dir, simulated=True))
+    try:
+        return await asyncio.to_thread(store.dnd.get)
+    finally:
+        await store.aclose()
+
+
+def open_settings_from_the_tray_menu() -> str:
+    """Right-click the tray icon, choose Settings… with the keyboard; the dialog's X id."""
+    icon: Geometry = wait_until("the tray icon", lambda: (embedded_tray_icon() or (None, None))[1])
+    click(*icon.centre, button=3)
+    wait_until("the tray menu", lambda: visible_popup_menu(icon))
+    press("Up", "Up", "Return")  # from the bottom: Quit, then Settings…
+    return wait_until("the settings dialog", lambda: visible_window(SETTINGS_TITLE))
+
+
+def stop_cleanly(app: AppProcess) -> None:
+    code = app.stop()
+    stderr = app.stderr()
+    assert code in (0, 128 + signal.SIGTERM), stderr
+    assert "Traceback" not in stderr, stderr
+
+
+@pytest.mark.desktop
+def test_a_dnd_schedule_saved_in_settings_survives_a_restart(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    environment = {DATA_DIR_ENV: str(data_dir)}
+    app = AppProcess(["--people", "20"], tmp_path / "first.log", environment)
+    try:
+        dialog = open_settings_from_the_tray_menu()
+        press("alt+d")  # the Do not disturb tab
+        time.sleep(0.3)
+        click_text(dialog, "Add rule", "settings-dnd-before")
+        wait_until(
+            "the weekly rule to be saved", lambda: asyncio.run(saved_schedule(data_dir)).rules
+        )
+        time.sleep(0.3)
+        screenshot("settings-dnd", dialog)
+    finally:
+        stop_cleanly(app)
+    (rule,) = asyncio.run(saved_schedule(data_dir)).rules
+
+    # The next start shows the same rule in the dialog, and has not overwritten it.
+    app = AppProcess(["--people", "20"], tmp_path / "second.log", environment)
+    try:
+        dialog = open_settings_from_the_tray_menu()
+        press("alt+d")
+        time.sleep(0.5)
+        text = read_text(screenshot("settings-dnd-after-restart", dialog))
+        assert "Remove" in text, f"no weekly rule shown after the restart; OCR read:\n{text}"
+        assert rule.timezone in text, text
+    finally:
+        stop_cleanly(app)
+    assert asyncio.run(saved_schedule(data_dir)).rules == (rule,)
 
 
 @pytest.mark.desktop
