@@ -9,11 +9,12 @@ screen is read back with tesseract OCR.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import pytest
 
@@ -183,3 +184,31 @@ def click_text(window: str, phrase: str, name: str) -> None:
 def colour_count(image: Path) -> int:
     """How many distinct colours ``image`` has (a blank or one-colour area has one or two)."""
     return int(run("identify", "-format", "%k", str(image)) or 0)
+
+
+class NotifyLog:
+    """The notifications dunst received from the app after this object was made."""
+
+    def __init__(self) -> None:
+        self.path = Path(os.environ["PRESENCE_TRAY_NOTIFY_LOG"])
+        self.start = self.path.stat().st_size if self.path.exists() else 0
+
+    def records(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        with self.path.open("rb") as log:
+            log.seek(self.start)
+            lines = log.read().decode("utf-8").splitlines()
+        records = [json.loads(line) for line in lines if line.strip()]
+        return [r for r in records if r.get("app_name") == APP_NAME]
+
+    def wait_for(
+        self, what: str, match: Callable[[dict[str, Any]], bool], timeout: float
+    ) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for record in self.records():
+                if match(record):
+                    return record
+            time.sleep(0.1)
+        pytest.fail(f"no notification {what} within {timeout:.0f} s; got {self.records()}")

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -25,13 +24,24 @@ from presence_tray.storage.local_store import LocalStore
 from presence_tray.storage.paths import DATA_DIR_ENV, database_path
 from presence_tray.storage.repositories import DndRepository
 from tests.app_process import AppProcess
+from tests.desktop import (
+    NotifyLog,
+    click,
+    geometry_of,
+    read_text,
+    screenshot,
+    visible_window,
+    wait_until,
+    xdotool,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
 
 SPEED = 3000.0
 NETWORK = ["--people", "30", "--speed", str(int(SPEED))]
-APP_NAME = "Presence Tray"
+CONTACTS_TITLE = "^Presence Tray — Contacts"
 DIGEST_TITLE = "While you were in do-not-disturb"
 
 
@@ -46,34 +56,6 @@ def command(data_dir: Path, *argv: str) -> str:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
-
-
-class NotifyLog:
-    """The notifications dunst received from the app after this object was made."""
-
-    def __init__(self) -> None:
-        self.path = Path(os.environ["PRESENCE_TRAY_NOTIFY_LOG"])
-        self.start = self.path.stat().st_size if self.path.exists() else 0
-
-    def records(self) -> list[dict[str, Any]]:
-        if not self.path.exists():
-            return []
-        with self.path.open("rb") as log:
-            log.seek(self.start)
-            lines = log.read().decode("utf-8").splitlines()
-        records = [json.loads(line) for line in lines if line.strip()]
-        return [r for r in records if r.get("app_name") == APP_NAME]
-
-    def wait_for(
-        self, what: str, match: Callable[[dict[str, Any]], bool], timeout: float
-    ) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for record in self.records():
-                if match(record):
-                    return record
-            time.sleep(0.1)
-        pytest.fail(f"no notification {what} within {timeout:.0f} s; got {self.records()}")
 
 
 def start_app_process(data_dir: Path, stderr_path: Path) -> AppProcess:
@@ -184,3 +166,27 @@ def test_none_arrive_during_do_not_disturb_and_one_digest_follows(
     assert any(word in record["body"] for word in ("became", "went", " is ")), record
     digests = [r for r in log.records() if r.get("summary") == DIGEST_TITLE]
     assert len(digests) == 1, digests
+
+
+@pytest.mark.desktop
+def test_clicking_a_notification_opens_that_person(
+    data_dir: Path, start_app: Callable[[], AppProcess]
+) -> None:
+    people = json.loads(command(data_dir, "status", "--json"))["people"]
+    name = sorted(p["name"] for p in people)[0]
+    command(data_dir, "notify", name, "--on", "any-change")
+    subprocess.run(["dunstctl", "close-all"], check=True, timeout=10)  # other tests' popups
+    log = NotifyLog()
+    app = start_app()
+    log.wait_for("about the watched person", names_one_of([name]), timeout=60)
+    assert visible_window(CONTACTS_TITLE) is None
+    popup = wait_until(
+        "dunst's popup", lambda: xdotool("search", "--onlyvisible", "--class", "Dunst")
+    )
+    click(*geometry_of(popup.split()[0]).centre)
+    window = wait_until("the contacts window", lambda: visible_window(CONTACTS_TITLE))
+    time.sleep(0.5)
+    text = read_text(screenshot("notification-opened-person", window))
+    assert "Back" in text, f"the person's detail is not shown; OCR read:\n{text}"
+    assert name in text, text
+    assert app.process.poll() is None, app.stderr()
