@@ -75,15 +75,19 @@ def test_worker_threads_start_only_as_work_needs_them():
     seen: dict[str, object] = {}
 
     async def main(_app: QApplication) -> int:
-        before = threading.active_count()
-        for _ in range(3):
-            seen["worker"] = await asyncio.to_thread(lambda: threading.current_thread().name)
-        seen["started"] = threading.active_count() - before
+        workers = {await asyncio.to_thread(threading.current_thread) for _ in range(3)}
+        seen["workers"] = workers
+        seen["alive"] = {
+            thread
+            for thread in threading.enumerate()
+            if thread.name.startswith("presence-tray-worker")
+        }
         return 0
 
     assert run_with_qt([], main) == 0
-    assert str(seen["worker"]).startswith("presence-tray-worker")
-    assert seen["started"] == 1
+    (worker,) = seen["workers"]  # type: ignore[misc]
+    assert worker.name.startswith("presence-tray-worker")
+    assert seen["alive"] == {worker}
 
 
 def test_wait_for_signal_returns_its_arguments():
