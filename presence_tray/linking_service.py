@@ -13,6 +13,7 @@ import logging
 from operator import methodcaller
 from typing import TYPE_CHECKING, Protocol
 
+from presence_tray.background_saves import BackgroundSaves
 from presence_tray.core.linking import plan_merge, suggest_links
 from presence_tray.storage.database import StorageError
 
@@ -61,10 +62,8 @@ class LinkingService:
         """
         self._hub = hub
         self._store = store
-        self._on_problem = on_problem
         self._never: set[frozenset[IdentityKey]] = set()
-        self._saving = asyncio.Lock()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._saves: BackgroundSaves[LinkStore] = BackgroundSaves(store, on_problem)
 
     @property
     def remembered(self) -> bool:
@@ -78,7 +77,7 @@ class LinkingService:
         try:
             pairs = await asyncio.to_thread(self._store.never_links)
         except StorageError as err:
-            self._problem(
+            self._saves.problem(
                 f"Presence Tray could not read which people you keep apart ({err}). "
                 "Suggestions may include people you said are not the same."
             )
@@ -117,7 +116,7 @@ class LinkingService:
         for key in merge.moves:
             self._hub.link(key, merge.person_id, merge.display_name)
         names = f"{first.display_name} and {second.display_name}"
-        self._save(
+        self._saves.save(
             f"the link of {names}",
             *(
                 methodcaller("link", key, merge.person_id, merge.display_name)
@@ -140,7 +139,7 @@ class LinkingService:
             return f"The {what} is a person of its own already."
         self._hub.unlink(key)
         self._never.update(frozenset((key, other)) for other in owner.identities if other != key)
-        self._save(f"the unlinking of the {what}", methodcaller("unlink", key))
+        self._saves.save(f"the unlinking of the {what}", methodcaller("unlink", key))
         return self._answer(
             f"The {what} is a person of its own now, and will not be suggested with "
             f"{owner.display_name} again."
@@ -154,7 +153,7 @@ class LinkingService:
         if None in names:
             return GONE
         self._never.add(frozenset((first, second)))
-        self._save(
+        self._saves.save(
             "your choice to keep two people apart", methodcaller("never_link", first, second)
         )
         a, b = (identity.display_name for identity in names if identity is not None)
@@ -162,36 +161,9 @@ class LinkingService:
 
     async def aclose(self) -> None:
         """Wait for the saves still running (call before the store closes)."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks)
+        await self._saves.aclose()
 
     # -- internals -------------------------------------------------------------------------
 
     def _answer(self, done: str) -> str:
         return done if self._store is not None else f"{done} {NOT_REMEMBERED}"
-
-    def _save(self, what: str, *steps: Callable[[LinkStore], None]) -> None:
-        """Run ``steps`` on the store in a worker thread, after any save still running."""
-        store = self._store
-        if store is None:
-            return
-
-        async def save() -> None:
-            async with self._saving:
-                try:
-                    for step in steps:
-                        await asyncio.to_thread(step, store)
-                except StorageError as err:
-                    self._problem(
-                        f"Presence Tray could not save {what} ({err}). It applies until "
-                        "Presence Tray quits; make the same choice again later to save it."
-                    )
-
-        task = asyncio.get_running_loop().create_task(save(), name=f"save {what}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    def _problem(self, sentence: str) -> None:
-        _log.warning("%s", sentence)
-        if self._on_problem is not None:
-            self._on_problem(sentence)

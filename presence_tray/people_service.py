@@ -14,13 +14,13 @@ import logging
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
+from presence_tray.background_saves import BackgroundSaves
 from presence_tray.core.preferences import NotificationRule, NotifyOn
 from presence_tray.platforms.capabilities import PLATFORM_CAPABILITIES
 from presence_tray.storage.database import StorageError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Coroutine, Mapping, Sequence
-    from typing import Any
+    from collections.abc import Callable, Mapping, Sequence
 
     from presence_tray.core.history import PresenceTransition
     from presence_tray.core.identity import IdentityKey, Platform
@@ -61,13 +61,11 @@ class PeopleService:
         self._store = store
         self._history_enabled = history_enabled
         self._limitations = limitations
-        self._on_problem = on_problem
         self._favourites: frozenset[str] = frozenset()
         self._rules: dict[tuple[str, NotifyOn], NotificationRule] = {}
         self._notifier: Notifier | None = None
         self._listeners: list[Callable[[], None]] = []
-        self._saving = asyncio.Lock()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._saves: BackgroundSaves[LocalStore] = BackgroundSaves(store, on_problem)
 
     async def load(self) -> None:
         """Read the saved favourites and rules (call once, after the saved data is loaded)."""
@@ -81,7 +79,7 @@ class PeopleService:
         try:
             favourites, rules = await asyncio.to_thread(read)
         except StorageError as err:
-            self._problem(
+            self._saves.problem(
                 f"Presence Tray could not read your favourites and notification rules ({err}). "
                 "None are shown until it can; choices you make now are still saved."
             )
@@ -125,7 +123,7 @@ class PeopleService:
         else:
             self._favourites = self._favourites - {person_id}
         self._changed()
-        self._save(
+        self._saves.save(
             "your favourite",
             lambda store: store.people.set_favourite(person_id, favourite=favourite),
         )
@@ -150,12 +148,12 @@ class PeopleService:
             self._rules[key] = rule
             if notifier is not None:
                 notifier.add_rule(rule)
-            self._save("your notification request", lambda store: store.rules.save(rule))
+            self._saves.save("your notification request", lambda store: store.rules.save(rule))
         else:
             del self._rules[key]
             if notifier is not None:
                 notifier.remove_rule(person_id, NotifyOn.AVAILABLE)
-            self._save(
+            self._saves.save(
                 "the cancelled notification request",
                 lambda store: store.rules.delete(person_id, NotifyOn.AVAILABLE),
             )
@@ -185,7 +183,7 @@ class PeopleService:
                 return
             done(found)
 
-        self._spawn(load(), "load a person's history")
+        self._saves.spawn(load(), "load a person's history")
 
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Call ``listener`` after favourites or rules change; returns the unsubscribe."""
@@ -210,46 +208,17 @@ class PeopleService:
             return
         del self._rules[key]
         self._changed()
-        self._save(
+        self._saves.save(
             "the removal of a used notification request",
             lambda store: store.rules.delete(rule.person_id, rule.on),
         )
 
     async def aclose(self) -> None:
         """Wait for the saves and reads still running (call before the store closes)."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks)
+        await self._saves.aclose()
 
     # -- internals -------------------------------------------------------------------------
 
     def _changed(self) -> None:
         for listener in list(self._listeners):
             listener()
-
-    def _save(self, what: str, step: Callable[[LocalStore], None]) -> None:
-        """Run ``step`` on the store in a worker thread, after any save still running."""
-        store = self._store
-        if store is None:
-            return
-
-        async def save() -> None:
-            async with self._saving:
-                try:
-                    await asyncio.to_thread(step, store)
-                except StorageError as err:
-                    self._problem(
-                        f"Presence Tray could not save {what} ({err}). It applies until "
-                        "Presence Tray quits; make the same choice again later to save it."
-                    )
-
-        self._spawn(save(), f"save {what}")
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    def _problem(self, sentence: str) -> None:
-        _log.warning("%s", sentence)
-        if self._on_problem is not None:
-            self._on_problem(sentence)
