@@ -8,6 +8,8 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
+from presence_tray.storage.paths import DATA_DIR_ENV
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path
@@ -46,3 +48,31 @@ class AppProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         return self.process.wait()
+
+    def stop_cleanly(self) -> str:
+        """Quit, check the app ended as a quit app should, and return its stderr."""
+        code = self.stop()
+        stderr = self.stderr()
+        assert code in (0, 128 + signal.SIGTERM), stderr
+        assert "Traceback" not in stderr, stderr
+        return stderr
+
+
+class AppRuns:
+    """Starts the app, again and again if a test wants, over one data folder."""
+
+    def __init__(self, args: Sequence[str], data_dir: Path, log_dir: Path) -> None:
+        self.args = list(args)
+        self.data_dir = data_dir
+        self.log_dir = log_dir
+        self.started: list[AppProcess] = []
+
+    def start(self) -> AppProcess:
+        """Start one more run (stderr in ``log_dir/stderr-N.log``)."""
+        log = self.log_dir / f"stderr-{len(self.started)}.log"
+        self.started.append(AppProcess(self.args, log, {DATA_DIR_ENV: str(self.data_dir)}))
+        return self.started[-1]
+
+    def stop_all(self) -> list[str]:
+        """Stop every run, checking each ended cleanly; their stderr, in order."""
+        return [running.stop_cleanly() for running in self.started]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from presence_tray.storage.paths import DATA_DIR_ENV
-from tests.app_process import AppProcess
+from tests.app_process import AppProcess, AppRuns
 from tests.desktop import (
     Geometry,
     click,
@@ -67,19 +66,9 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def start_app(data_dir: Path, tmp_path: Path) -> Iterator[Callable[[], AppProcess]]:
     """Starts the app (again) over the same data folder; every run must end cleanly."""
-    started: list[AppProcess] = []
-
-    def start() -> AppProcess:
-        log = tmp_path / f"stderr-{len(started)}.log"
-        started.append(AppProcess(NETWORK, log, {DATA_DIR_ENV: str(data_dir)}))
-        return started[-1]
-
-    yield start
-    for running in started:
-        code = running.stop()
-        stderr = running.stderr()
-        assert code in (0, 128 + signal.SIGTERM), stderr
-        assert "Traceback" not in stderr, stderr
+    runs = AppRuns(NETWORK, data_dir, tmp_path)
+    yield runs.start
+    runs.stop_all()
 
 
 def wait_for_tray_icon(app: AppProcess) -> Geometry:
