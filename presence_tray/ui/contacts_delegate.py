@@ -1,5 +1,5 @@
-"""Paints one compact contact row (badge, name, favourite star, platform marks and one line
-of summary), or a section's header row."""
+"""Paints one compact contact row (initials with the status badge on them, name, favourite
+star, platform marks and one line of summary), or a section's header row."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from presence_tray.core.identity import Platform
-from presence_tray.ui.badges import Badge, paint_badge
+from presence_tray.ui.avatars import paint_avatar
+from presence_tray.ui.badges import Badge
 from presence_tray.ui.contacts_model import ModelIndex, PlatformMark, Role
 from presence_tray.ui.marks import MARK_SPACING, mark_font, mark_width, paint_mark
 
 H_PADDING = 8.0
 V_PADDING = 5.0
 LINE_GAP = 1.0
-MIN_BADGE = 12.0
+MIN_AVATAR = 24.0
 FAVOURITE_STAR = "★"
 """Painted after a favourite's name (the words are in the row's accessible text)."""
 
@@ -35,6 +36,13 @@ def summary_font(base: QFont) -> QFont:
     else:
         font.setPixelSize(max(8, round(font.pixelSize() * 0.9)))
     return font
+
+
+def avatar_rect(row: QRectF) -> QRectF:
+    """Where a row's initials disc goes: a square spanning both lines, at the left."""
+    content = row.adjusted(H_PADDING, V_PADDING, -H_PADDING, -V_PADDING)
+    side = max(MIN_AVATAR, content.height())
+    return QRectF(content.left(), content.center().y() - side / 2, side, side)
 
 
 class ContactsDelegate(QStyledItemDelegate):
@@ -106,14 +114,19 @@ class ContactsDelegate(QStyledItemDelegate):
         small_metrics = QFontMetricsF(small_font)
         content = rect.adjusted(H_PADDING, V_PADDING, -H_PADDING, -V_PADDING)
 
-        badge_side = max(MIN_BADGE, round(name_metrics.height() * 0.8))
+        # The initials disc spans both lines; the badge sits on its lower right.
         badge = index.data(Role.BADGE)
-        if isinstance(badge, Badge):
-            badge_rect = QRectF(
-                content.left(), content.center().y() - badge_side / 2, badge_side, badge_side
-            )
-            paint_badge(painter, badge_rect, badge)
-        text_left = content.left() + badge_side + H_PADDING
+        avatar = avatar_rect(rect)
+        paint_avatar(
+            painter,
+            avatar,
+            name=str(index.data(Role.NAME) or ""),
+            person_id=str(index.data(Role.PERSON_ID) or ""),
+            badge=badge if isinstance(badge, Badge) else None,
+            palette=palette,
+            selected=selected,
+        )
+        text_left = avatar.right() + H_PADDING
 
         marks_font = mark_font(base_font)
         marks_metrics = QFontMetricsF(marks_font)

@@ -6,13 +6,14 @@ import itertools
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyleOptionViewItem
 
 from presence_tray.core.identity import Platform
 from presence_tray.core.presence import PresenceSource, PresenceState
-from presence_tray.ui.contacts_delegate import H_PADDING, ContactsDelegate
+from presence_tray.ui.avatars import badge_spot
+from presence_tray.ui.contacts_delegate import H_PADDING, ContactsDelegate, avatar_rect
 from presence_tray.ui.contacts_model import ContactsModel, Role
 from presence_tray.ui.contacts_proxy import ContactsProxyModel
 
@@ -68,10 +69,11 @@ def person_rows(view: QListView) -> list[int]:
 
 
 def badge_pixel(view: QListView, image: QImage, row: int) -> QColor:
-    rect = view.visualRect(view.model().index(row, 0))
+    """A pixel of the badge's fill (inside its upper left quarter, clear of its mark)."""
+    spot = badge_spot(avatar_rect(QRectF(view.visualRect(view.model().index(row, 0)))))
     ratio = image.devicePixelRatio()
-    x = (rect.left() + H_PADDING + 6) * ratio
-    y = rect.center().y() * ratio
+    x = (spot.left() + spot.width() * 0.28) * ratio
+    y = (spot.top() + spot.height() * 0.32) * ratio
     return image.pixelColor(round(x), round(y))
 
 
