@@ -111,6 +111,7 @@ def show_last_known(hub: PresenceHub, last_known: LastKnown) -> None:
     """Put the last known identities and values in the hub, before any client connects."""
     with paused_garbage_collection():
         hub.add_identities(last_known.identities)
+        hub.name_people(last_known.given_names)
         for value in last_known.values:
             hub.ingest(value)
         hub.flush()

@@ -15,6 +15,7 @@ from presence_tray.core.identity import Identity, IdentityKey, Platform
 from presence_tray.core.linking import LinkReason
 from presence_tray.linking_service import GONE, NOT_REMEMBERED, LinkingService
 from presence_tray.storage.database import StorageWriteError, open_database
+from presence_tray.storage.local_store import LocalStore
 from presence_tray.storage.repositories import PeopleRepository
 
 if TYPE_CHECKING:
@@ -229,3 +230,24 @@ async def test_saved_links_hold_when_the_simulated_network_lists_its_contacts() 
         assert again.suggestions() == []
     finally:
         await runtime.aclose()
+
+
+async def test_a_linked_persons_name_survives_a_restart(db: Database) -> None:
+    hub = new_hub()
+    service = LinkingService(hub, PeopleRepository(db))
+    # Zoom's "Chen, Alice" first: the new person takes that name, not the Discord one's,
+    # although the Discord identity was saved (and is loaded) first.
+    service.link(unlinked_person_id(ZOOM), unlinked_person_id(DISCORD))
+    made = person_of(hub, ZOOM)
+    await service.aclose()
+
+    restarted = PresenceHub(ManualClock(1_700_000_000.0))
+    runtime_module.show_last_known(restarted, await LocalStore(db).load_last_known())
+    person = restarted.person(made)
+    assert person is not None
+    assert person.display_name == "Chen, Alice"
+    assert set(person.identities) == {ZOOM, DISCORD}
+    # People the user never named keep their identities' names.
+    alice = restarted.person("alice")
+    assert alice is not None
+    assert alice.display_name == "Alice Chen"

@@ -274,6 +274,20 @@ class PresenceHub:
         if removed:
             self._announce_removals(removed)
 
+    def name_people(self, names: Mapping[str, str]) -> None:
+        """Call people by the names the user gave them (``person_id`` → name), such as the
+        name chosen when two people were linked; unknown ids and empty names are ignored."""
+        renamed: list[_Entry] = []
+        for person_id, name in names.items():
+            entry = self._entries.get(person_id)
+            if entry is None or not name or entry.person.display_name == name:
+                continue
+            entry.person = replace(entry.person, display_name=name)
+            entry.person_changed = entry.aggregate is not None
+            renamed.append(entry)
+        if renamed:
+            self._mark_dirty(renamed)
+
     def unlink(self, key: IdentityKey) -> str:
         """Make the identity ``key`` a person of its own; returns that person's id.
 

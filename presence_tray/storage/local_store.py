@@ -41,10 +41,12 @@ SECONDS_PER_DAY = 86_400
 
 @dataclass(frozen=True, slots=True)
 class LastKnown:
-    """What the app knew when it last ran: identities and their cached values."""
+    """What the app knew when it last ran: identities, their cached values, and the names the
+    user gave people."""
 
     identities: list[Identity]
     values: list[PlatformPresence]
+    given_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def latest_observation(self) -> float | None:
@@ -94,7 +96,8 @@ class LocalStore:
         """Identities and cached values, for showing last known statuses at start-up."""
 
         def load() -> LastKnown:
-            return LastKnown(self.people.load_identities(), self.cache.load())
+            people = self.people
+            return LastKnown(people.load_identities(), self.cache.load(), people.given_names())
 
         return await asyncio.to_thread(load)
 

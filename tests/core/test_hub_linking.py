@@ -223,3 +223,22 @@ def test_last_seen_comes_from_the_values_the_person_has_after_the_move(hub: Pres
     aggregate = hub.aggregate("alice")
     assert aggregate is not None
     assert aggregate.last_seen_at == NOW - 60
+
+
+def test_people_take_the_names_the_user_gave_them(hub: PresenceHub) -> None:
+    recorder = Recorder(hub)
+    alice = hub.person_of(ALICE_SLACK)
+    assert alice is not None
+    hub.name_people({alice.person_id: "Alice C.", "nobody-known": "Ghost", "stray": ""})
+    hub.flush()
+    renamed = hub.person(alice.person_id)
+    assert renamed is not None
+    assert renamed.display_name == "Alice C."
+    assert renamed.identities == alice.identities
+    # The rename is announced (the list shows the new name) even though the status is the same.
+    assert [change.person.display_name for change in recorder.changes] == ["Alice C."]
+    assert all(person.display_name != "Ghost" for person in hub.people())
+    # The same names again change nothing.
+    hub.name_people({alice.person_id: "Alice C."})
+    hub.flush()
+    assert len(recorder.changes) == 1

@@ -142,6 +142,14 @@ class PeopleRepository:
                 connection.execute(select(people.c.person_id).where(people.c.favourite)).scalars()
             )
 
+    def given_names(self) -> dict[str, str]:
+        """The names the user gave people (when linking), by person id; others have none."""
+        query = select(people.c.person_id, people.c.display_name).where(
+            people.c.display_name.is_not(None)
+        )
+        with self._db.reading() as connection:
+            return {person_id: name for person_id, name in connection.execute(query) if name}
+
     # -- links ------------------------------------------------------------------------------
 
     def link(self, key: IdentityKey, person_id: str, display_name: str) -> None:
