@@ -93,6 +93,8 @@ class WriteBehind:
         self._cache: dict[IdentityKey, PlatformPresence] = {}
         self._history: list[PresenceTransition] = []
         self._wake = asyncio.Event()
+        self._noted = asyncio.Event()
+        """Set when a change is noted: with nothing pending, :meth:`run` waits for it."""
         self._flush_lock = asyncio.Lock()
         self._failures = 0
         self._problem: str | None = None
@@ -123,6 +125,7 @@ class WriteBehind:
                 cache[value.identity] = value
         if self._history_enabled():
             self._history.extend(transitions(changes))
+        self._noted.set()
         if self.pending() >= self._max_batch:
             self._wake.set()
 
@@ -138,8 +141,14 @@ class WriteBehind:
     # -- writing -----------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Write every ``flush_interval`` seconds, or when a batch is full, until cancelled."""
+        """Write ``flush_interval`` seconds after a change, or when a batch is full, until
+        cancelled."""
         while True:
+            if not self.pending():
+                # Nothing to write: sleep until the hub reports a change rather than wake
+                # every interval for nothing (each wake-up costs the idle app CPU time).
+                self._noted.clear()
+                await self._noted.wait()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.next_delay()):
                     await self._wake.wait()

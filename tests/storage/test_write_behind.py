@@ -13,7 +13,7 @@ from presence_tray.core.hub import PresenceHub
 from presence_tray.core.identity import Identity, IdentityKey, Platform
 from presence_tray.core.presence import PlatformPresence, PresenceSource, PresenceState
 from presence_tray.storage import write_behind as write_behind_module
-from presence_tray.storage.write_behind import Batch, WriteBehind
+from presence_tray.storage.write_behind import Batch, FlushReport, WriteBehind
 
 if TYPE_CHECKING:
     import logging
@@ -126,6 +126,33 @@ async def test_the_interval_flushes_small_batches(hub: PresenceHub) -> None:
     feed(hub, KEYS[3], PresenceState.IDLE)
     await asyncio.sleep(0.3)
     assert KEYS[3] in disk.cache()
+    await writer.aclose(task)
+
+
+async def test_with_nothing_to_write_it_sleeps_until_a_change(hub: PresenceHub) -> None:
+    """No wake-up every interval while nothing changes (the idle app's CPU), and a change
+    is still written one interval later."""
+    disk = Disk()
+    writer = make(hub, disk, flush_interval=0.01)
+    flushes: list[int] = []
+    flush = writer.flush
+
+    async def counted_flush() -> FlushReport:
+        flushes.append(writer.pending())
+        return await flush()
+
+    writer.flush = counted_flush  # type: ignore[method-assign]
+    task = asyncio.create_task(writer.run())
+    await asyncio.sleep(0.2)
+    assert flushes == []  # twenty intervals, nothing to write, no wake-up
+    feed(hub, KEYS[2], PresenceState.ONLINE)
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if disk.batches:
+            break
+    assert KEYS[2] in disk.cache()
+    await asyncio.sleep(0.1)
+    assert len(flushes) == 1  # back to sleep once written
     await writer.aclose(task)
 
 
