@@ -135,6 +135,8 @@ class Notifier:
         self._seen: dict[str, _Seen] = {}
         self._last_sent: dict[str, float] = {}
         self._held: dict[str, _Event] = {}
+        self._holding = asyncio.Event()
+        """Set when a change is first held: only then is there a digest to tick for."""
         self._started_at: float | None = None
         self._settled = False
         self.set_rules(rules)
@@ -215,6 +217,7 @@ class Notifier:
             for event in events:
                 self._held[event.person_id] = event
                 self._spend(event.rules)
+            self._holding.set()
             return
         now = self._clock.now()
         due = [event for event in events if self._cooled_down(event, now)]
@@ -226,6 +229,12 @@ class Notifier:
         else:
             for event in due:
                 self._send(_single(event))
+
+    async def wait_until_holding(self) -> None:
+        """Return once a change is held for the end of do-not-disturb (at once if one is)."""
+        if not self._held:
+            self._holding.clear()
+            await self._holding.wait()
 
     def tick(self) -> None:
         """Check whether do-not-disturb ended (call every few seconds)."""
@@ -409,9 +418,12 @@ async def tick_periodically(
     every_seconds: float,
     before_tick: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """Every ``every_seconds`` real seconds, await ``before_tick`` (a settings reload, say)
-    and call :meth:`Notifier.tick`, until cancelled."""
+    """Every ``every_seconds`` real seconds while changes are held for the end of
+    do-not-disturb, await ``before_tick`` (a settings reload, say) and call
+    :meth:`Notifier.tick`, until cancelled. With nothing held a tick has nothing to do, so
+    none is made (each wake-up costs the idle app CPU time)."""
     while True:
+        await notifier.wait_until_holding()
         await asyncio.sleep(every_seconds)
         if before_tick is not None:
             await before_tick()

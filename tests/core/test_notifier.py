@@ -626,26 +626,59 @@ def test_the_start_up_quiet_window_wins_over_dnd() -> None:
     assert world.sent == []
 
 
+async def test_tick_periodically_sleeps_while_nothing_is_held(world: World) -> None:
+    """No tick (and no reload) while nothing waits for the end of do-not-disturb; the first
+    held change starts the ticking, and its digest comes when do-not-disturb ends."""
+    world.rule("alice", NotifyOn.AVAILABLE)
+    reloads: list[bool] = []
+    reloaded = asyncio.Event()
+
+    async def reload() -> None:
+        reloads.append(world.dnd)
+        reloaded.set()
+
+    task = asyncio.create_task(tick_periodically(world.notifier, 0.001, reload))
+    try:
+        await asyncio.sleep(0.1)
+        assert reloads == []
+        world.dnd = True
+        world.set("alice", ONLINE)
+        world.flush()
+        async with asyncio.timeout(5):
+            await reloaded.wait()
+        world.dnd = False
+        reloaded.clear()
+        async with asyncio.timeout(5):
+            await reloaded.wait()  # its tick, right after, sends the digest
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert world.titles() == [DIGEST_TITLE]
+    assert reloads[0] is True
+
+
 async def test_tick_periodically_reloads_then_ticks(world: World) -> None:
     world.rule("alice", NotifyOn.AVAILABLE)
     world.dnd = True
     world.set("alice", ONLINE)
     world.flush()
     reloads: list[int] = []
-    ticked_twice = asyncio.Event()
+    reloaded = asyncio.Event()
 
     async def reload() -> None:
         reloads.append(1)
         world.dnd = False
-        if len(reloads) == 2:  # the first reload's tick has run
-            ticked_twice.set()
+        reloaded.set()
 
     task = asyncio.create_task(tick_periodically(world.notifier, 0.001, reload))
     try:
         async with asyncio.timeout(5):
-            await ticked_twice.wait()
+            await reloaded.wait()  # the tick right after this reload sent the digest
+        await asyncio.sleep(0.05)
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
     assert world.titles() == [DIGEST_TITLE]
+    assert reloads == [1]  # nothing held after the digest: no more ticks
