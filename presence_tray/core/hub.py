@@ -13,7 +13,7 @@ import math
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from presence_tray.core.aggregation import (
     AggregatedPresence,
@@ -141,6 +141,8 @@ class PresenceHub:
         self._next_expiry = math.inf
         """No value ages out before this (clock time): a lower bound of every person's
         ``expires_at``, so the staleness check skips its walk over everyone until then."""
+        self._expiry_sooner = asyncio.Event()
+        """Set when a flush brings the next expiry forward (see :meth:`wait_for_expiry`)."""
         self._owner: dict[IdentityKey, _Entry] = {}
         self._identities: dict[IdentityKey, Identity] = {}
         self._pending: dict[IdentityKey, PlatformPresence] = {}
@@ -362,6 +364,25 @@ class PresenceHub:
             self._mark_dirty(expired)
         return self.flush()
 
+    async def wait_for_expiry(self) -> None:
+        """Return once the earliest value may have aged out (at once if one has).
+
+        Sleeps on the hub's clock, and sleeps again from the start when a flush brings an
+        earlier expiry (an account that stopped pushing, say); with nothing that can age
+        out it waits for that alone.
+        """
+        while (left := self._next_expiry - self._clock.now()) > 0:
+            self._expiry_sooner.clear()
+            sooner = asyncio.ensure_future(self._expiry_sooner.wait())
+            waits: set[asyncio.Future[Any]] = {sooner}
+            if left != math.inf:
+                waits.add(asyncio.ensure_future(self._clock.sleep(left)))
+            try:
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for wait in waits:
+                    wait.cancel()
+
     def _reaggregate(self, entries: Iterable[_Entry]) -> list[PresenceChanged]:
         now = self._clock.now()
         live = self._live_accounts
@@ -385,6 +406,8 @@ class PresenceHub:
             if old is None or entry.person_changed or not new.looks_the_same_as(old):
                 entry.person_changed = False
                 changes.append(PresenceChanged(entry.person, old, new))
+        if next_expiry < self._next_expiry:
+            self._expiry_sooner.set()
         self._next_expiry = next_expiry
         if changes:
             self._publish(changes, now)
@@ -541,7 +564,14 @@ def _reachable_platforms(current: AggregatedPresence) -> tuple[Platform, ...]:
 
 
 async def refresh_staleness_periodically(hub: PresenceHub, every_seconds: float) -> None:
-    """Re-check staleness every ``every_seconds`` real seconds, until cancelled."""
+    """Re-check staleness when the earliest value ages out, at most every ``every_seconds``
+    real seconds, until cancelled.
+
+    Not on a fixed beat: while nothing can age out (polled values refreshed before their
+    time, pushed ones over live connections) the app does not wake up for it at all, and
+    every wake-up costs an idle app CPU time.
+    """
     while True:
         await asyncio.sleep(every_seconds)
+        await hub.wait_for_expiry()
         hub.refresh_staleness()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import pytest
 
 from presence_tray.core.aggregation import AggregationPolicy, Decision
 from presence_tray.core.client import AccountHealth
-from presence_tray.core.clock import ManualClock
-from presence_tray.core.hub import PresenceChanged, PresenceHub
+from presence_tray.core.clock import ManualClock, ScaledClock
+from presence_tray.core.freshness import FreshnessPolicy
+from presence_tray.core.hub import PresenceChanged, PresenceHub, refresh_staleness_periodically
 from presence_tray.core.identity import Identity, Platform
 from presence_tray.core.presence import PresenceSource, PresenceState
 from tests.core.helpers import NOW, identity, key, value
@@ -317,3 +319,72 @@ def test_a_person_gaining_an_identity_is_announced(hub: PresenceHub) -> None:
     assert changes[0].new.looks_the_same_as(changes[0].old)
     assert len(batches) == 1
     assert hub.flush() == []  # announced once
+
+
+SPEED = 2000.0
+"""A simulated clock fast enough that three minutes of time-to-live pass in 0.09 s."""
+
+
+def fast_hub() -> tuple[PresenceHub, ScaledClock, list[PresenceChanged]]:
+    clock = ScaledClock(SPEED, start=NOW)
+    hub = PresenceHub(clock)
+    hub.add_identities(
+        [identity(ALICE_SLACK, "Alice Chen", "alice"), identity(BOB_DISCORD, "Bob", "bob")]
+    )
+    hub.flush()
+    changes: list[PresenceChanged] = []
+    hub.subscribe(changes.extend)
+    return hub, clock, changes
+
+
+async def stale_seen(changes: list[PresenceChanged], person_id: str) -> None:
+    async with asyncio.timeout(5):
+        while not any(c.person.person_id == person_id and c.new.stale for c in changes):  # noqa: ASYNC110 - polling a plain list the hub appends to
+            await asyncio.sleep(0.005)
+
+
+async def test_the_staleness_task_wakes_when_a_value_ages_out_not_every_beat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hub, clock, changes = fast_hub()
+    checks: list[float] = []
+    check = hub.refresh_staleness
+
+    def counted_check() -> list[PresenceChanged]:
+        checks.append(clock.now())
+        return check()
+
+    monkeypatch.setattr(hub, "refresh_staleness", counted_check)
+    hub.ingest(value(ALICE_SLACK, PresenceState.ONLINE, clock.now()))
+    hub.flush()
+    expires = clock.now() + FreshnessPolicy().ttl(Platform.SLACK)
+    task = asyncio.create_task(refresh_staleness_periodically(hub, 0.001))
+    try:
+        await stale_seen(changes, "alice")
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert min(checks) >= expires  # never shown stale early...
+    assert len(checks) <= 3  # ...and not checked every millisecond (about 90 beats) until then
+
+
+async def test_an_account_that_stops_pushing_brings_the_next_check_forward() -> None:
+    hub, clock, changes = fast_hub()
+    account = BOB_DISCORD.account
+    hub.set_account_health(account, AccountHealth.LIVE)
+    ttl = FreshnessPolicy().ttl(Platform.DISCORD)
+    seen = clock.now() - ttl + 60  # a minute of freshness left once the connection drops
+    hub.ingest(value(BOB_DISCORD, PresenceState.ONLINE, seen, source=PresenceSource.PUSH))
+    hub.flush()
+    task = asyncio.create_task(refresh_staleness_periodically(hub, 0.001))
+    try:
+        await asyncio.sleep(0.01)  # the task now waits with nothing that can age out
+        hub.set_account_health(account, AccountHealth.RECONNECTING)
+        hub.flush()
+        await stale_seen(changes, "bob")
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert clock.now() >= seen + ttl
