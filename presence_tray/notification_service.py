@@ -28,7 +28,8 @@ _log = logging.getLogger(__name__)
 NOTIFICATION_QUIET_SECONDS = 30.0
 """At most this long (real seconds) after start-up, accounts still connecting, nothing is sent."""
 NOTIFICATION_TICK_SECONDS = 1.0
-"""How often (real seconds) the notifier checks whether do-not-disturb has ended."""
+"""How often (real seconds) the notifier checks whether do-not-disturb has ended, while
+changes are held for its digest (otherwise it does not wake up at all)."""
 
 
 @dataclass

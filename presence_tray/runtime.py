@@ -32,6 +32,7 @@ _log = logging.getLogger(__name__)
 FLUSH_WINDOW_SECONDS = 0.05
 """Updates arriving within this window reach the UI as one batch."""
 STALENESS_CHECK_SECONDS = 1.0
+"""The staleness check runs when the earliest value ages out, at most this often (real s)."""
 
 
 @dataclass
