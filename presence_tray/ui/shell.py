@@ -17,7 +17,7 @@ from presence_tray.ui.contacts_model import ContactsModel
 from presence_tray.ui.contacts_window import ContactsWindow
 from presence_tray.ui.linking import LinkingActions
 from presence_tray.ui.person_detail import gone_text
-from presence_tray.ui.tray import PresenceTrayIcon
+from presence_tray.ui.tray import PresenceTrayIcon, held_words
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,6 +37,10 @@ _log = logging.getLogger(__name__)
 OWN_STATUS_CHECK_MS = 1000
 """How often, at most, a timed do-not-disturb checks whether it has ended (real time; the
 app's clock may run faster than real time, so the end is checked, not scheduled once)."""
+HELD_CHECK_MS = 30_000
+"""How often (real time) the tooltip checks whether the do-not-disturb schedule has begun or
+ended: rarely, as every wake-up of an idle app costs CPU; changes to the contacts refresh it
+too."""
 NOT_SET_EVERYWHERE = "Your status was not set everywhere"
 """The tray message's title when some account could not take my new status."""
 
@@ -80,6 +84,10 @@ class TrayShell(QObject):
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(0)
         self._summary_timer.timeout.connect(self._refresh_summary)
+        # The do-not-disturb schedule starts and ends by the clock, not by events.
+        self._held_timer = QTimer(self)
+        self._held_timer.setInterval(HELD_CHECK_MS)
+        self._held_timer.timeout.connect(self._refresh_summary)
         self._unsubscribe_own_status: Callable[[], None] | None = None
         self._status_tasks: set[asyncio.Task[None]] = set()
         self._own_status_check_ms = own_status_check_ms
@@ -187,8 +195,12 @@ class TrayShell(QObject):
         return self._settings
 
     def use_settings(self, backend: SettingsBackend) -> None:
-        """Let Settings… open the dialog over ``backend`` (built once saved data has loaded)."""
+        """Let Settings… open the dialog over ``backend`` (built once saved data has loaded);
+        the tooltip says from now on when its do-not-disturb schedule holds notifications."""
         self._settings_backend = backend
+        if self._tray is not None:
+            self._refresh_summary()
+            self._held_timer.start()
 
     def open_settings(self) -> None:
         """Show the settings dialog: one instance, brought to the front if already open."""
@@ -256,6 +268,7 @@ class TrayShell(QObject):
         for task in self._status_tasks:
             task.cancel()
         self._summary_timer.stop()
+        self._held_timer.stop()
         self._own_status_timer.stop()
         if self._model is not None:
             self._model.close()
@@ -313,7 +326,11 @@ class TrayShell(QObject):
     def _refresh_summary(self) -> None:
         if self._tray is None or self._model is None:
             return
-        self._tray.set_summary(self._model.state_counts(), self._supervisor.statuses())
+        held = None
+        backend = self._settings_backend
+        if backend is not None:
+            held = held_words(backend.schedule, backend.now())
+        self._tray.set_summary(self._model.state_counts(), self._supervisor.statuses(), held)
 
     async def _apply_own_status(self, status: OwnStatus) -> None:
         results = await self._supervisor.set_own_status(status)

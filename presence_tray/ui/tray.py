@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from presence_tray.core.client import OwnStatus
+    from presence_tray.core.dnd import DndSchedule
     from presence_tray.core.supervisor import AccountStatus
 
 NEUTRAL_BADGE = Badge(PresenceState.UNKNOWN)
@@ -70,12 +71,12 @@ def tray_tooltip(
     counts: Mapping[PresenceState, int],
     statuses: Iterable[AccountStatus],
     own: str | None = None,
+    held: str | None = None,
 ) -> str:
     """ "Presence Tray — 5 available · 3 busy · DND until 15:00", then one line per account
-    problem (``own``: my own status's words, when worth saying)."""
-    head = f"{APP_NAME} — {counts_line(counts)}"
-    if own:
-        head = f"{head} · {own}"
+    problem (``own``: my own status's words, when worth saying; ``held``: that the
+    do-not-disturb schedule is holding notifications)."""
+    head = " · ".join(part for part in (f"{APP_NAME} — {counts_line(counts)}", own, held) if part)
     return "\n".join([head, *account_problems(statuses)])
 
 
@@ -105,6 +106,17 @@ def own_status_words(
     return f"DND until {until_words(status.until, now, locale)}"
 
 
+def held_words(schedule: DndSchedule, now: float, locale: QLocale | None = None) -> str | None:
+    """ "notifications held until 08:00" while the do-not-disturb schedule (a weekly rule, a
+    snooze or vacation) is on; None when it is off."""
+    if not schedule.active_at(now):
+        return None
+    ends = schedule.ends_at(now)
+    if ends is None:
+        return "notifications held (do not disturb)"
+    return f"notifications held until {until_words(ends, now, locale)}"
+
+
 class PresenceTrayIcon(QSystemTrayIcon):
     """The tray icon; it only reports what the user asked for, the shell acts on it."""
 
@@ -126,6 +138,7 @@ class PresenceTrayIcon(QSystemTrayIcon):
         self._warning = False
         self._tooltip_parts: tuple[Mapping[PresenceState, int], list[AccountStatus]] | None = None
         self._own_words: str | None = None
+        self._held_words: str | None = None
         self._choice_actions: dict[OwnStatusChoice, QAction] = {}
         # A QMenu cannot have a QObject parent; the icon keeps it alive.
         self._menu = QMenu()
@@ -206,11 +219,17 @@ class PresenceTrayIcon(QSystemTrayIcon):
             self._update_icon()
 
     def set_summary(
-        self, counts: Mapping[PresenceState, int], statuses: Iterable[AccountStatus]
+        self,
+        counts: Mapping[PresenceState, int],
+        statuses: Iterable[AccountStatus],
+        held: str | None = None,
     ) -> None:
-        """Update the tooltip and the warning mark from the counts and account statuses."""
+        """Update the tooltip and the warning mark from the counts and account statuses
+        (``held``: that the do-not-disturb schedule holds notifications, see
+        :func:`held_words`)."""
         statuses = list(statuses)
         self._tooltip_parts = (counts, statuses)
+        self._held_words = held
         self._update_tooltip()
         warning = needs_attention(statuses)
         if warning != self._warning:
@@ -248,7 +267,7 @@ class PresenceTrayIcon(QSystemTrayIcon):
             self.setToolTip(f"{APP_NAME} · {self._own_words}" if self._own_words else APP_NAME)
             return
         counts, statuses = self._tooltip_parts
-        self.setToolTip(tray_tooltip(counts, statuses, self._own_words))
+        self.setToolTip(tray_tooltip(counts, statuses, self._own_words, self._held_words))
 
     def _update_icon(self) -> None:
         self.setIcon(app_icon(self._badge, warning=self._warning))

@@ -15,6 +15,7 @@ from presence_tray.core.dnd import DndSchedule, Vacation, WeeklyDndRule
 from presence_tray.core.own_status import tomorrow_morning
 from presence_tray.storage.local_store import LocalStore
 from presence_tray.ui.settings.rule_editor import system_zone, zone_names
+from presence_tray.ui.shell import TrayShell
 from tests.ui.settings_helpers import Harness, settings_dialog
 
 if TYPE_CHECKING:
@@ -227,3 +228,25 @@ async def test_the_status_line_refreshes_only_while_the_tab_shows(
     dialog.tabs.setCurrentWidget(tab_of(harness))
     dialog.reject()
     assert not tab_of(harness).refreshing
+
+
+async def test_the_tray_tooltip_says_when_the_schedule_holds_notifications(
+    harness: Harness, hub: PresenceHub, clock: ManualClock
+) -> None:
+    shell = TrayShell(
+        hub, harness.runtime.supervisor, clock, simulated_network=True, tray_available=True
+    )
+    shell.start()
+    try:
+        tray = shell.tray_icon
+        assert tray is not None
+        shell.use_settings(harness.service)
+        assert "held" not in tray.toolTip()
+        harness.service.set_schedule(DndSchedule(snooze_until=clock.now() + 3600))
+        shell.use_settings(harness.service)  # the 30 s check, at once
+        assert "· notifications held until " in tray.toolTip().splitlines()[0]
+        clock.advance(3601)
+        shell.use_settings(harness.service)
+        assert "held" not in tray.toolTip()
+    finally:
+        shell.close()

@@ -12,6 +12,7 @@ from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from presence_tray.core.client import AccountHealth, OwnStatus
+from presence_tray.core.dnd import DndSchedule, Vacation
 from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.core.own_status import OwnStatusChoice, tomorrow_morning
 from presence_tray.core.presence import PresenceState
@@ -21,6 +22,7 @@ from presence_tray.ui.tray import (
     NEUTRAL_BADGE,
     PresenceTrayIcon,
     account_problems,
+    held_words,
     needs_attention,
     own_status_words,
     tray_tooltip,
@@ -62,6 +64,28 @@ def test_tooltip_counts_and_problems():
         "Zoom reconnecting",
         "Slack needs reconnecting",
     ]
+
+
+def test_tooltip_says_when_the_schedule_holds_notifications():
+    counts = {S.ONLINE: 2}
+    assert tray_tooltip(counts, [], "DND until 15:00", "notifications held until 18:00") == (
+        "Presence Tray — 2 available · DND until 15:00 · notifications held until 18:00"
+    )
+    assert tray_tooltip(counts, [], None, "notifications held until 18:00") == (
+        "Presence Tray — 2 available · notifications held until 18:00"
+    )
+
+
+def test_held_words_follow_the_do_not_disturb_schedule():
+    now = datetime(2026, 3, 4, 14, 0).timestamp()  # noqa: DTZ001 - local time, like the tray
+    locale = QLocale(QLocale.Language.German, QLocale.Country.Germany)
+    assert held_words(DndSchedule(), now, locale) is None
+    snoozed = DndSchedule(snooze_until=now + 3600)
+    assert held_words(snoozed, now, locale) == "notifications held until 15:00"
+    assert held_words(snoozed, now + 3600, locale) is None
+    away = held_words(DndSchedule(vacation=Vacation(now - 60, now + 2 * 86_400)), now, locale)
+    assert away is not None
+    assert away.startswith("notifications held until ")
 
 
 def test_problems_and_attention():
