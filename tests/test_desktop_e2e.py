@@ -24,6 +24,7 @@ from tests.desktop import (
     click,
     colour_count,
     embedded_tray_icon,
+    geometry_of,
     press,
     read_text,
     screenshot,
@@ -31,6 +32,7 @@ from tests.desktop import (
     visible_popup_menu,
     visible_window,
     wait_until,
+    xdotool,
 )
 
 if TYPE_CHECKING:
@@ -143,3 +145,20 @@ def test_a_persons_detail_opens_from_the_list_with_the_keyboard(
     assert someone in text, text
     assert "24 h" in text or "history" in text.lower(), text
     assert app.process.poll() is None, app.stderr()
+
+
+@pytest.mark.desktop
+def test_the_contacts_window_keeps_the_size_the_user_gave_it(
+    start_app: Callable[[], AppProcess],
+) -> None:
+    app = start_app()
+    window = open_contacts(wait_for_tray_icon(app))
+    xdotool("windowsize", window, "520", "700")
+    wait_until("the new size", lambda: geometry_of(window)[2:] == (520, 700))
+    time.sleep(1.5)  # the size is remembered once resizing has rested (0.5 s), then saved
+    app.stop_cleanly()
+
+    app = start_app()
+    window = open_contacts(wait_for_tray_icon(app))
+    assert wait_until("the remembered size", lambda: geometry_of(window)[2:] == (520, 700))
+    screenshot("window-resized", window)

@@ -91,6 +91,22 @@ def cooldown_problem(seconds: float) -> str | None:
     return None
 
 
+MAX_WINDOW_SIDE = 20_000
+"""Larger than any screen: a bigger remembered window size is damage, not a choice."""
+
+
+def window_size_problem(size: tuple[int, int] | None) -> str | None:
+    """A sentence when a remembered window size is not two whole numbers of pixels that fit
+    a screen."""
+    if size is None:
+        return None
+    fits = len(size) == 2 and all(  # noqa: PLR2004 - width and height
+        isinstance(side, int) and not isinstance(side, bool) and 0 < side <= MAX_WINDOW_SIDE
+        for side in size
+    )
+    return None if fits else f"A window size must be two numbers of pixels, not {size!r}."
+
+
 @dataclass(frozen=True, slots=True)
 class Preferences:
     """App-wide settings (the settings dialog edits them; each default is the one shown)."""
@@ -108,6 +124,8 @@ class Preferences:
     """How often each polled platform is asked (read-only; used by the real clients)."""
     simulated_network: bool = True
     """Run the built-in simulated network (while no account is connected)."""
+    contacts_window_size: tuple[int, int] | None = None
+    """The contacts window's width and height as the user left them (None: the default)."""
 
     def problems(self) -> list[str]:
         """A sentence for every value out of its bounds (empty when all are fine)."""
@@ -118,6 +136,7 @@ class Preferences:
                 poll_interval_problem(platform, seconds)
                 for platform, seconds in self.poll_interval_seconds.items()
             ),
+            window_size_problem(self.contacts_window_size),
         ]
         return [problem for problem in found if problem is not None]
 

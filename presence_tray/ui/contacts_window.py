@@ -13,6 +13,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QPalette,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,6 +48,8 @@ SIMULATED_NETWORK_NOTICE = (
 NO_TRAY_NOTICE = "No system tray found — Presence Tray runs as a normal window."
 NO_CONTACTS = "No contacts yet."
 DEFAULT_SIZE = (360, 540)
+RESIZE_REST_MS = 500
+"""A resize counts as chosen once the user has stopped dragging for this long."""
 FIRST_PERSON_ROW = 1
 """Row 0 of a non-empty list is its first section's header."""
 
@@ -139,6 +142,8 @@ class ContactsWindow(QWidget):
     """The user asked to link another identity to a person (the person id)."""
     unlink_requested = Signal(object)
     """The user asked to unlink an identity (its ``IdentityKey``) from its person."""
+    size_chosen = Signal(int, int)
+    """The user resized the window to this width and height (once the resizing has rested)."""
 
     def __init__(
         self,
@@ -161,8 +166,8 @@ class ContactsWindow(QWidget):
         self._hide_on_escape = tray_available
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName("Contacts")
-        self.resize(*DEFAULT_SIZE)
-        self.setMinimumSize(260, 280)
+        self._resized_by_user = False
+        self._resize_rest = self._size_up()
 
         self._proxy = ContactsProxyModel(self)
         self._proxy.setSourceModel(model)
@@ -406,6 +411,37 @@ class ContactsWindow(QWidget):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def restore_size(self, width: int, height: int) -> None:
+        """Take the size the user chose in an earlier run (fitted to the screen), unless they
+        have resized the window in this one already."""
+        if self._resized_by_user:
+            return
+        available = self.screen().availableGeometry().size()
+        self.resize(
+            max(self.minimumWidth(), min(width, available.width())),
+            max(self.minimumHeight(), min(height, available.height())),
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A resize from the window system while shown is the user's: remember it soon."""
+        super().resizeEvent(event)
+        if event.spontaneous() and self.isVisible():
+            self._resize_rest.start()
+
+    def _size_up(self) -> QTimer:
+        """The default and smallest sizes; the timer that tells a chosen size from a drag."""
+        self.resize(*DEFAULT_SIZE)
+        self.setMinimumSize(260, 280)
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(RESIZE_REST_MS)
+        timer.timeout.connect(self._on_resize_rested)
+        return timer
+
+    def _on_resize_rested(self) -> None:
+        self._resized_by_user = True
+        self.size_chosen.emit(self.width(), self.height())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Tell the shell; closing only hides the window."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -198,6 +199,7 @@ class TrayShell(QObject):
         """Let Settings… open the dialog over ``backend`` (built once saved data has loaded);
         the tooltip says from now on when its do-not-disturb schedule holds notifications."""
         self._settings_backend = backend
+        self._restore_window_size()
         if self._tray is not None:
             self._refresh_summary()
             self._held_timer.start()
@@ -296,6 +298,8 @@ class TrayShell(QObject):
             )
             self._window.quit_requested.connect(self.request_quit)
             self._window.settings_requested.connect(self.open_settings)
+            self._window.size_chosen.connect(self._remember_window_size)
+            self._restore_window_size()
             for notice in self._notices:
                 self._window.add_notice(notice)
             if not tray:
@@ -303,6 +307,25 @@ class TrayShell(QObject):
                 self._window.closed.connect(self.request_quit)
             self._wire_linking(self._window)
         return self._window
+
+    def _restore_window_size(self) -> None:
+        backend = self._settings_backend
+        if self._window is None or backend is None:
+            return
+        size = backend.preferences.contacts_window_size
+        if size is not None:
+            self._window.restore_size(*size)
+
+    def _remember_window_size(self, width: int, height: int) -> None:
+        backend = self._settings_backend
+        if backend is None or backend.preferences.contacts_window_size == (width, height):
+            return
+        try:
+            backend.set_preferences(
+                replace(backend.preferences, contacts_window_size=(width, height))
+            )
+        except ValueError as err:  # a size no screen has: keep the old one
+            _log.info("window size not remembered: %s", err)
 
     def _wire_linking(self, window: ContactsWindow) -> None:
         if self._linking_backend is None or self._linking is not None:

@@ -57,6 +57,12 @@ def test_preferences_default_until_saved_then_round_trip(db: Database) -> None:
         ("poll_interval_seconds", '{"teams": "often"}'),
         ("poll_interval_seconds", "[60, 60]"),
         ("simulated_network", '"off"'),
+        ("contacts_window_size", "[0, 500]"),
+        ("contacts_window_size", "[400]"),
+        ("contacts_window_size", '["wide", "tall"]'),
+        ("contacts_window_size", "[400.5, 500]"),
+        ("contacts_window_size", "[1000000, 500]"),
+        ("contacts_window_size", "null"),
     ],
 )
 def test_invalid_preferences_fall_back_to_defaults(
@@ -70,6 +76,15 @@ def test_invalid_preferences_fall_back_to_defaults(
     assert PreferencesRepository(db).get() == Preferences()
     assert len(expected_warnings) == 1
     assert stored_key in expected_warnings[0].getMessage()
+
+
+def test_the_contacts_window_size_is_remembered_once_chosen(db: Database) -> None:
+    preferences = PreferencesRepository(db)
+    preferences.save(Preferences())
+    assert raw(db.path, "SELECT 1 FROM preferences WHERE key = 'contacts_window_size'") == []
+    assert preferences.get().contacts_window_size is None
+    preferences.save(Preferences(contacts_window_size=(420, 610)))
+    assert preferences.get().contacts_window_size == (420, 610)
 
 
 def test_preferences_of_newer_versions_are_kept(db: Database) -> None:
@@ -89,6 +104,8 @@ def test_preferences_of_newer_versions_are_kept(db: Database) -> None:
             "Slack can be polled every 60 to 3600 seconds; 10 is outside",
         ),
         (Preferences(poll_interval_seconds={Platform.DISCORD: 60}), "Discord is not polled"),
+        (Preferences(contacts_window_size=(0, 400)), "two numbers of pixels"),
+        (Preferences(contacts_window_size=(400, 10**6)), "two numbers of pixels"),
     ],
 )
 def test_out_of_bounds_preferences_are_refused(

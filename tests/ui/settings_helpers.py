@@ -13,9 +13,10 @@ from presence_tray.runtime import Runtime
 from presence_tray.settings_service import SettingsService
 from presence_tray.storage.local_store import LocalStore
 from presence_tray.ui.settings.dialog import SettingsDialog
+from presence_tray.ui.shell import TrayShell
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Sequence
+    from collections.abc import AsyncIterator, Iterator, Sequence
     from pathlib import Path
 
     from pytestqt.qtbot import QtBot
@@ -88,3 +89,22 @@ async def settings_dialog(
         dialog.release()
         await service.aclose()
         await runtime.aclose()
+
+
+@contextlib.contextmanager
+def started_shell(
+    harness: Harness, hub: PresenceHub, clock: ManualClock, *, tray_available: bool
+) -> Iterator[TrayShell]:
+    """A started tray shell over the harness's runtime, closed afterwards."""
+    shell = TrayShell(
+        hub,
+        harness.runtime.supervisor,
+        clock,
+        simulated_network=True,
+        tray_available=tray_available,
+    )
+    shell.start()
+    try:
+        yield shell
+    finally:
+        shell.close()

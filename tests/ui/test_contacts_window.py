@@ -258,3 +258,16 @@ def test_arrow_keys_skip_headers_both_ways(make_window: MakeWindow, qtbot: QtBot
     assert view.currentIndex().data(Role.NAME) == "Carol Diaz"
     qtbot.keyClick(view, Qt.Key.Key_PageUp)
     assert view.currentIndex().data(Role.NAME) == "Alice Chen"
+
+
+def test_a_remembered_size_is_fitted_to_the_screen_and_minimum(make_window: MakeWindow):
+    window = make_window()
+    screen = window.screen().availableGeometry()
+    window.restore_size(400, 620)
+    assert (window.width(), window.height()) == (400, 620)
+    window.restore_size(screen.width() * 3, screen.height() * 3)  # from a bigger monitor
+    assert window.width() <= screen.width()
+    assert window.height() <= screen.height()
+    window.restore_size(10, 10)
+    assert window.width() >= window.minimumWidth()
+    assert window.height() >= window.minimumHeight()

@@ -17,7 +17,7 @@ from presence_tray.platforms.capabilities import PLATFORM_CAPABILITIES
 from presence_tray.ui.settings.accounts_tab import SIGN_IN_NOT_BUILT, capability_words
 from presence_tray.ui.shell import TrayShell
 from tests.fakes import StatusSettingClient
-from tests.ui.settings_helpers import Harness, settings_dialog
+from tests.ui.settings_helpers import Harness, settings_dialog, started_shell
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -136,3 +136,31 @@ async def test_ctrl_comma_in_the_contacts_window_opens_the_settings(
         assert shell.settings_dialog.isVisible()
     finally:
         shell.close()
+
+
+async def test_the_shell_remembers_the_size_the_user_gives_the_window(
+    harness: Harness, hub: PresenceHub, clock: ManualClock
+) -> None:
+    with started_shell(harness, hub, clock, tray_available=False) as shell:
+        window = shell.contacts_window
+        assert window is not None
+        shell.use_settings(harness.service)
+        window.size_chosen.emit(480, 640)
+        assert harness.service.preferences.contacts_window_size == (480, 640)
+        await harness.service.flush()
+        saved, _ = await harness.saved()
+        assert saved.contacts_window_size == (480, 640)
+        window.size_chosen.emit(0, 640)  # no screen has that: the old size stays
+        assert harness.service.preferences.contacts_window_size == (480, 640)
+    # The next start's window opens at that size (settings are there before the window).
+    again = TrayShell(
+        hub, harness.runtime.supervisor, clock, simulated_network=True, tray_available=False
+    )
+    again.use_settings(harness.service)
+    again.start()
+    try:
+        window = again.contacts_window
+        assert window is not None
+        assert (window.width(), window.height()) == (480, 640)
+    finally:
+        again.close()

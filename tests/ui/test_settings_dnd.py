@@ -15,8 +15,7 @@ from presence_tray.core.dnd import DndSchedule, Vacation, WeeklyDndRule
 from presence_tray.core.own_status import tomorrow_morning
 from presence_tray.storage.local_store import LocalStore
 from presence_tray.ui.settings.rule_editor import system_zone, zone_names
-from presence_tray.ui.shell import TrayShell
-from tests.ui.settings_helpers import Harness, settings_dialog
+from tests.ui.settings_helpers import Harness, settings_dialog, started_shell
 
 if TYPE_CHECKING:
     import logging
@@ -233,11 +232,7 @@ async def test_the_status_line_refreshes_only_while_the_tab_shows(
 async def test_the_tray_tooltip_says_when_the_schedule_holds_notifications(
     harness: Harness, hub: PresenceHub, clock: ManualClock
 ) -> None:
-    shell = TrayShell(
-        hub, harness.runtime.supervisor, clock, simulated_network=True, tray_available=True
-    )
-    shell.start()
-    try:
+    with started_shell(harness, hub, clock, tray_available=True) as shell:
         tray = shell.tray_icon
         assert tray is not None
         shell.use_settings(harness.service)
@@ -248,5 +243,3 @@ async def test_the_tray_tooltip_says_when_the_schedule_holds_notifications(
         clock.advance(3601)
         shell.use_settings(harness.service)
         assert "held" not in tray.toolTip()
-    finally:
-        shell.close()

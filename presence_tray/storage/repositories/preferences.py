@@ -15,6 +15,7 @@ from presence_tray.core.preferences import (
     cooldown_problem,
     poll_interval_problem,
     retention_problem,
+    window_size_problem,
 )
 from presence_tray.storage.repositories._common import PLATFORMS, clip, dumps, loads
 from presence_tray.storage.tables import preferences
@@ -85,6 +86,13 @@ def _poll_intervals(value: object) -> dict[Platform, float] | None:
     return intervals
 
 
+def _window_size(value: object) -> tuple[int, int] | None:
+    if not isinstance(value, list) or len(value) != 2:  # noqa: PLR2004 - width and height
+        return None
+    size = (value[0], value[1])
+    return size if window_size_problem(size) is None else None
+
+
 class PreferencesRepository:
     """Reads and saves :class:`~presence_tray.core.preferences.Preferences`."""
 
@@ -124,6 +132,7 @@ class PreferencesRepository:
             simulated_network=_read(
                 stored, "simulated_network", _boolean, defaults.simulated_network
             ),
+            contacts_window_size=_read_optional(stored, "contacts_window_size", _window_size),
         )
 
     def save(self, value: Preferences) -> None:
@@ -147,9 +156,20 @@ class PreferencesRepository:
             "poll_interval_seconds": intervals,
             "simulated_network": value.simulated_network,
         }
+        if value.contacts_window_size is not None:
+            chosen["contacts_window_size"] = list(value.contacts_window_size)
         rows = [{"key": key, "value_json": dumps(stored)} for key, stored in chosen.items()]
         with self._db.writing() as connection:
             connection.execute(_UPSERT, rows)
+
+
+def _read_optional(
+    stored: Mapping[str, str], key: str, parse: Callable[[object], _T | None]
+) -> _T | None:
+    """Like :func:`_read`, for a preference whose default is "not set"."""
+    if key not in stored:
+        return None
+    return _read(stored, key, parse, None)
 
 
 def _read(
