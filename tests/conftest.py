@@ -7,6 +7,9 @@ Markers (registered in pyproject.toml):
   ``scripts/desktop-session.sh`` writes into its env file. Otherwise such tests are skipped,
   except under ``PRESENCE_TRAY_REQUIRE_DESKTOP=1`` (set by ``scripts/run-tests.sh``) or ``CI``,
   where a missing desktop is an error: a green run must not hide skipped end-to-end tests.
+* ``@pytest.mark.oidc`` needs ``node`` and the test OAuth server's npm packages
+  (``tests/servers/oidc/node_modules``, installed by ``scripts/run-tests.sh``); skipped without
+  them, an error under the same two variables.
 
 Logging: any record at WARNING or above from the ``presence_tray`` logger tree, or at ERROR
 from ``asyncio`` (a leaked or unobserved task; tests run in asyncio debug mode), fails the
@@ -19,6 +22,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -33,17 +38,37 @@ _HOW_TO_RUN = (
 )
 
 
+_OIDC_SERVER = Path(__file__).parent / "servers" / "oidc"
+_HOW_TO_INSTALL_OIDC = (
+    "install node (>= 18) and run `npm ci` in tests/servers/oidc, or run scripts/run-tests.sh"
+)
+
+
 def _truthy(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in {"", "0", "false", "no"}
 
 
+def _must_not_skip() -> bool:
+    return _truthy("PRESENCE_TRAY_REQUIRE_DESKTOP") or _truthy("CI")
+
+
+def _oidc_server_installed() -> bool:
+    return bool(shutil.which("node")) and (_OIDC_SERVER / "node_modules" / "oidc-provider").is_dir()
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Skip, or fail, tests whose marker asks for a desktop/keyring that is not there."""
+    """Skip, or fail, tests whose marker asks for a desktop/keyring/server that is not there."""
+    if item.get_closest_marker("oidc") and not _oidc_server_installed():
+        if _must_not_skip():
+            pytest.fail(
+                f"this oidc test needs the test OAuth server; {_HOW_TO_INSTALL_OIDC}", pytrace=False
+            )
+        pytest.skip(f"needs the test OAuth server; {_HOW_TO_INSTALL_OIDC}")
     needed = [name for name in _ENV_MARKERS if item.get_closest_marker(name)]
     if not needed or os.environ.get("PRESENCE_TRAY_DESKTOP") == "1":
         return
     what = " and ".join(needed)
-    if _truthy("PRESENCE_TRAY_REQUIRE_DESKTOP") or _truthy("CI"):
+    if _must_not_skip():
         pytest.fail(f"this {what} test needs PRESENCE_TRAY_DESKTOP=1; {_HOW_TO_RUN}", pytrace=False)
     pytest.skip(f"needs a {what} session (PRESENCE_TRAY_DESKTOP=1); {_HOW_TO_RUN}")
 
