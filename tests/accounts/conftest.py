@@ -8,6 +8,7 @@ so they skip where node or the npm packages are missing, and fail in CI instead.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import time
@@ -19,7 +20,7 @@ import httpx
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import AsyncIterator, Iterator
 
 SERVER_DIR = Path(__file__).parents[1] / "servers" / "oidc"
 ACCESS_TTL = 4  # seconds an access token lives: short, so the tests can watch it expire
@@ -81,3 +82,19 @@ def oidc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcServer
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+async def silent_server() -> AsyncIterator[str]:
+    """A token URL whose server accepts connections and never answers."""
+    hold = asyncio.Event()
+
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await hold.wait()
+        writer.close()
+
+    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/token"
+    hold.set()
+    server.close()
+    await server.wait_closed()

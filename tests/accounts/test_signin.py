@@ -22,8 +22,9 @@ from presence_tray.accounts.errors import (
     StateMismatchError,
     TokenExchangeError,
 )
-from presence_tray.accounts.signin import SignInFlow, SignInRequest
+from presence_tray.accounts.signin import SignInFlow
 from tests.accounts.browser import ScriptedUser
+from tests.accounts.helpers import closed_port, sign_in_request, userinfo
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -31,21 +32,6 @@ if TYPE_CHECKING:
     from tests.accounts.conftest import OidcServer
 
 pytestmark = pytest.mark.oidc
-
-
-def sign_in_request(server: OidcServer, **changes: object) -> SignInRequest:
-    """The test server's sign-in, asking for a refresh token (offline_access needs consent)."""
-    settings: dict[str, object] = {
-        "server_name": "the test server",
-        "authorize_url": server.authorize_url,
-        "token_url": server.token_url,
-        "client_id": server.client_id,
-        "scopes": ("openid", "offline_access", "profile", "presence.read"),
-        "issuer": server.issuer,
-        "authorize_params": (("prompt", "consent"),),
-    }
-    settings.update(changes)
-    return SignInRequest(**settings)  # type: ignore[arg-type]
 
 
 def with_query(url: str, change: Callable[[dict[str, str]], None]) -> str:
@@ -72,10 +58,7 @@ async def test_a_person_signs_in_and_the_tokens_work(oidc_server: OidcServer) ->
     assert "go back to Presence Tray" in user.final_page.text
     answer = parse_qs(urlsplit(user.redirect_url or "").query)
     assert answer["iss"] == [oidc_server.issuer]
-    async with httpx.AsyncClient() as api:
-        me = await api.get(
-            oidc_server.userinfo_url, headers={"Authorization": f"Bearer {tokens.access_token}"}
-        )
+    me = await userinfo(oidc_server, tokens.access_token)
     assert me.status_code == 200
     assert me.json()["sub"] == "alice"
 
@@ -235,19 +218,9 @@ async def test_a_loopback_port_in_use_is_explained(oidc_server: OidcServer, busy
     assert opened == []  # no browser opened on a sign-in that cannot finish
 
 
-@pytest.fixture
-def closed_port() -> int:
-    """A port on 127.0.0.1 nobody listens on (connection refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def test_a_token_server_that_is_down_is_explained(
-    oidc_server: OidcServer, closed_port: int
-) -> None:
+async def test_a_token_server_that_is_down_is_explained(oidc_server: OidcServer) -> None:
     user = ScriptedUser()
-    request = sign_in_request(oidc_server, token_url=f"http://127.0.0.1:{closed_port}/token")
+    request = sign_in_request(oidc_server, token_url=f"http://127.0.0.1:{closed_port()}/token")
     flow = SignInFlow(request, user.open_browser, timeout=30)
 
     with pytest.raises(ServerUnreachableError) as caught:
@@ -257,22 +230,6 @@ async def test_a_token_server_that_is_down_is_explained(
     assert str(caught.value) == (
         "the test server could not be reached. Check your network connection and try again."
     )
-
-
-@pytest.fixture
-async def silent_server() -> Iterator[str]:
-    """A token URL whose server accepts connections and never answers."""
-    hold = asyncio.Event()
-
-    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await hold.wait()
-        writer.close()
-
-    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
-    yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/token"
-    hold.set()
-    server.close()
-    await server.wait_closed()
 
 
 async def test_a_token_server_that_is_too_slow_is_explained(

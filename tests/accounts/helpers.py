@@ -1,0 +1,59 @@
+"""Shared steps of the account tests: a sign-in against the test server, plain HTTP calls."""
+
+from __future__ import annotations
+
+import socket
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from presence_tray.accounts.signin import SignInFlow, SignInRequest
+from presence_tray.accounts.tokens import RefreshEndpoint
+from tests.accounts.browser import ScriptedUser
+
+if TYPE_CHECKING:
+    from presence_tray.accounts.tokenset import TokenSet
+    from tests.accounts.conftest import OidcServer
+
+
+def sign_in_request(server: OidcServer, **changes: Any) -> SignInRequest:
+    """The test server's sign-in, asking for a refresh token (offline_access needs consent)."""
+    settings: dict[str, Any] = {
+        "server_name": "the test server",
+        "authorize_url": server.authorize_url,
+        "token_url": server.token_url,
+        "client_id": server.client_id,
+        "scopes": ("openid", "offline_access", "profile", "presence.read"),
+        "issuer": server.issuer,
+        "authorize_params": (("prompt", "consent"),),
+    }
+    settings.update(changes)
+    return SignInRequest(**settings)
+
+
+def refresh_endpoint(server: OidcServer, token_url: str | None = None) -> RefreshEndpoint:
+    """Where the test server renews tokens."""
+    return RefreshEndpoint("the test server", token_url or server.token_url, server.client_id)
+
+
+async def sign_in(server: OidcServer, user: ScriptedUser | None = None) -> TokenSet:
+    """A whole sign-in by a scripted user who consents."""
+    user = user or ScriptedUser()
+    tokens = await SignInFlow(sign_in_request(server), user.open_browser, timeout=30).run()
+    await user.finished()
+    return tokens
+
+
+async def userinfo(server: OidcServer, access_token: str) -> httpx.Response:
+    """The API call the tests make with a token: OpenID Connect's userinfo."""
+    async with httpx.AsyncClient() as api:
+        return await api.get(
+            server.userinfo_url, headers={"Authorization": f"Bearer {access_token}"}
+        )
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 nobody listens on (connection refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
