@@ -4,7 +4,8 @@
 #   scripts/run-tests.sh [pytest arguments...]     e.g. scripts/run-tests.sh -x tests/core
 #
 # 1. Debian test packages (Qt libs, Xvfb, trayer, dunst, gnome-keyring...) — missing ones only
-# 2. .venv with `pip install -e '.[test]'` — only when pyproject.toml changed
+# 2. .venv with `pip install -e '.[test]'` — only when pyproject.toml changed; the test OAuth
+#    server's npm packages (tests/servers/oidc) — only when missing or its lock file changed
 # 3. ruff check, ruff format --check, mypy, lint-imports
 # 4. a private headless desktop (scripts/desktop-session.sh), stopped again on exit
 # 5. pytest under coverage (branch), with PRESENCE_TRAY_REQUIRE_DESKTOP=1 so desktop tests
@@ -57,6 +58,16 @@ banner "python environment (.venv)"
 ensure_venv test
 export PATH="$VENV/bin:$PATH"
 python -V
+
+banner "test OAuth server (tests/servers/oidc: npm packages)"
+# Installed from package-lock.json only when missing or when the lock file changed.
+OIDC_DIR=tests/servers/oidc
+if ! cmp -s "$OIDC_DIR/package-lock.json" "$OIDC_DIR/node_modules/.package-lock.json.installed"; then
+  log "npm ci in $OIDC_DIR"
+  (cd "$OIDC_DIR" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in $OIDC_DIR"
+  cp "$OIDC_DIR/package-lock.json" "$OIDC_DIR/node_modules/.package-lock.json.installed"
+fi
+node --version
 
 banner "ruff check"
 ruff check .

@@ -28,6 +28,15 @@ TEST=(
   gnome-keyring libsecret-tools procps tesseract-ocr tesseract-ocr-eng fonts-noto-color-emoji
 )
 
+# The sign-in tests' OAuth server (tests/servers/oidc, oidc-provider from npm) runs on Node.js
+# with npm. A node >= 20 already on PATH (NodeSource, nvm...) is kept: Debian's nodejs/npm
+# packages would conflict with it. Otherwise Debian's are installed (Debian 12: Node 18.20).
+node_is_recent() {
+  command -v node >/dev/null && command -v npm >/dev/null \
+    && node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null
+}
+node_is_recent || TEST+=(nodejs npm)
+
 log() { printf '[system-packages] %s\n' "$*" >&2; }
 usage() { echo "usage: $0 {list|missing|install} {runtime|test}" >&2; exit 2; }
 

@@ -23,6 +23,7 @@ _FORM = re.compile(r'<form[^>]*action="([^"]+)"[^>]*method="post"')
 _HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"')
 _ABORT = re.compile(r'href="([^"]*/abort)"')
 _MAX_STEPS = 20
+BROWSER_TASK = "scripted-browser"  # the name of the asyncio task the browser runs in
 
 
 class ScriptedUser:
@@ -50,7 +51,8 @@ class ScriptedUser:
 
     def open_browser(self, url: str) -> bool:
         """Start the person's browser on ``url`` (in the background, like a real browser)."""
-        self._tasks.append(asyncio.get_running_loop().create_task(self.play(url)))
+        task = asyncio.get_running_loop().create_task(self.play(url), name=BROWSER_TASK)
+        self._tasks.append(task)
         return True
 
     async def finished(self) -> None:
