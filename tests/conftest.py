@@ -40,7 +40,7 @@ _HOW_TO_RUN = (
 
 _OIDC_SERVER = Path(__file__).parent / "servers" / "oidc"
 _HOW_TO_INSTALL_OIDC = (
-    "install node (>= 18) and run `npm ci` in tests/servers/oidc, or run scripts/run-tests.sh"
+    "install node (>= 20) and run `npm ci` in tests/servers/oidc, or run scripts/run-tests.sh"
 )
 
 
