@@ -98,3 +98,39 @@ async def silent_server() -> AsyncIterator[str]:
     hold.set()
     server.close()
     await server.wait_closed()
+
+
+class CannedTokenServer:
+    """A token endpoint on 127.0.0.1 that answers every request with one canned response."""
+
+    def __init__(self) -> None:
+        self.status = "200 OK"
+        self.body = b"{}"
+        self.url = ""
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Read one request (headers and form body), send the canned answer, close."""
+        length = 0
+        while (line := await reader.readline()) not in {b"\r\n", b""}:
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        await reader.readexactly(length)
+        writer.write(
+            f"HTTP/1.1 {self.status}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(self.body)}\r\nConnection: close\r\n\r\n".encode()
+            + self.body
+        )
+        await writer.drain()
+        writer.close()
+
+
+@pytest.fixture
+async def canned_token_server() -> AsyncIterator[CannedTokenServer]:
+    """A token endpoint whose answer the test sets (``status``, ``body``)."""
+    canned = CannedTokenServer()
+    server = await asyncio.start_server(canned.handle, "127.0.0.1", 0)
+    canned.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/token"
+    yield canned
+    server.close()
+    await server.wait_closed()

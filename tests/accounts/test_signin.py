@@ -29,7 +29,7 @@ from tests.accounts.helpers import closed_port, sign_in_request, userinfo
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from tests.accounts.conftest import OidcServer
+    from tests.accounts.conftest import CannedTokenServer, OidcServer
 
 pytestmark = pytest.mark.oidc
 
@@ -259,3 +259,33 @@ async def test_errors_are_sign_in_errors_with_no_secret_in_them(oidc_server: Oid
     answer = parse_qs(urlsplit(user.redirect_url or "").query)
     assert answer["code"][0] not in str(caught.value)
     assert caught.value.__cause__ is None
+
+
+async def test_a_token_answer_that_is_not_tokens_is_explained(
+    oidc_server: OidcServer, canned_token_server: CannedTokenServer
+) -> None:
+    canned_token_server.body = b'{"token_type": "Bearer"}'
+    user = ScriptedUser()
+    request = sign_in_request(oidc_server, token_url=canned_token_server.url)
+
+    with pytest.raises(TokenExchangeError) as caught:
+        await SignInFlow(request, user.open_browser, timeout=30).run()
+    await user.finished()
+
+    assert str(caught.value) == (
+        "the test server answered the sign-in with something that is not tokens."
+    )
+
+
+async def test_another_authorization_error_is_named(oidc_server: OidcServer) -> None:
+    user = ScriptedUser(tamper=lambda url: with_query(url, lambda q: q.update(error="bad thing")))
+    flow = SignInFlow(sign_in_request(oidc_server), user.open_browser, timeout=30)
+
+    with pytest.raises(SignInError) as caught:
+        await flow.run()
+    await user.finished()
+
+    assert str(caught.value) == (
+        "the test server refused the sign-in (unknown_error). "
+        "Check the app registration and try again."
+    )

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from tests.accounts.conftest import OidcServer
+    from tests.accounts.conftest import CannedTokenServer, OidcServer
 
 pytestmark = pytest.mark.oidc
 
@@ -227,3 +227,63 @@ async def test_forget_deletes_the_tokens(oidc_server: OidcServer) -> None:
     await holder.forget()
 
     assert await store.get(account) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "message"),
+    [
+        pytest.param(
+            "400 Bad Request",
+            b'{"error": "temporarily_unavailable"}',
+            "the test server could not renew the sign-in (temporarily_unavailable). Trying later.",
+            id="other-oauth-error",
+        ),
+        pytest.param(
+            "200 OK",
+            b'{"token_type": "Bearer"}',
+            "the test server sent an unusable token renewal: "
+            "the server's answer contains no access token.",
+            id="no-access-token",
+        ),
+        pytest.param(
+            "200 OK",
+            b"<html>maintenance</html>",
+            "the test server answered the token renewal with something unreadable.",
+            id="not-json",
+        ),
+        pytest.param(
+            "503 Service Unavailable",
+            b"{}",
+            "the test server answered with a server error (HTTP 503). Try again later.",
+            id="server-error",
+        ),
+    ],
+)
+async def test_odd_renewal_answers_are_passing_failures(
+    oidc_server: OidcServer,
+    canned_token_server: CannedTokenServer,
+    status: str,
+    body: bytes,
+    message: str,
+) -> None:
+    canned_token_server.status, canned_token_server.body = status, body
+    endpoint = refresh_endpoint(oidc_server, canned_token_server.url)
+    holder = TokenHolder(an_account(), MemorySecretStore(), endpoint)
+    await holder.save(TokenSet("old-access", "old-refresh", expires_at=time.time() - 1))
+
+    with pytest.raises(TransientError) as caught:
+        await holder.access_token()
+
+    assert str(caught.value) == message
+    assert not holder.needs_reconnect
+
+
+async def test_tokens_without_a_refresh_token_need_a_reconnect_once_expired(
+    oidc_server: OidcServer, token_endpoint_uses: list[str]
+) -> None:
+    holder = TokenHolder(an_account(), MemorySecretStore(), refresh_endpoint(oidc_server))
+    await holder.save(TokenSet("old-access", None, expires_at=time.time() - 1))
+
+    with pytest.raises(NeedsReconnectError):
+        await holder.access_token()
+    assert token_endpoint_uses == []
