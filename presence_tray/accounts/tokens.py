@@ -8,6 +8,8 @@ When the server refuses the refresh (``invalid_grant``: revoked, expired or reus
 marks the account as needing a reconnect and raises :class:`NeedsReconnectError`, an
 :class:`AuthError` the supervisor parks the account on; it calls the server no more until the
 user signs in again (:meth:`TokenHolder.save`), so there is no retry storm.
+:meth:`TokenHolder.disconnect` signs the account out: it revokes the tokens where the platform
+has a revocation endpoint, then deletes them from the store whether or not that worked.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Final, NoReturn
 from authlib.integrations.base_client import OAuthError
 
 from presence_tray.accounts.oauth import public_client, safe_error_code, transport_problem
+from presence_tray.accounts.revocation import revoke_tokens
 from presence_tray.accounts.tokenset import TokenSet
 from presence_tray.core.errors import AuthError, TransientError
 
@@ -47,11 +50,20 @@ class NeedsReconnectError(AuthError):
 
 @dataclass(frozen=True)
 class RefreshEndpoint:
-    """Where an account's refresh token is exchanged, and for which (public) client."""
+    """Where an account's tokens are renewed (and revoked), and for which (public) client."""
 
     server_name: str
     token_url: str
     client_id: str
+    revoke_url: str | None = None  # None: the platform offers no revocation endpoint
+
+
+@dataclass(frozen=True)
+class Disconnection:
+    """How signing an account out went: the tokens are gone; was the platform told?"""
+
+    platform_told: bool
+    message: str  # one sentence for the user, naming the account and the platform
 
 
 class TokenHolder:
@@ -89,6 +101,52 @@ class TokenHolder:
     async def forget(self) -> None:
         """Delete every token of the account from the store."""
         await self._store.delete(self._account)
+
+    async def disconnect(self) -> Disconnection:
+        """Sign the account out: revoke its tokens where possible, then delete every secret.
+
+        The secrets are deleted even when the platform cannot be told (no revocation
+        endpoint, server down, an error answer, a timeout); the result's sentence says which.
+        """
+        async with self._lock:  # a renewal in progress must not store tokens after this
+            try:
+                told = await self._revoke_stored()
+            finally:
+                await self._store.delete(self._account)
+        endpoint, account = self._endpoint, self._account
+        name = endpoint.server_name
+        if told:
+            message = f"Signed out of {account}; {name} has ended Presence Tray's access."
+        elif endpoint.revoke_url is None:
+            message = (
+                f"Signed out of {account}; {name} offers no way for apps to end their own "
+                f"access, so you can remove Presence Tray's access in {name}'s settings."
+            )
+        else:
+            message = (
+                f"Signed out of {account}; {name} could not be told, so you can remove "
+                f"Presence Tray's access in {name}'s settings."
+            )
+        log.info("signed out of %s (%s told: %s)", account, name, told)
+        return Disconnection(platform_told=told, message=message)
+
+    async def _revoke_stored(self) -> bool:
+        """Revoke the stored tokens at the platform; whether it confirmed."""
+        endpoint = self._endpoint
+        if endpoint.revoke_url is None:
+            return False
+        secret = await self._store.get(self._account)
+        try:
+            tokens = TokenSet.from_secret(secret or "")
+        except ValueError:
+            return False  # nothing readable to revoke
+        return await revoke_tokens(
+            tokens,
+            revoke_url=endpoint.revoke_url,
+            client_id=endpoint.client_id,
+            server_name=endpoint.server_name,
+            http_timeout=self._http_timeout,
+        )
 
     async def access_token(self) -> str:
         """A usable access token, refreshed first if it expires within ``refresh_ahead``."""

@@ -19,8 +19,13 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
+from presence_tray.storage.secrets import KeyringSecretStore
+from tests.accounts.helpers import an_account
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
+
+    from presence_tray.core.identity import AccountRef
 
 SERVER_DIR = Path(__file__).parents[1] / "servers" / "oidc"
 ACCESS_TTL = 4  # seconds an access token lives: short, so the tests can watch it expire
@@ -35,6 +40,7 @@ class OidcServer:
     authorize_url: str
     token_url: str
     userinfo_url: str
+    revocation_url: str
     client_id: str = "desktop-app"
 
 
@@ -74,6 +80,7 @@ def oidc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcServer
             authorize_url=meta["authorization_endpoint"],
             token_url=meta["token_endpoint"],
             userinfo_url=meta["userinfo_endpoint"],
+            revocation_url=meta["revocation_endpoint"],
         )
     finally:
         process.terminate()
@@ -82,6 +89,28 @@ def oidc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcServer
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+class KeyringAccounts:
+    """The desktop's real keyring, and new accounts whose entries are deleted afterwards."""
+
+    def __init__(self) -> None:
+        self.store = KeyringSecretStore()
+        self.made: list[AccountRef] = []
+
+    def new(self) -> AccountRef:
+        """A new account (see :func:`an_account`), remembered for the clean-up."""
+        self.made.append(an_account())
+        return self.made[-1]
+
+
+@pytest.fixture
+async def keyring_accounts() -> AsyncIterator[KeyringAccounts]:
+    """New accounts in the real keyring; every entry they left is deleted afterwards."""
+    accounts = KeyringAccounts()
+    yield accounts
+    for account in accounts.made:
+        await accounts.store.delete(account)
 
 
 @pytest.fixture

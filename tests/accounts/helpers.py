@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from presence_tray.accounts.signin import SignInFlow, SignInRequest
 from presence_tray.accounts.tokens import RefreshEndpoint
+from presence_tray.core.identity import AccountRef, Platform
 from tests.accounts.browser import ScriptedUser
 
 if TYPE_CHECKING:
     from presence_tray.accounts.tokenset import TokenSet
     from tests.accounts.conftest import OidcServer
+
+
+def an_account() -> AccountRef:
+    """A new Slack account, so runs side by side never share a keyring entry."""
+    return AccountRef(Platform.SLACK, f"test-{uuid.uuid4().hex[:12]}")
 
 
 def sign_in_request(server: OidcServer, **changes: Any) -> SignInRequest:
@@ -32,8 +39,13 @@ def sign_in_request(server: OidcServer, **changes: Any) -> SignInRequest:
 
 
 def refresh_endpoint(server: OidcServer, token_url: str | None = None) -> RefreshEndpoint:
-    """Where the test server renews tokens."""
-    return RefreshEndpoint("the test server", token_url or server.token_url, server.client_id)
+    """Where the test server renews and revokes tokens."""
+    return RefreshEndpoint(
+        "the test server",
+        token_url or server.token_url,
+        server.client_id,
+        revoke_url=server.revocation_url,
+    )
 
 
 async def sign_in(server: OidcServer, user: ScriptedUser | None = None) -> TokenSet:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-import uuid
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,9 +13,8 @@ from presence_tray.accounts import tokens as tokens_module
 from presence_tray.accounts.tokens import NeedsReconnectError, TokenHolder
 from presence_tray.accounts.tokenset import TokenSet
 from presence_tray.core.errors import AuthError, TransientError
-from presence_tray.core.identity import AccountRef, Platform
-from presence_tray.storage.secrets import KeyringSecretStore
 from tests.accounts.helpers import (
+    an_account,
     closed_port,
     refresh_endpoint,
     sign_in,
@@ -25,26 +23,11 @@ from tests.accounts.helpers import (
 from tests.accounts.stores import MemorySecretStore, RecordingStore
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
-
     import httpx
 
-    from tests.accounts.conftest import CannedTokenServer, OidcServer
+    from tests.accounts.conftest import CannedTokenServer, KeyringAccounts, OidcServer
 
 pytestmark = pytest.mark.oidc
-
-
-def an_account() -> AccountRef:
-    """A new account, so runs side by side never share a keyring entry."""
-    return AccountRef(Platform.SLACK, f"test-{uuid.uuid4().hex[:12]}")
-
-
-@pytest.fixture
-async def keyring_store() -> AsyncIterator[tuple[KeyringSecretStore, AccountRef]]:
-    """The desktop's real keyring and an account whose entry is deleted afterwards."""
-    store, account = KeyringSecretStore(), an_account()
-    yield store, account
-    await store.delete(account)
 
 
 @pytest.fixture
@@ -63,9 +46,9 @@ def token_endpoint_uses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.mark.keyring
 async def test_tokens_live_in_the_keyring_and_are_renewed_with_rotation_after_expiry(
-    oidc_server: OidcServer, keyring_store: tuple[KeyringSecretStore, AccountRef]
+    oidc_server: OidcServer, keyring_accounts: KeyringAccounts
 ) -> None:
-    keyring, account = keyring_store
+    keyring, account = keyring_accounts.store, keyring_accounts.new()
     store = RecordingStore(keyring)
     holder = TokenHolder(account, store, refresh_endpoint(oidc_server), refresh_ahead=1)
     signed_in = await sign_in(oidc_server)
