@@ -64,6 +64,20 @@ async def userinfo(server: OidcServer, access_token: str) -> httpx.Response:
         )
 
 
+async def refresh_error(server: OidcServer, refresh_token: str | None) -> str:
+    """What the token endpoint says to a renewal with ``refresh_token`` ("" if it works)."""
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            server.token_url,
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": refresh_token or "",
+                "client_id": server.client_id,
+            },
+        )
+    return "" if response.status_code == 200 else str(response.json()["error"])
+
+
 def closed_port() -> int:
     """A port on 127.0.0.1 nobody listens on (connection refused)."""
     with socket.socket() as probe:

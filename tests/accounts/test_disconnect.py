@@ -8,31 +8,22 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-import httpx
 import pytest
 
 from presence_tray.accounts.tokens import NeedsReconnectError, TokenHolder
-from tests.accounts.helpers import closed_port, refresh_endpoint, sign_in, userinfo
+from tests.accounts.helpers import (
+    closed_port,
+    refresh_endpoint,
+    refresh_error,
+    sign_in,
+    userinfo,
+)
 
 if TYPE_CHECKING:
     from presence_tray.accounts.tokenset import TokenSet
     from tests.accounts.conftest import CannedTokenServer, KeyringAccounts, OidcServer
 
 pytestmark = [pytest.mark.oidc, pytest.mark.keyring]
-
-
-async def refresh_error(server: OidcServer, refresh_token: str | None) -> str:
-    """What the token endpoint says to a renewal with ``refresh_token`` ("" if it works)."""
-    async with httpx.AsyncClient() as client:
-        response = await client.post(
-            server.token_url,
-            data={
-                "grant_type": "refresh_token",
-                "refresh_token": refresh_token or "",
-                "client_id": server.client_id,
-            },
-        )
-    return "" if response.status_code == 200 else str(response.json()["error"])
 
 
 def secrets_in_logs(caplog: pytest.LogCaptureFixture, tokens: TokenSet) -> list[str]:
