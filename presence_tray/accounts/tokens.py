@@ -112,7 +112,7 @@ class TokenHolder:
             try:
                 told = await self._revoke_stored()
             finally:
-                await self._store.delete(self._account)
+                await self.forget()
         endpoint, account = self._endpoint, self._account
         name = endpoint.server_name
         if told:
