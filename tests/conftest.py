@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import AsyncIterator, Iterator
+
+    from presence_tray.storage.local_store import LocalStore
 
 _ENV_MARKERS = ("desktop", "keyring")
 _HOW_TO_RUN = (
@@ -74,11 +76,23 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _private_data_dir(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every test gets its own empty data folder: none reads or writes the user's real one."""
-    monkeypatch.setenv("PRESENCE_TRAY_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+def data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own empty data folder (``PRESENCE_TRAY_DATA_DIR``, so app processes
+    a test starts use it too): none reads or writes the user's real one. Request it by name
+    for its path."""
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("PRESENCE_TRAY_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[LocalStore]:
+    """The app's real local store over a new SQLite file, closed after the test."""
+    from presence_tray.storage.local_store import LocalStore
+
+    opened = await LocalStore.open(tmp_path / "presence.sqlite3")
+    yield opened
+    await opened.aclose()
 
 
 class _WarningCollector(logging.Handler):

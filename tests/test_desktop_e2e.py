@@ -59,13 +59,6 @@ def simulated_names(data_dir: Path) -> list[str]:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    path = tmp_path / "data"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
 def start_app(data_dir: Path, tmp_path: Path) -> Iterator[Callable[[], AppProcess]]:
     """Starts the app (again) over the same data folder; every run must end cleanly."""
     runs = AppRuns(NETWORK, data_dir, tmp_path)

@@ -58,13 +58,6 @@ def command(data_dir: Path, *argv: str) -> str:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    path = tmp_path / "data"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
 def start_app(data_dir: Path, tmp_path: Path) -> Iterator[Callable[[], AppProcess]]:
     """Starts the app on the fast simulated network; every run must end cleanly."""
     runs = AppRuns(["-v", *NETWORK], data_dir, tmp_path)

@@ -22,24 +22,16 @@ from presence_tray.people_service import (
     PeopleService,
 )
 from presence_tray.storage.database import StorageError
-from presence_tray.storage.local_store import LocalStore
 from tests.storage.helpers import NOW, identity, key, transition, value
 
 if TYPE_CHECKING:
     import logging
-    from collections.abc import AsyncIterator, Sequence
-    from pathlib import Path
+    from collections.abc import Sequence
 
     from presence_tray.core.history import PresenceTransition
+    from presence_tray.storage.local_store import LocalStore
 
 ALICE = key("alice", Platform.SLACK)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[LocalStore]:
-    local = await LocalStore.open(tmp_path / "presence.sqlite3")
-    yield local
-    await local.aclose()
 
 
 async def saved(store: LocalStore) -> tuple[frozenset[str], list[NotificationRule]]:

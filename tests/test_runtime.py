@@ -10,21 +10,12 @@ from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.core.preferences import Account
 from presence_tray.runtime import keyring_problem_for_saved_accounts
 from presence_tray.storage import secrets
-from presence_tray.storage.local_store import LocalStore
 from presence_tray.storage.repositories import AccountsRepository
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
-    from pathlib import Path
+    from presence_tray.storage.local_store import LocalStore
 
 NO_KEYRING = "No system keyring was found."
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[LocalStore]:
-    opened = await LocalStore.open(tmp_path / "presence-tray.sqlite3")
-    yield opened
-    await opened.aclose()
 
 
 @pytest.fixture

@@ -61,9 +61,9 @@ def open_settings_from_the_tray_menu() -> str:
 
 
 @pytest.mark.desktop
-def test_a_dnd_schedule_saved_in_settings_survives_a_restart(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
+def test_a_dnd_schedule_saved_in_settings_survives_a_restart(
+    tmp_path: Path, data_dir: Path
+) -> None:
     environment = {DATA_DIR_ENV: str(data_dir)}
     app = AppProcess(["--people", "20"], tmp_path / "first.log", environment)
     try:
@@ -95,9 +95,9 @@ def test_a_dnd_schedule_saved_in_settings_survives_a_restart(tmp_path: Path) -> 
 
 
 @pytest.mark.desktop
-def test_settings_from_the_tray_menu_change_and_survive_a_restart(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
+def test_settings_from_the_tray_menu_change_and_survive_a_restart(
+    tmp_path: Path, data_dir: Path
+) -> None:
     app = AppProcess(["--people", "20"], tmp_path / "stderr.log", {DATA_DIR_ENV: str(data_dir)})
     try:
         icon = wait_until("the tray icon", lambda: (embedded_tray_icon() or (None, None))[1])

@@ -22,7 +22,6 @@ from presence_tray.core.preferences import Preferences
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.runtime import Runtime
 from presence_tray.settings_service import DndNow, SettingsService
-from presence_tray.storage.local_store import LocalStore
 from presence_tray.ui.notifications import notify_message
 from tests.fakes import StatusSettingClient
 
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from presence_tray.core.client import PlatformClient
+    from presence_tray.storage.local_store import LocalStore
 
 NOW = 1_700_000_000.0
 
@@ -52,13 +52,6 @@ def new_runtime(
         store=store,
         notices=[],
     )
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[LocalStore]:
-    opened = await LocalStore.open(tmp_path / "presence.db")
-    yield opened
-    await opened.aclose()
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from presence_tray.people_service import (
     PLATFORM_LIMITATIONS,
     PeopleService,
 )
-from presence_tray.storage.local_store import LocalStore
 from presence_tray.ui.contacts_model import ContactsModel, Role, Section
 from presence_tray.ui.contacts_window import ContactsWindow
 from presence_tray.ui.identity_row import DECIDES
@@ -37,13 +36,13 @@ from tests.storage.helpers import transition
 from tests.ui.helpers import START, listed_names
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator
-    from pathlib import Path
+    from collections.abc import Iterator
 
     from pytestqt.qtbot import QtBot
 
     from presence_tray.core.clock import ManualClock
     from presence_tray.core.hub import PresenceHub
+    from presence_tray.storage.local_store import LocalStore
     from tests.ui.helpers import AddressBook
 
 S = PresenceState
@@ -86,13 +85,6 @@ def model(
     contacts = ContactsModel(hub, clock)
     yield contacts
     contacts.close()
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[LocalStore]:
-    local = await LocalStore.open(tmp_path / "presence.sqlite3")
-    yield local
-    await local.aclose()
 
 
 @pytest.fixture
