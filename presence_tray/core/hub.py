@@ -115,6 +115,16 @@ class _Entry:
         """The person gained an identity: announce them even if their status is the same."""
 
 
+def _rename(entry: _Entry, name: str) -> bool:
+    """Call ``entry``'s person ``name``; whether that changed anything (a renamed person is
+    announced even when their status is the same)."""
+    if entry.person.display_name == name:
+        return False
+    entry.person = replace(entry.person, display_name=name)
+    entry.person_changed = entry.aggregate is not None
+    return True
+
+
 class PresenceHub:
     """Ingests platform presences and publishes aggregated changes."""
 
@@ -260,9 +270,8 @@ class PresenceHub:
         if target is None:
             name = display_name or identity.display_name
             target = self._entries[person_id] = _Entry(Person(person_id, name, ()))
-        elif display_name and display_name != target.person.display_name:
-            target.person = replace(target.person, display_name=display_name)
-            target.person_changed = True
+        elif display_name:
+            _rename(target, display_name)
         self._identities[key] = identity._replace(person_id=person_id)
         self._mark_dirty((target,))
         removed: list[Person] = []
@@ -279,14 +288,11 @@ class PresenceHub:
     def name_people(self, names: Mapping[str, str]) -> None:
         """Call people by the names the user gave them (``person_id`` → name), such as the
         name chosen when two people were linked; unknown ids and empty names are ignored."""
-        renamed: list[_Entry] = []
-        for person_id, name in names.items():
-            entry = self._entries.get(person_id)
-            if entry is None or not name or entry.person.display_name == name:
-                continue
-            entry.person = replace(entry.person, display_name=name)
-            entry.person_changed = entry.aggregate is not None
-            renamed.append(entry)
+        renamed = [
+            entry
+            for person_id, name in names.items()
+            if name and (entry := self._entries.get(person_id)) is not None and _rename(entry, name)
+        ]
         if renamed:
             self._mark_dirty(renamed)
 
