@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
 from presence_tray.background_saves import BackgroundSaves
+from presence_tray.core.listeners import add_listener
 from presence_tray.core.preferences import NotificationRule, NotifyOn
 from presence_tray.platforms.capabilities import PLATFORM_CAPABILITIES
 from presence_tray.storage.database import StorageError
@@ -187,13 +188,7 @@ class PeopleService:
 
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Call ``listener`` after favourites or rules change; returns the unsubscribe."""
-        self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
+        return add_listener(self._listeners, listener)
 
     # -- for the notifier ------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from presence_tray import autostart
 from presence_tray.core.client import AccountHealth
 from presence_tray.core.dnd import DndSchedule
+from presence_tray.core.listeners import add_listener
 from presence_tray.platforms.capabilities import PLATFORM_CAPABILITIES
 
 if TYPE_CHECKING:
@@ -151,13 +152,7 @@ class SettingsService:
 
     def subscribe_problems(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """Hear a sentence when a change could not be saved; returns the unsubscriber."""
-        self._problem_listeners.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in self._problem_listeners:
-                self._problem_listeners.remove(listener)
-
-        return unsubscribe
+        return add_listener(self._problem_listeners, listener)
 
     # -- changes ------------------------------------------------------------------------
 

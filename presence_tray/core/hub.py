@@ -13,7 +13,7 @@ import math
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from presence_tray.core.aggregation import (
     AggregatedPresence,
@@ -24,6 +24,7 @@ from presence_tray.core.aggregation import (
 from presence_tray.core.client import AccountHealth
 from presence_tray.core.freshness import FreshnessPolicy
 from presence_tray.core.identity import AccountRef, Identity, IdentityKey, Person, Platform
+from presence_tray.core.listeners import add_listener
 from presence_tray.core.presence import (
     AVAILABILITY_RANK,
     REACHABLE_STATES,
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from presence_tray.core.clock import Clock
 
 _log = logging.getLogger(__name__)
-_L = TypeVar("_L")
 
 EVENT_RATE_WINDOW_SECONDS = 60.0
 _SEEN_STATES = frozenset(
@@ -182,7 +182,7 @@ class PresenceHub:
 
     def subscribe(self, listener: ChangeListener) -> Callable[[], None]:
         """Call ``listener`` with each batch of changes; returns a function that unsubscribes."""
-        return _add_listener(self._listeners, listener)
+        return add_listener(self._listeners, listener)
 
     def subscribe_removals(self, listener: RemovalListener) -> Callable[[], None]:
         """Call ``listener`` with the people who are gone (the last identity of each was linked
@@ -192,7 +192,7 @@ class PresenceHub:
         path stays as it is. A removal is announced after the change batch of the same
         action, when the hub already shows the people who remain.
         """
-        return _add_listener(self._removal_listeners, listener)
+        return add_listener(self._removal_listeners, listener)
 
     # -- input ---------------------------------------------------------------------------
 
@@ -521,17 +521,6 @@ class PresenceHub:
             account_health=dict(self._health),
             states=dict(states),
         )
-
-
-def _add_listener(listeners: list[_L], listener: _L) -> Callable[[], None]:
-    """Append ``listener``; returns the function that removes it again."""
-    listeners.append(listener)
-
-    def unsubscribe() -> None:
-        if listener in listeners:
-            listeners.remove(listener)
-
-    return unsubscribe
 
 
 def _last_seen(values: Iterable[PlatformPresence]) -> float | None:

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
 from presence_tray.core.client import OwnStatus
+from presence_tray.core.listeners import add_listener
 from presence_tray.core.presence import PresenceState
 
 if TYPE_CHECKING:
@@ -167,10 +168,4 @@ class OwnStatusTracker:
 
     def subscribe(self, listener: OwnStatusListener) -> Callable[[], None]:
         """Call ``listener`` with every recorded status; returns a function that unsubscribes."""
-        self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
+        return add_listener(self._listeners, listener)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from presence_tray.core.client import AccountHealth, OwnStatusSetter, PlatformClient
 from presence_tray.core.errors import AuthError, PermanentError, RateLimitedError, TransientError
+from presence_tray.core.listeners import add_listener
 from presence_tray.core.own_status import OwnStatusOutcome, OwnStatusResult, OwnStatusTracker
 
 if TYPE_CHECKING:
@@ -138,13 +139,7 @@ class ClientSupervisor:
     def subscribe(self, listener: StatusListener) -> Callable[[], None]:
         """Call ``listener`` on every account status change; returns a function that
         unsubscribes."""
-        self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
+        return add_listener(self._listeners, listener)
 
     def start(self, client: PlatformClient) -> None:
         """Start running ``client``; one client per account."""
