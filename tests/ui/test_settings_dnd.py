@@ -9,11 +9,13 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtCore import QDate, QTime
+from PySide6.QtCore import QDate, QLocale, QTime
+from PySide6.QtWidgets import QDateEdit
 
 from presence_tray.core.dnd import DndSchedule, Vacation, WeeklyDndRule
 from presence_tray.core.own_status import tomorrow_morning
 from presence_tray.storage.local_store import LocalStore
+from presence_tray.ui.settings.dnd_tab import date_format
 from presence_tray.ui.settings.rule_editor import system_zone, zone_names
 from tests.ui.settings_helpers import Harness, settings_dialog, started_shell
 
@@ -243,3 +245,18 @@ async def test_the_tray_tooltip_says_when_the_schedule_holds_notifications(
         clock.advance(3601)
         shell.use_settings(harness.service)
         assert "held" not in tray.toolTip()
+
+
+@pytest.mark.parametrize(
+    ("locale_name", "shown"),
+    [("C", "2026-11-26"), ("de_DE", "26.11.26"), ("en_US", "11/26/26")],
+)
+def test_vacation_dates_read_unambiguously_in_every_locale(locale_name: str, shown: str) -> None:
+    previous = QLocale()
+    QLocale.setDefault(QLocale(locale_name))
+    try:
+        edit = QDateEdit(QDate(2026, 11, 26))
+        edit.setDisplayFormat(date_format())
+        assert edit.text() == shown
+    finally:
+        QLocale.setDefault(previous)

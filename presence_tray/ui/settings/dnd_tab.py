@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, QLocale, QTimer
 from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
@@ -25,6 +25,8 @@ from presence_tray.ui.settings.debounce import Debouncer
 from presence_tray.ui.settings.rule_editor import RuleEditor, system_zone
 from presence_tray.ui.settings.widgets import MessageLine, apply_or_say, named
 from presence_tray.ui.tray import until_words
+
+ISO_DATE_FORMAT: Final = "yyyy-MM-dd"
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,6 +60,18 @@ def local_day(moment: float) -> date:
 def qdate(day: date) -> QDate:
     """``day`` as a QDate."""
     return QDate(day.year, day.month, day.day)
+
+
+def date_format() -> str:
+    """The system's short date format; ISO 8601 where the locale has none of its own.
+
+    Under the C (POSIX) locale Qt's short format is "d M yyyy", which reads as three numbers
+    with no order a person would guess; 2026-11-26 is unambiguous.
+    """
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        return ISO_DATE_FORMAT
+    return locale.dateFormat(QLocale.FormatType.ShortFormat)
 
 
 def pydate(day: QDate) -> date:
@@ -119,6 +133,7 @@ class DndTab(QWidget):
         self.vacation_to = named(QDateEdit(qdate(last), self.vacation), "Vacation until")
         for edit in (self.vacation_from, self.vacation_to):
             edit.setCalendarPopup(True)
+            edit.setDisplayFormat(date_format())
             edit.dateChanged.connect(self._vacation_debouncer.poke)
         self.vacation_message = named(QLineEdit(self.vacation), "Vacation message")
         self.vacation_message.setPlaceholderText("Optional: a message, such as Back on Monday")
