@@ -151,6 +151,9 @@ class Account:
     enabled: bool = True
     settings: Mapping[str, str] = field(default_factory=dict)
     """Non-secret settings: client id, tenant, homeserver URL, ..."""
+    sign_in_problem: str | None = None
+    """Set when the platform refused the sign-in (the sentence for the user); the user must
+    connect again. None while the sign-in works."""
 
 
 class NotifyOn(StrEnum):

@@ -57,6 +57,9 @@ accounts = Table(
     Column("enabled", Boolean, nullable=False, server_default=true()),
     # A JSON object of strings; never a secret (those live in the OS keyring).
     Column("settings_json", Text, nullable=False, server_default="{}"),
+    # Revision 0003: the sentence shown when the platform no longer accepts the sign-in
+    # (the user must connect again); NULL while it works.
+    Column("sign_in_problem", Text),
 )
 
 people = Table(

@@ -15,12 +15,13 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from presence_tray.core.identity import Platform
+from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.core.presence import PresenceSource, PresenceState
 from presence_tray.storage import schema
 from presence_tray.storage.database import open_database
 from presence_tray.storage.engine import create_sqlite_engine
 from presence_tray.storage.repositories import (
+    AccountsRepository,
     HistoryRepository,
     PeopleRepository,
     PreferencesRepository,
@@ -55,8 +56,8 @@ def test_a_new_database_is_made_by_the_migrations_and_matches_the_models(db: Dat
 
 
 def test_the_revisions_form_one_line_from_0001() -> None:
-    assert schema.head_revision() == "0002"
-    assert schema.known_revisions() == {"0001", "0002"}
+    assert schema.head_revision() == "0003"
+    assert schema.known_revisions() == {"0001", "0002", "0003"}
     assert schema.is_known_revision("0001")
     assert not schema.is_known_revision("0099")
 
@@ -189,6 +190,30 @@ def test_upgrading_a_first_schema_database_keeps_the_data_and_a_copy(db_path: Pa
     again = open_database(db_path, clock=fixed_clock)
     again.close()
     assert again.notices == []  # upgraded once, not at every start
+
+
+def test_upgrading_to_0003_keeps_the_accounts_with_no_sign_in_problem(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    schema.upgrade(db_path, "0002")
+    raw(
+        db_path,
+        "INSERT INTO accounts (platform, account_id, label, enabled, settings_json)"
+        " VALUES ('slack', 'work', 'Work', 0, '{\"team\":\"T1\"}')",
+    )
+
+    db = open_database(db_path, clock=fixed_clock)
+    try:
+        (account,) = AccountsRepository(db).list()
+        assert account.ref == AccountRef(Platform.SLACK, "work")
+        assert (account.label, account.enabled, dict(account.settings)) == (
+            "Work",
+            False,
+            {"team": "T1"},
+        )
+        assert account.sign_in_problem is None
+        assert revision_of(db_path) == [("0003",)]
+    finally:
+        db.close()
 
 
 def test_every_revision_downgrades_and_upgrades_again(db: Database) -> None:

@@ -172,6 +172,41 @@ def test_accounts_round_trip_in_the_order_added(db: Database) -> None:
     assert accounts.list() == [home]
 
 
+REFUSED = "Slack no longer accepts the sign-in of Work Slack; connect it again."
+
+
+def test_a_sign_in_problem_is_saved_and_listed(db: Database) -> None:
+    accounts = AccountsRepository(db)
+    refused = Account(WORK, "Work Slack", sign_in_problem=REFUSED)
+    accounts.save(refused)
+    assert accounts.list() == [refused]
+    accounts.save(Account(WORK, "Work Slack"))  # connected again: save() clears it too
+    assert accounts.list() == [Account(WORK, "Work Slack")]
+
+
+def test_set_sign_in_problem_changes_only_that_account_and_column(db: Database) -> None:
+    accounts = AccountsRepository(db)
+    work = Account(WORK, "Work Slack", enabled=False, settings={"team": "T0WORK"})
+    home = Account(HOME, "Home")
+    accounts.save(work)
+    accounts.save(home)
+
+    accounts.set_sign_in_problem(WORK, REFUSED)
+    assert accounts.list() == [
+        Account(
+            WORK, "Work Slack", enabled=False, settings={"team": "T0WORK"}, sign_in_problem=REFUSED
+        ),
+        home,
+    ]
+    accounts.set_sign_in_problem(WORK, None)
+    assert accounts.list() == [work, home]
+
+
+def test_set_sign_in_problem_of_an_unsaved_account_adds_nothing(db: Database) -> None:
+    AccountsRepository(db).set_sign_in_problem(WORK, REFUSED)
+    assert raw(db.path, "SELECT count(*) FROM accounts") == [(0,)]
+
+
 @pytest.mark.parametrize(
     "name", ["access_token", "refreshToken", "client_secret", "Password", "api_key"]
 )

@@ -1,6 +1,6 @@
--- The schema at revision 0002, exactly as running every migration makes it.
+-- The schema at revision 0003, exactly as running every migration makes it.
 -- Written by `python -m presence_tray.storage.schema`: do not edit by hand.
--- head: 0002
+-- head: 0003
 CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
@@ -10,7 +10,7 @@ CREATE TABLE accounts (
 	account_id VARCHAR NOT NULL, 
 	label VARCHAR NOT NULL, 
 	enabled BOOLEAN DEFAULT 1 NOT NULL, 
-	settings_json TEXT DEFAULT '{}' NOT NULL, 
+	settings_json TEXT DEFAULT '{}' NOT NULL, sign_in_problem TEXT, 
 	CONSTRAINT pk_accounts PRIMARY KEY (platform, account_id)
 );
 CREATE TABLE people (
@@ -100,4 +100,4 @@ CREATE TABLE notification_rules (
 CREATE INDEX ix_identities_person_id ON identities (person_id);
 CREATE INDEX ix_presence_history_identity_at ON presence_history (platform, account_id, remote_id, at);
 CREATE INDEX ix_presence_history_at ON presence_history (at);
-INSERT INTO alembic_version (version_num) VALUES ('0002');
+INSERT INTO alembic_version (version_num) VALUES ('0003');

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import delete, literal_column, select
+from sqlalchemy import delete, literal_column, select, update
 from sqlalchemy.dialects.sqlite import insert
 
 from presence_tray.core.identity import AccountRef
@@ -31,6 +31,7 @@ _UPSERT = _UPSERT.on_conflict_do_update(
         "label": _UPSERT.excluded.label,
         "enabled": _UPSERT.excluded.enabled,
         "settings_json": _UPSERT.excluded.settings_json,
+        "sign_in_problem": _UPSERT.excluded.sign_in_problem,
     },
 )
 
@@ -61,12 +62,13 @@ class AccountsRepository:
             accounts.c.label,
             accounts.c.enabled,
             accounts.c.settings_json,
+            accounts.c.sign_in_problem,
         ).order_by(literal_column("rowid"))
         with self._db.reading() as connection:
             rows = connection.execute(query).all()
         unknown = UnknownValues("accounts")
         found: builtins.list[Account] = []
-        for platform_word, account_id, label, enabled, settings_json in rows:
+        for platform_word, account_id, label, enabled, settings_json, sign_in_problem in rows:
             platform = PLATFORMS.get(platform_word)
             if platform is None:
                 unknown.note("platform", platform_word)
@@ -81,6 +83,7 @@ class AccountsRepository:
                     label,
                     enabled=enabled,
                     settings=public_settings(settings),
+                    sign_in_problem=sign_in_problem,
                 )
             )
         unknown.report("accounts skipped, or settings dropped")
@@ -95,9 +98,24 @@ class AccountsRepository:
             "label": account.label,
             "enabled": account.enabled,
             "settings_json": dumps(dict(account.settings)),
+            "sign_in_problem": account.sign_in_problem,
         }
         with self._db.writing() as connection:
             connection.execute(_UPSERT, row)
+
+    def set_sign_in_problem(self, ref: AccountRef, problem: str | None) -> None:
+        """Record that the platform refused ``ref``'s sign-in (``problem``: the sentence for
+        the user), or that it works again (None). Nothing else of the account changes; an
+        account that is not saved is left alone."""
+        with self._db.writing() as connection:
+            connection.execute(
+                update(accounts)
+                .where(
+                    accounts.c.platform == ref.platform.value,
+                    accounts.c.account_id == ref.account_id,
+                )
+                .values(sign_in_problem=problem)
+            )
 
     def delete(self, ref: AccountRef) -> None:
         """Forget an account's set-up (its secret is the secret store's business)."""
