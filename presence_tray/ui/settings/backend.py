@@ -234,8 +234,14 @@ class SettingsBackend(Protocol):
         """Start at login on or off; a sentence when that failed."""
         ...
 
-    def connect_methods(self, platform: Platform) -> Sequence[ConnectMethod]:
-        """The ways to connect ``platform``; empty when this version cannot connect it."""
+    def connect_methods(
+        self, platform: Platform, *, account: AccountRef | None = None
+    ) -> Sequence[ConnectMethod]:
+        """The ways to connect ``platform``; empty when this version cannot connect it.
+
+        For Reconnect, ``account`` is the account being renewed: the fields' defaults are its
+        saved settings (client id, tenant, homeserver...), never a secret.
+        """
         ...
 
     def connect_unavailable_reason(self, platform: Platform) -> str:
