@@ -55,3 +55,7 @@ class ServerTooSlowError(SignInError):
 
 class TokenExchangeError(SignInError):
     """The server refused to turn the sign-in code into tokens (expired or reused code...)."""
+
+
+class IdentityCallError(SignInError):
+    """After signing in, the platform would not (or could not) say who had signed in."""

@@ -59,6 +59,7 @@ class SignInRequest:
     authorize_params: tuple[tuple[str, str], ...] = ()  # extra parameters, e.g. prompt=consent
     loopback_port: int = 0  # 0: any free port (RFC 8252 §7.3)
     redirect_path: str = "/callback"
+    scope_parameter: str = "scope"  # Slack asks for user scopes in ``user_scope``
 
 
 class SignInFlow:
@@ -91,15 +92,19 @@ class SignInFlow:
         redirect_uri = await receiver.start(request.loopback_port)
         self._receiver = receiver
         try:
+            scope = " ".join(request.scopes)
+            extra = dict(request.authorize_params)
+            if request.scope_parameter != "scope":
+                extra[request.scope_parameter] = scope
             async with public_client(
                 request.client_id,
                 timeout=self._http_timeout,
                 redirect_uri=redirect_uri,
-                scope=" ".join(request.scopes),
+                scope=scope if request.scope_parameter == "scope" else None,
             ) as client:
                 verifier = generate_token(_VERIFIER_LENGTH)
                 url, self._state = client.create_authorization_url(
-                    request.authorize_url, code_verifier=verifier, **dict(request.authorize_params)
+                    request.authorize_url, code_verifier=verifier, **extra
                 )
                 if self._open_browser(url) is False:
                     msg = (

@@ -26,6 +26,7 @@ from presence_tray.accounts.oauth import public_client, safe_error_code, transpo
 from presence_tray.accounts.revocation import revoke_tokens
 from presence_tray.accounts.tokenset import TokenSet
 from presence_tray.core.errors import AuthError, TransientError
+from presence_tray.core.secrets import SECRET_NAMES
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -78,7 +79,11 @@ class TokenHolder:
         refresh_ahead: float = DEFAULT_REFRESH_AHEAD,
         http_timeout: float = DEFAULT_HTTP_TIMEOUT,
         wall_clock: Callable[[], float] = time.time,
+        on_needs_reconnect: Callable[[str], None] | None = None,
     ) -> None:
+        """Hold ``account``'s tokens; ``on_needs_reconnect`` hears the sentence when the
+        platform stops accepting the sign-in (to keep it with the account)."""
+        self._on_needs_reconnect = on_needs_reconnect
         self._account = account
         self._store = store
         self._endpoint = endpoint
@@ -99,8 +104,9 @@ class TokenHolder:
         self._needs_reconnect = False
 
     async def forget(self) -> None:
-        """Delete every token of the account from the store."""
-        await self._store.delete(self._account)
+        """Delete every secret of the account from the store (its tokens and named extras)."""
+        for name in SECRET_NAMES:
+            await self._store.delete(self._account, name=name)
 
     async def disconnect(self) -> Disconnection:
         """Sign the account out: revoke its tokens where possible, then delete every secret.
@@ -228,7 +234,10 @@ class TokenHolder:
         """Mark the account as needing a reconnect and raise NeedsReconnectError."""
         self._needs_reconnect = True
         log.info("%s needs a reconnect: %s %s", self._account, self._endpoint.server_name, why)
-        raise self._reconnect_error() from None
+        error = self._reconnect_error()
+        if self._on_needs_reconnect is not None:
+            self._on_needs_reconnect(str(error))
+        raise error from None
 
     def _reconnect_error(self) -> NeedsReconnectError:
         return NeedsReconnectError(

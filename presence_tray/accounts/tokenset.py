@@ -29,9 +29,14 @@ class TokenSet:
     ) -> TokenSet:
         """Read a token endpoint's answer (RFC 6749 §5.1), received at ``now``.
 
-        A refresh answer without a refresh token keeps ``previous``'s (no rotation). Raises
-        ValueError, with a sentence that contains no token, when the answer is not usable.
+        A refresh answer without a refresh token keeps ``previous``'s (no rotation). Slack's
+        ``oauth.v2.access`` puts the user's token under ``authed_user`` (a bot token, if any, at
+        the top): that user token is the one taken. Raises ValueError, with a sentence that
+        contains no token, when the answer is not usable.
         """
+        authed_user = response.get("authed_user")
+        if isinstance(authed_user, dict) and authed_user.get("access_token"):
+            response = authed_user
         access_token = response.get("access_token")
         if not isinstance(access_token, str) or not access_token:
             msg = "the server's answer contains no access token"

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from presence_tray.core.errors import PresenceError
 
 if TYPE_CHECKING:
     from presence_tray.core.identity import AccountRef
+
+MAIN_SECRET: Final = ""
+"""The name of an account's main secret (its tokens, a password, a bot token)."""
+SLACK_APP_TOKEN: Final = "app_token"  # noqa: S105 - the entry's name, not a token
+"""The name of a Slack account's optional app-level token (Socket Mode), beside its tokens."""
+SECRET_NAMES: Final = (MAIN_SECRET, SLACK_APP_TOKEN)
+"""Every name a secret of an account can have: signing out deletes them all."""
 
 
 class SecretStoreUnavailableError(PresenceError):
@@ -15,16 +22,16 @@ class SecretStoreUnavailableError(PresenceError):
 
 
 class SecretStore(Protocol):
-    """One secret (a JSON string of tokens, a password) per account, in the OS keyring."""
+    """Secrets per account, in the OS keyring: the main one, and named extras (``SECRET_NAMES``)."""
 
-    async def get(self, account: AccountRef) -> str | None:
-        """The account's secret, or None if there is none."""
+    async def get(self, account: AccountRef, *, name: str = MAIN_SECRET) -> str | None:
+        """The account's secret called ``name``, or None if there is none."""
         ...
 
-    async def put(self, account: AccountRef, secret: str) -> None:
-        """Store (or replace) the account's secret."""
+    async def put(self, account: AccountRef, secret: str, *, name: str = MAIN_SECRET) -> None:
+        """Store (or replace) the account's secret called ``name``."""
         ...
 
-    async def delete(self, account: AccountRef) -> None:
-        """Forget the account's secret; nothing happens if there is none."""
+    async def delete(self, account: AccountRef, *, name: str = MAIN_SECRET) -> None:
+        """Forget the account's secret called ``name``; nothing happens if there is none."""
         ...

@@ -1,6 +1,7 @@
 """The account secrets in the OS keyring, through the ``keyring`` library; never in a file.
 
-One entry per account: service ``presence-tray``, user name ``platform:account_id``. Every
+One entry per secret: service ``presence-tray``, user name ``platform:account_id`` for an
+account's main secret and ``platform:account_id#name`` for a named extra one. Every
 keyring call runs in a worker thread (the Secret Service is synchronous D-Bus and may wait on
 an unlock prompt) under a timeout, one call at a time.
 
@@ -24,7 +25,7 @@ from keyring.backends.fail import Keyring as FailKeyring
 from keyring.backends.null import Keyring as NullKeyring
 from keyring.errors import InitError, KeyringLocked, NoKeyringError, PasswordDeleteError
 
-from presence_tray.core.secrets import SecretStoreUnavailableError
+from presence_tray.core.secrets import MAIN_SECRET, SecretStoreUnavailableError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -76,9 +77,11 @@ KEYRING_TIMEOUT_MESSAGE: Final = (
 )
 
 
-def keyring_username(account: AccountRef) -> str:
-    """The user name of an account's keyring entry: ``platform:account_id``."""
-    return f"{account.platform}:{account.account_id}"
+def keyring_username(account: AccountRef, name: str = MAIN_SECRET) -> str:
+    """The user name of an account's keyring entry: ``platform:account_id`` for the main
+    secret, ``platform:account_id#name`` for a named one."""
+    base = f"{account.platform}:{account.account_id}"
+    return base if name == MAIN_SECRET else f"{base}#{name}"
 
 
 def check_backend() -> str | None:
@@ -116,22 +119,22 @@ class KeyringSecretStore:
     def __repr__(self) -> str:
         return f"KeyringSecretStore(service={SERVICE_NAME!r}, timeout={self._timeout:g})"
 
-    async def get(self, account: AccountRef) -> str | None:
-        """The account's secret, or None if there is none."""
-        username = keyring_username(account)
+    async def get(self, account: AccountRef, *, name: str = MAIN_SECRET) -> str | None:
+        """The account's secret called ``name``, or None if there is none."""
+        username = keyring_username(account, name)
         return await self._call("get", lambda backend: backend.get_password(SERVICE_NAME, username))
 
-    async def put(self, account: AccountRef, secret: str) -> None:
-        """Store (or replace) the account's secret."""
-        username = keyring_username(account)
+    async def put(self, account: AccountRef, secret: str, *, name: str = MAIN_SECRET) -> None:
+        """Store (or replace) the account's secret called ``name``."""
+        username = keyring_username(account, name)
         await self._call(
             "put", lambda backend: backend.set_password(SERVICE_NAME, username, secret)
         )
         _log.debug("stored the secret of %s in the keyring", username)
 
-    async def delete(self, account: AccountRef) -> None:
-        """Forget the account's secret; nothing happens if there is none."""
-        username = keyring_username(account)
+    async def delete(self, account: AccountRef, *, name: str = MAIN_SECRET) -> None:
+        """Forget the account's secret called ``name``; nothing happens if there is none."""
+        username = keyring_username(account, name)
         await self._call("delete", lambda backend: _delete_if_present(backend, username))
         _log.debug("no secret of %s left in the keyring", username)
 
