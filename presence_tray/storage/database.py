@@ -4,30 +4,31 @@
 a newer version, is renamed with a timestamp and a fresh database takes its place, with a
 sentence for the user in :attr:`Database.notices`. Only a folder that cannot hold a database
 at all raises :class:`StorageUnavailableError`.
+
+The open database lends plain ``sqlite3`` connections, one transaction per use
+(:meth:`Database.reading`, :meth:`Database.writing`); SQLAlchemy is not imported unless the
+file must be upgraded.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Final
-
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from presence_tray.core.errors import PresenceError
 from presence_tray.storage import health, schema
-from presence_tray.storage.engine import BEGIN_IMMEDIATE, create_sqlite_engine
+from presence_tray.storage.connections import ConnectionPool, connect
 from presence_tray.storage.health import Problem
 from presence_tray.storage.paths import DATA_DIR_ENV
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
-
-    from sqlalchemy import Connection, Engine
 
 _log = logging.getLogger(__name__)
 
@@ -67,43 +68,49 @@ class StorageReadError(StorageError):
 
 def failure_reason(error: BaseException) -> str | None:
     """Words for an SQLite failure of the disk or file, or None for any other error."""
-    original = error.orig if isinstance(error, DBAPIError) else error
-    name = getattr(original, "sqlite_errorname", "")
+    name = getattr(error, "sqlite_errorname", "")
     return next((words for code, words in _REASONS if name.startswith(code)), None)
+
+
+_BEGIN_READ: Final = "BEGIN"
+_BEGIN_WRITE: Final = "BEGIN IMMEDIATE"
+"""A deferred transaction that reads and then writes cannot wait for the write lock (SQLite
+returns "busy" at once, ignoring the busy timeout); taking the lock up front makes writers
+queue behind each other for up to the busy timeout instead."""
 
 
 @dataclass
 class Database:
-    """An open database: the engine, the file, and what the user should be told about it."""
+    """An open database: its connections, the file, and what the user should be told."""
 
-    engine: Engine
+    pool: ConnectionPool
+    """The ``sqlite3`` connections; use them through :meth:`reading` and :meth:`writing`."""
     path: Path
     notices: list[str] = field(default_factory=list)
     """Sentences for the user about what happened while opening (moved aside, upgraded)."""
 
     @contextmanager
-    def reading(self) -> Iterator[Connection]:
+    def reading(self) -> Iterator[sqlite3.Connection]:
         """A connection in one read transaction (a consistent snapshot)."""
         try:
-            with self.engine.connect() as connection, connection.begin():
+            with _transaction(self.pool, _BEGIN_READ) as connection:
                 yield connection
-        except (DBAPIError, sqlite3.Error) as err:
+        except sqlite3.Error as err:
             reason = failure_reason(err)
             if reason is None:
                 raise
             raise StorageReadError(reason) from err
 
     @contextmanager
-    def writing(self) -> Iterator[Connection]:
-        """A connection in one write transaction, committed when the block ends."""
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """A connection in one write transaction, committed when the block ends and rolled
+        back when it raises."""
         try:
-            with self.engine.connect() as connection:
-                connection.execution_options(**BEGIN_IMMEDIATE)
-                with connection.begin():
-                    yield connection
-        except (IntegrityError, sqlite3.IntegrityError):
+            with _transaction(self.pool, _BEGIN_WRITE) as connection:
+                yield connection
+        except sqlite3.IntegrityError:
             raise  # a bug of ours, not the disk's
-        except (DBAPIError, sqlite3.Error) as err:
+        except sqlite3.Error as err:
             reason = failure_reason(err)
             if reason is None:
                 raise
@@ -111,7 +118,24 @@ class Database:
 
     def close(self) -> None:
         """Close every connection (the last one checkpoints and removes the WAL file)."""
-        self.engine.dispose()
+        self.pool.close()
+
+
+@contextmanager
+def _transaction(pool: ConnectionPool, begin: str) -> Iterator[sqlite3.Connection]:
+    """A pooled connection inside one transaction opened by ``begin``: committed at the end,
+    rolled back when the block (or the commit) raises."""
+    with pool.connection() as connection:
+        connection.execute(begin)
+        try:
+            yield connection
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                # Should this fail too, the pool closes the connection instead of reusing it.
+                with suppress(sqlite3.Error):
+                    connection.execute("ROLLBACK")
+            raise
 
 
 def _utc_now() -> datetime:
@@ -135,14 +159,14 @@ def open_database(path: Path, *, clock: Callable[[], datetime] = _utc_now) -> Da
         notices.append(_set_aside(path, check.problem, check.reason, stamp))
         check = health.FileCheck()
     notices.extend(_migrate(path, check.revision, stamp))
-    engine = create_sqlite_engine(path)
+    pool = ConnectionPool(partial(connect, path))
     try:
-        with engine.connect():
+        with pool.connection():
             pass  # connect now, so that a failing pragma surfaces here and not on first use
-    except DBAPIError as err:
-        engine.dispose()
+    except sqlite3.Error as err:
+        pool.close()
         raise _unavailable(path, err) from err
-    return Database(engine, path, notices)
+    return Database(pool, path, notices)
 
 
 def _make_folder(path: Path) -> None:
@@ -186,7 +210,7 @@ def _on_disk(step: Callable[[Path], None], path: Path) -> None:
     :class:`StorageUnavailableError`."""
     try:
         step(path)
-    except (DBAPIError, sqlite3.Error, OSError) as err:
+    except (sqlite3.Error, OSError) as err:
         if isinstance(err, OSError) or failure_reason(err) is not None:
             raise _unavailable(path, err) from err
         raise

@@ -3,9 +3,9 @@
 No ``alembic.ini`` is read at run time; the migration scripts ship inside the package
 (``migrations/``). ``migrations/README.md`` says how to add a revision.
 
-Alembic (with the parts of SQLAlchemy it pulls in: the ORM, every dialect, Mako, Pygments)
-takes about 25 MB of memory and 0.3 s to import, so it is imported only to upgrade an older
-file. A database at the newest revision is recognised by a plain query
+SQLAlchemy (27 MB of memory to import) and Alembic (with the parts of SQLAlchemy it pulls
+in: the ORM, every dialect, Mako, Pygments: about 25 MB more, and 0.3 s) are imported only to
+upgrade an older file. A database at the newest revision is recognised by a plain query
 (:func:`is_known_revision`), and a new one is created from ``migrations/head.sql``
 (:func:`create`): the exact schema that running every revision makes, written by this
 module (``python -m presence_tray.storage.schema``) and checked by
@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from presence_tray.storage.engine import BEGIN_IMMEDIATE, BUSY_TIMEOUT_MS, create_sqlite_engine
+from presence_tray.storage.connections import BUSY_TIMEOUT_MS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -124,8 +124,14 @@ def upgrade(path: Path, target: str = "head") -> None:
     Foreign keys are off while migrating: SQLite alters a table by copying it and dropping
     the old one, and a drop with foreign keys on would cascade into the referring tables.
     They are checked once at the end instead, before the commit.
+
+    A failure of the database itself is raised as the :class:`sqlite3.Error` under
+    SQLAlchemy's wrapper, the kind the rest of the storage layer handles.
     """
     from alembic import command
+    from sqlalchemy.exc import DBAPIError
+
+    from presence_tray.storage.engine import BEGIN_IMMEDIATE, create_sqlite_engine
 
     engine = create_sqlite_engine(path, foreign_keys=False, pooled=False)
     try:
@@ -137,6 +143,10 @@ def upgrade(path: Path, target: str = "head") -> None:
                 if violations:
                     msg = f"migration to {target} broke {len(violations)} foreign key(s)"
                     raise MigrationError(msg)
+    except DBAPIError as err:
+        if isinstance(err.orig, sqlite3.Error):
+            raise err.orig from err
+        raise
     finally:
         engine.dispose()
 

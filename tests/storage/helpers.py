@@ -7,11 +7,10 @@ from contextlib import closing
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event
-
 from presence_tray.core.history import PresenceTransition
 from presence_tray.core.identity import IdentityKey, Platform
 from presence_tray.core.presence import PlatformPresence, PresenceSource, PresenceState
+from presence_tray.storage.connections import ConnectionPool, connect
 from tests.core.helpers import NOW, identity
 from tests.core.helpers import value as core_value
 
@@ -76,20 +75,24 @@ def raw(path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[obj
 
 
 def on_every_connection(db: Database, *pragmas: str) -> Callable[[], None]:
-    """Run ``pragmas`` on every connection ``db`` opens from now on; return the undo.
+    """Run ``pragmas`` on every connection ``db`` lends from now on; return the undo.
 
-    The pool is emptied both ways, so that no connection made before escapes the change.
+    ``db`` gets a pool of its own meanwhile, and each pool is closed when left, so that no
+    connection made before escapes the change, nor one made during it outlives it.
     """
 
-    def apply(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    def open_connection() -> sqlite3.Connection:
+        connection = connect(db.path)
         for pragma in pragmas:
-            dbapi_connection.execute(pragma)
+            connection.execute(pragma)
+        return connection
 
-    event.listen(db.engine, "connect", apply)
-    db.engine.dispose()
+    usual = db.pool
+    usual.close()
+    db.pool = ConnectionPool(open_connection)
 
     def undo() -> None:
-        event.remove(db.engine, "connect", apply)
-        db.engine.dispose()
+        db.pool.close()
+        db.pool = usual
 
     return undo

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 import pytest
@@ -30,17 +31,16 @@ if TYPE_CHECKING:
 
 
 def test_every_connection_has_the_pragmas(db: Database) -> None:
-    connections = [db.engine.connect() for _ in range(3)]  # several pooled connections
-    try:
+    with ExitStack() as lent:
+        # Several connections at once, as several threads would have them.
+        connections = [lent.enter_context(db.pool.connection()) for _ in range(3)]
+        assert len(set(map(id, connections))) == 3
         for connection in connections:
-            pragma = connection.exec_driver_sql
-            assert pragma("PRAGMA journal_mode").scalar() == "wal"
-            assert pragma("PRAGMA foreign_keys").scalar() == 1
-            assert pragma("PRAGMA busy_timeout").scalar() == 5000
-            assert pragma("PRAGMA synchronous").scalar() == 1  # NORMAL
-    finally:
-        for connection in connections:
-            connection.close()
+            found = [
+                connection.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+            ]
+            assert found == ["wal", 1, 5000, 1]  # synchronous 1: NORMAL
 
 
 def test_a_new_database_has_no_notices_and_a_private_folder(db: Database) -> None:

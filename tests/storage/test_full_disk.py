@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import event
-
 from presence_tray.core.clock import ManualClock
 from presence_tray.core.hub import PresenceHub
 from presence_tray.core.identity import Identity, IdentityKey, Platform
 from presence_tray.core.presence import PlatformPresence, PresenceState
+from presence_tray.storage.connections import ConnectionPool, connect
 from presence_tray.storage.local_store import LocalStore
 
 if TYPE_CHECKING:
@@ -24,16 +23,20 @@ KEYS = [IdentityKey(Platform.TEAMS, "work", f"guid-{n}") for n in range(300)]
 async def test_a_full_disk_makes_saving_wait_and_loses_nothing(
     tmp_path: Path, expected_warnings: list[logging.LogRecord]
 ) -> None:
-    store = await LocalStore.open(tmp_path / "full.sqlite3")
+    path = tmp_path / "full.sqlite3"
+    store = await LocalStore.open(path)
     disk_full = True
 
-    def limit_growth(dbapi_connection: sqlite3.Connection, *_: object) -> None:
-        # SQLite's own "database or disk is full" (SQLITE_FULL): the file may not grow.
-        pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
-        limit = pages if disk_full else 2_147_483_646
-        dbapi_connection.execute(f"PRAGMA max_page_count = {limit}")
+    def open_connection() -> sqlite3.Connection:
+        connection = connect(path)
+        if disk_full:
+            # SQLite's own "database or disk is full" (SQLITE_FULL): the file may not grow.
+            pages = connection.execute("PRAGMA page_count").fetchone()[0]
+            connection.execute(f"PRAGMA max_page_count = {pages}")
+        return connection
 
-    event.listen(store.db.engine, "checkout", limit_growth)
+    store.db.pool.close()
+    store.db.pool = ConnectionPool(open_connection)
     hub = PresenceHub(ManualClock(NOW))
     hub.add_identities(Identity(key, f"Person {key.remote_id}") for key in KEYS)
     hub.flush()
@@ -48,6 +51,7 @@ async def test_a_full_disk_makes_saving_wait_and_loses_nothing(
     assert "disk is full" in writer.problem
     assert problems == [writer.problem]  # said once
     disk_full = False
+    store.db.pool.close()  # the connections that may not grow the file go
     report = await writer.flush()
     assert report.written > 0
     assert writer.problem is None

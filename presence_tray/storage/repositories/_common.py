@@ -1,21 +1,22 @@
-"""Helpers shared by the repositories: stored words back to enums, JSON, identity keys."""
+"""Helpers shared by the repositories: stored words back to enums, JSON, identity keys.
+
+The repositories speak SQL through ``sqlite3`` (see :mod:`presence_tray.storage.connections`):
+statements are constants named near their use, values always go in as parameters, and the
+only SQL built at run time is the row of ``?`` marks of an ``IN`` list (:func:`marks`,
+:func:`key_rows`).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Final, TypeVar
-
-from sqlalchemy import and_, tuple_
-from sqlalchemy.dialects import sqlite
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from presence_tray.core.identity import IdentityKey, Platform
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
-
-    from sqlalchemy import ColumnElement, Connection, Select, Table, Tuple
 
 _log = logging.getLogger(__name__)
 
@@ -68,29 +69,6 @@ class UnknownValues:
         )
 
 
-def plain_sql(query: Select[Any]) -> str:
-    """The SQL text of a query without parameters, for :func:`fetch_tuples`."""
-    compiled = query.compile(dialect=sqlite.dialect())
-    if compiled.params:
-        msg = "plain_sql() takes queries without parameters"
-        raise ValueError(msg)
-    return str(compiled)
-
-
-def fetch_tuples(connection: Connection, sql: str) -> list[tuple[Any, ...]]:
-    """The rows of ``sql`` as plain tuples from sqlite3, in the caller's transaction.
-
-    For the start-up loads of tens of thousands of rows: building SQLAlchemy's Row objects
-    costs as much as the query itself. Values come as SQLite stores them (booleans as 0/1).
-    """
-    cursor = connection.connection.driver_connection.execute(sql)  # type: ignore[union-attr]
-    try:
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
-    finally:
-        cursor.close()
-    return rows
-
-
 def dumps(value: object) -> str:
     """Compact, stable JSON text."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -112,27 +90,35 @@ def key_of(platform: str, account_id: str, remote_id: str) -> IdentityKey | None
     return None if known is None else IdentityKey(known, account_id, remote_id)
 
 
-def key_columns(table: Table) -> Tuple:
-    """``(platform, account_id, remote_id)`` of ``table`` as one row value, for ``IN``."""
-    return tuple_(table.c.platform, table.c.account_id, table.c.remote_id)
+KEY_MATCHES: Final = "platform = ? AND account_id = ? AND remote_id = ?"
+"""A ``WHERE`` condition for one identity's row; its parameters are :func:`key_row`."""
+
+KEY_COLUMNS: Final = "(platform, account_id, remote_id)"
+"""An identity's three key columns as one row value, for ``KEY_COLUMNS IN`` :func:`key_rows`."""
+
+KeyRow = tuple[str, str, str]
+"""An identity key as it is stored: platform word, account id, remote id."""
 
 
-def key_matches(table: Table, key: IdentityKey) -> ColumnElement[bool]:
-    """``table``'s row of ``key``."""
-    return and_(
-        table.c.platform == key.platform.value,
-        table.c.account_id == key.account_id,
-        table.c.remote_id == key.remote_id,
-    )
+def key_row(key: IdentityKey) -> KeyRow:
+    """The three stored key columns of ``key``, in table order."""
+    return (key.platform.value, key.account_id, key.remote_id)
 
 
-def key_params(key: IdentityKey) -> dict[str, str]:
-    """The three key columns of ``key`` as statement parameters."""
-    return {
-        "platform": key.platform.value,
-        "account_id": key.account_id,
-        "remote_id": key.remote_id,
-    }
+def marks(count: int) -> str:
+    """``?, ?, ?``: ``count`` parameter marks, for ``IN (...)``."""
+    return ", ".join("?" * count)
+
+
+def key_rows(count: int) -> str:
+    """``VALUES (?, ?, ?), ...``: ``count`` identity keys as rows (SQLite's row-value
+    ``IN``); their parameters are :func:`flat`."""
+    return "VALUES " + ", ".join(["(?, ?, ?)"] * count)
+
+
+def flat(rows: Iterable[Sequence[_T]]) -> list[_T]:
+    """The values of ``rows`` one after the other, as the parameters of :func:`key_rows`."""
+    return [item for row in rows for item in row]
 
 
 def chunked(items: Sequence[_T], size: int = KEYS_PER_QUERY) -> Iterator[Sequence[_T]]:

@@ -5,13 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import delete, literal_column, select, update
-from sqlalchemy.dialects.sqlite import insert
-
 from presence_tray.core.identity import AccountRef
 from presence_tray.core.preferences import Account
 from presence_tray.storage.repositories._common import PLATFORMS, UnknownValues, dumps, loads
-from presence_tray.storage.tables import accounts
 
 if TYPE_CHECKING:
     import builtins
@@ -24,16 +20,23 @@ SECRET_SETTING_NAME: Final = re.compile(
 )
 """Setting names that smell of a secret: refused on save, left out of exports."""
 
-_UPSERT = insert(accounts)
-_UPSERT = _UPSERT.on_conflict_do_update(
-    index_elements=[accounts.c.platform, accounts.c.account_id],
-    set_={
-        "label": _UPSERT.excluded.label,
-        "enabled": _UPSERT.excluded.enabled,
-        "settings_json": _UPSERT.excluded.settings_json,
-        "sign_in_problem": _UPSERT.excluded.sign_in_problem,
-    },
+_LIST_SQL: Final = """
+    SELECT platform, account_id, label, enabled, settings_json, sign_in_problem
+    FROM accounts ORDER BY rowid
+"""
+_UPSERT_SQL: Final = """
+    INSERT INTO accounts (platform, account_id, label, enabled, settings_json, sign_in_problem)
+    VALUES (:platform, :account_id, :label, :enabled, :settings_json, :sign_in_problem)
+    ON CONFLICT (platform, account_id) DO UPDATE SET
+        label = excluded.label,
+        enabled = excluded.enabled,
+        settings_json = excluded.settings_json,
+        sign_in_problem = excluded.sign_in_problem
+"""
+_SET_SIGN_IN_PROBLEM_SQL: Final = (
+    "UPDATE accounts SET sign_in_problem = ? WHERE platform = ? AND account_id = ?"
 )
+_DELETE_SQL: Final = "DELETE FROM accounts WHERE platform = ? AND account_id = ?"
 
 
 def public_settings(settings: object) -> dict[str, str]:
@@ -56,16 +59,8 @@ class AccountsRepository:
 
     def list(self) -> builtins.list[Account]:
         """Every account, in the order they were first saved."""
-        query = select(
-            accounts.c.platform,
-            accounts.c.account_id,
-            accounts.c.label,
-            accounts.c.enabled,
-            accounts.c.settings_json,
-            accounts.c.sign_in_problem,
-        ).order_by(literal_column("rowid"))
         with self._db.reading() as connection:
-            rows = connection.execute(query).all()
+            rows = connection.execute(_LIST_SQL).fetchall()
         unknown = UnknownValues("accounts")
         found: builtins.list[Account] = []
         for platform_word, account_id, label, enabled, settings_json, sign_in_problem in rows:
@@ -81,7 +76,7 @@ class AccountsRepository:
                 Account(
                     AccountRef(platform, account_id),
                     label,
-                    enabled=enabled,
+                    enabled=bool(enabled),
                     settings=public_settings(settings),
                     sign_in_problem=sign_in_problem,
                 )
@@ -101,31 +96,24 @@ class AccountsRepository:
             "sign_in_problem": account.sign_in_problem,
         }
         with self._db.writing() as connection:
-            connection.execute(_UPSERT, row)
+            connection.execute(_UPSERT_SQL, row)
 
     def set_sign_in_problem(self, ref: AccountRef, problem: str | None) -> None:
         """Record that the platform refused ``ref``'s sign-in (``problem``: the sentence for
         the user), or that it works again (None). Nothing else of the account changes; an
         account that is not saved is left alone."""
         with self._db.writing() as connection:
-            connection.execute(
-                update(accounts)
-                .where(
-                    accounts.c.platform == ref.platform.value,
-                    accounts.c.account_id == ref.account_id,
-                )
-                .values(sign_in_problem=problem)
-            )
+            connection.execute(_SET_SIGN_IN_PROBLEM_SQL, (problem, *_key(ref)))
 
     def delete(self, ref: AccountRef) -> None:
         """Forget an account's set-up (its secret is the secret store's business)."""
         with self._db.writing() as connection:
-            connection.execute(
-                delete(accounts).where(
-                    accounts.c.platform == ref.platform.value,
-                    accounts.c.account_id == ref.account_id,
-                )
-            )
+            connection.execute(_DELETE_SQL, _key(ref))
+
+
+def _key(ref: AccountRef) -> tuple[str, str]:
+    """The stored key columns of an account: platform word, account id."""
+    return (ref.platform.value, ref.account_id)
 
 
 def _dropped_setting_names(settings: object) -> builtins.list[str]:

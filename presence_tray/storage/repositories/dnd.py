@@ -6,12 +6,8 @@ import logging
 from datetime import time
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.sqlite import insert
-
 from presence_tray.core.dnd import DndSchedule, Vacation, WeeklyDndRule, zone_problem
 from presence_tray.storage.repositories._common import UnknownValues
-from presence_tray.storage.tables import dnd_rules, dnd_state
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -20,8 +16,29 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 
-_STATE_ROW_ID: Final = 1
 _ALL_WEEKDAYS: Final = 0b111_1111
+
+# "end" is an SQL keyword: quoted as a column name.
+_LOAD_RULES_SQL: Final = """
+    SELECT weekdays, start, "end", timezone, enabled FROM dnd_rules ORDER BY id
+"""
+_LOAD_STATE_SQL: Final = """
+    SELECT snooze_until, vacation_start, vacation_end, vacation_message FROM dnd_state
+"""
+_DELETE_RULES_SQL: Final = "DELETE FROM dnd_rules"
+_ADD_RULE_SQL: Final = """
+    INSERT INTO dnd_rules (weekdays, start, "end", timezone, enabled) VALUES (?, ?, ?, ?, ?)
+"""
+# The single row (id 1) of the one-off parts.
+_SAVE_STATE_SQL: Final = """
+    INSERT INTO dnd_state (id, snooze_until, vacation_start, vacation_end, vacation_message)
+    VALUES (1, :snooze_until, :vacation_start, :vacation_end, :vacation_message)
+    ON CONFLICT (id) DO UPDATE SET
+        snooze_until = excluded.snooze_until,
+        vacation_start = excluded.vacation_start,
+        vacation_end = excluded.vacation_end,
+        vacation_message = excluded.vacation_message
+"""
 
 
 def weekdays_to_mask(weekdays: Iterable[int]) -> int:
@@ -50,23 +67,8 @@ class DndRepository:
     def get(self) -> DndSchedule:
         """The saved schedule (empty when none); unreadable rules are skipped with a WARNING."""
         with self._db.reading() as connection:
-            rule_rows = connection.execute(
-                select(
-                    dnd_rules.c.weekdays,
-                    dnd_rules.c.start,
-                    dnd_rules.c.end,
-                    dnd_rules.c.timezone,
-                    dnd_rules.c.enabled,
-                ).order_by(dnd_rules.c.id)
-            ).all()
-            state = connection.execute(
-                select(
-                    dnd_state.c.snooze_until,
-                    dnd_state.c.vacation_start,
-                    dnd_state.c.vacation_end,
-                    dnd_state.c.vacation_message,
-                )
-            ).first()
+            rule_rows = connection.execute(_LOAD_RULES_SQL).fetchall()
+            state = connection.execute(_LOAD_STATE_SQL).fetchone()
         unknown = UnknownValues("do-not-disturb rules")
         rules: list[WeeklyDndRule] = []
         for weekdays, start, end, zone, enabled in rule_rows:
@@ -83,7 +85,7 @@ class DndRepository:
                 # the zone back. Until then it does not apply (WeeklyDndRule.covers).
                 _log.warning("do-not-disturb rule uses unknown time zone %r; it is off", zone)
             rules.append(
-                WeeklyDndRule(mask_to_weekdays(weekdays), rule_start, rule_end, zone, enabled)
+                WeeklyDndRule(mask_to_weekdays(weekdays), rule_start, rule_end, zone, bool(enabled))
             )
         unknown.report("rules skipped")
         if state is None:
@@ -106,29 +108,23 @@ class DndRepository:
         if problem is not None:
             raise ValueError(problem)
         rules = [
-            {
-                "weekdays": weekdays_to_mask(rule.weekdays),
-                "start": rule.start.isoformat(),
-                "end": rule.end.isoformat(),
-                "timezone": rule.timezone,
-                "enabled": rule.enabled,
-            }
+            (
+                weekdays_to_mask(rule.weekdays),
+                rule.start.isoformat(),
+                rule.end.isoformat(),
+                rule.timezone,
+                rule.enabled,
+            )
             for rule in schedule.rules
         ]
         vacation = schedule.vacation
         state = {
-            "id": _STATE_ROW_ID,
             "snooze_until": schedule.snooze_until,
             "vacation_start": None if vacation is None else vacation.start,
             "vacation_end": None if vacation is None else vacation.end,
             "vacation_message": None if vacation is None else vacation.message,
         }
-        upsert_state = insert(dnd_state).on_conflict_do_update(
-            index_elements=[dnd_state.c.id],
-            set_={name: value for name, value in state.items() if name != "id"},
-        )
         with self._db.writing() as connection:
-            connection.execute(delete(dnd_rules))
-            if rules:
-                connection.execute(insert(dnd_rules), rules)
-            connection.execute(upsert_state, state)
+            connection.execute(_DELETE_RULES_SQL)
+            connection.executemany(_ADD_RULE_SQL, rules)
+            connection.execute(_SAVE_STATE_SQL, state)

@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.sqlite import insert
+from typing import TYPE_CHECKING, Final
 
 from presence_tray.core.preferences import NotificationRule, NotifyOn
 from presence_tray.storage.repositories._common import UnknownValues
-from presence_tray.storage.tables import notification_rules
 
 if TYPE_CHECKING:
     import builtins
 
     from presence_tray.storage.database import Database
 
-_NOTIFY_ON = {on.value: on for on in NotifyOn}
+_NOTIFY_ON: Final = {on.value: on for on in NotifyOn}
 
-_UPSERT = insert(notification_rules)
-_UPSERT = _UPSERT.on_conflict_do_update(
-    index_elements=[notification_rules.c.person_id, notification_rules.c.notify_on],
-    set_={
-        "once": _UPSERT.excluded.once,
-        "cooldown_seconds": _UPSERT.excluded.cooldown_seconds,
-    },
-)
+_LIST_SQL: Final = """
+    SELECT person_id, notify_on, once, cooldown_seconds
+    FROM notification_rules ORDER BY person_id, notify_on
+"""
+_UPSERT_SQL: Final = """
+    INSERT INTO notification_rules (person_id, notify_on, once, cooldown_seconds)
+    VALUES (:person_id, :notify_on, :once, :cooldown_seconds)
+    ON CONFLICT (person_id, notify_on) DO UPDATE SET
+        once = excluded.once,
+        cooldown_seconds = excluded.cooldown_seconds
+"""
+_DELETE_SQL: Final = "DELETE FROM notification_rules WHERE person_id = ? AND notify_on = ?"
 
 
 class NotificationRulesRepository:
@@ -37,14 +37,8 @@ class NotificationRulesRepository:
 
     def list(self) -> builtins.list[NotificationRule]:
         """Every rule, by person then kind."""
-        query = select(
-            notification_rules.c.person_id,
-            notification_rules.c.notify_on,
-            notification_rules.c.once,
-            notification_rules.c.cooldown_seconds,
-        ).order_by(notification_rules.c.person_id, notification_rules.c.notify_on)
         with self._db.reading() as connection:
-            rows = connection.execute(query).all()
+            rows = connection.execute(_LIST_SQL).fetchall()
         unknown = UnknownValues("notification rules")
         rules: builtins.list[NotificationRule] = []
         for person_id, on_word, once, cooldown_seconds in rows:
@@ -53,7 +47,7 @@ class NotificationRulesRepository:
                 unknown.note("on", on_word)
                 continue
             rules.append(
-                NotificationRule(person_id, on, once=once, cooldown_seconds=cooldown_seconds)
+                NotificationRule(person_id, on, once=bool(once), cooldown_seconds=cooldown_seconds)
             )
         unknown.report("rules skipped")
         return rules
@@ -67,14 +61,9 @@ class NotificationRulesRepository:
             "cooldown_seconds": rule.cooldown_seconds,
         }
         with self._db.writing() as connection:
-            connection.execute(_UPSERT, row)
+            connection.execute(_UPSERT_SQL, row)
 
     def delete(self, person_id: str, on: NotifyOn) -> None:
         """Remove one rule (nothing happens if there is none)."""
         with self._db.writing() as connection:
-            connection.execute(
-                delete(notification_rules).where(
-                    notification_rules.c.person_id == person_id,
-                    notification_rules.c.notify_on == on.value,
-                )
-            )
+            connection.execute(_DELETE_SQL, (person_id, on.value))

@@ -3,67 +3,91 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from sqlalchemy import delete, exists, literal_column, select, tuple_, update
-from sqlalchemy.dialects.sqlite import insert
+from typing import TYPE_CHECKING, Final
 
 from presence_tray.core.hub import unlinked_person_id
 from presence_tray.core.identity import Identity, IdentityKey, Person
 from presence_tray.storage.repositories._common import (
+    KEY_COLUMNS,
+    KEY_MATCHES,
     PLATFORMS,
+    KeyRow,
     UnknownValues,
     chunked,
     dumps,
-    fetch_tuples,
-    key_columns,
-    key_matches,
+    flat,
     key_of,
-    key_params,
+    key_row,
+    key_rows,
     loads,
-    plain_sql,
+    marks,
     unique,
-)
-from presence_tray.storage.tables import (
-    identities,
-    never_link,
-    notification_rules,
-    people,
-    presence_cache,
-    presence_history,
 )
 
 if TYPE_CHECKING:
+    import sqlite3
     from collections.abc import Collection, Iterable
-
-    from sqlalchemy import Connection, Table, Tuple
 
     from presence_tray.storage.database import Database
 
-_NEW_PERSON = insert(people).on_conflict_do_nothing(index_elements=[people.c.person_id])
-_NEVER_LINK = insert(never_link).on_conflict_do_nothing()
-
-_UPSERT_IDENTITY = insert(identities)
-_UPSERT_IDENTITY = _UPSERT_IDENTITY.on_conflict_do_update(
-    index_elements=[identities.c.platform, identities.c.account_id, identities.c.remote_id],
-    set_={
-        name: _UPSERT_IDENTITY.excluded[name]
-        for name in ("display_name", "handles_json", "chat_url", "person_id")
-    },
+_NEW_PERSON_SQL: Final = "INSERT INTO people (person_id) VALUES (?) ON CONFLICT DO NOTHING"
+_NAME_PERSON_SQL: Final = """
+    INSERT INTO people (person_id, display_name) VALUES (?, ?)
+    ON CONFLICT (person_id) DO UPDATE SET display_name = excluded.display_name
+"""
+_UPSERT_IDENTITY_SQL: Final = """
+    INSERT INTO identities (platform, account_id, remote_id, display_name, handles_json,
+        chat_url, person_id, linked_by_user)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+    ON CONFLICT (platform, account_id, remote_id) DO UPDATE SET
+        display_name = excluded.display_name,
+        handles_json = excluded.handles_json,
+        chat_url = excluded.chat_url,
+        person_id = excluded.person_id
+"""
+_LOAD_IDENTITIES_SQL: Final = """
+    SELECT platform, account_id, remote_id, display_name, handles_json, chat_url, person_id
+    FROM identities ORDER BY rowid
+"""
+_LOAD_PEOPLE_SQL: Final = """
+    SELECT people.person_id, people.display_name, identities.display_name,
+        identities.platform, identities.account_id, identities.remote_id
+    FROM people JOIN identities ON identities.person_id = people.person_id
+    ORDER BY identities.rowid
+"""
+_SET_FAVOURITE_SQL: Final = """
+    INSERT INTO people (person_id, favourite) VALUES (?, ?)
+    ON CONFLICT (person_id) DO UPDATE SET favourite = excluded.favourite
+"""
+_FAVOURITES_SQL: Final = "SELECT person_id FROM people WHERE favourite"
+_GIVEN_NAMES_SQL: Final = (
+    "SELECT person_id, display_name FROM people WHERE display_name IS NOT NULL"
 )
-
-
-_LOAD_IDENTITIES_SQL = plain_sql(
-    select(
-        identities.c.platform,
-        identities.c.account_id,
-        identities.c.remote_id,
-        identities.c.display_name,
-        identities.c.handles_json,
-        identities.c.chat_url,
-        identities.c.person_id,
-    ).order_by(literal_column("rowid"))
+# A user-made link: placeholder row for an identity not listed yet, or a move.
+_ADD_LINKED_IDENTITY_SQL: Final = """
+    INSERT INTO identities (platform, account_id, remote_id, display_name, handles_json,
+        person_id, linked_by_user)
+    VALUES (?, ?, ?, ?, '[]', ?, 1)
+"""
+_LINK_IDENTITY_SQL: Final = (
+    f"UPDATE identities SET person_id = ?, linked_by_user = 1 WHERE {KEY_MATCHES}"  # noqa: S608
 )
+_NEVER_LINK_SQL: Final = """
+    INSERT INTO never_link (first_platform, first_account_id, first_remote_id,
+        second_platform, second_account_id, second_remote_id)
+    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+"""
+_NEVER_LINKS_SQL: Final = """
+    SELECT first_platform, first_account_id, first_remote_id,
+        second_platform, second_account_id, second_remote_id
+    FROM never_link
+"""
+_KEYS_OF_PERSON_SQL: Final = (
+    "SELECT platform, account_id, remote_id FROM identities WHERE person_id = ?"
+)
+_FORGET_RULES_SQL: Final = "DELETE FROM notification_rules WHERE person_id = ?"
+# Identities go with the person (ON DELETE CASCADE).
+_FORGET_PERSON_SQL: Final = "DELETE FROM people WHERE person_id = ?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +113,7 @@ class PeopleRepository:
     def load_identities(self) -> list[Identity]:
         """Every stored identity, each with its person id."""
         with self._db.reading() as connection:
-            rows = fetch_tuples(connection, _LOAD_IDENTITIES_SQL)
+            rows = connection.execute(_LOAD_IDENTITIES_SQL).fetchall()
         unknown = UnknownValues("identities")
         found: list[Identity] = []
         append, platforms = found.append, PLATFORMS
@@ -106,14 +130,8 @@ class PeopleRepository:
     def load_people(self) -> list[Person]:
         """Every person with identities, named as the user named them, else as their first
         identity is."""
-        query = (
-            select(people.c.person_id, people.c.display_name, identities.c.display_name)
-            .add_columns(identities.c.platform, identities.c.account_id, identities.c.remote_id)
-            .join(identities, identities.c.person_id == people.c.person_id)
-            .order_by(literal_column("identities.rowid"))
-        )
         with self._db.reading() as connection:
-            rows = connection.execute(query).all()
+            rows = connection.execute(_LOAD_PEOPLE_SQL).fetchall()
         names: dict[str, str] = {}
         keys: dict[str, list[IdentityKey]] = {}
         for person_id, given_name, identity_name, platform, account_id, remote_id in rows:
@@ -128,27 +146,19 @@ class PeopleRepository:
 
     def set_favourite(self, person_id: str, *, favourite: bool) -> None:
         """Mark or unmark a person as a favourite."""
-        statement = insert(people).values(person_id=person_id, favourite=favourite)
-        statement = statement.on_conflict_do_update(
-            index_elements=[people.c.person_id], set_={"favourite": favourite}
-        )
         with self._db.writing() as connection:
-            connection.execute(statement)
+            connection.execute(_SET_FAVOURITE_SQL, (person_id, favourite))
 
     def favourites(self) -> frozenset[str]:
         """The person ids marked as favourites."""
         with self._db.reading() as connection:
-            return frozenset(
-                connection.execute(select(people.c.person_id).where(people.c.favourite)).scalars()
-            )
+            return frozenset(person_id for (person_id,) in connection.execute(_FAVOURITES_SQL))
 
     def given_names(self) -> dict[str, str]:
         """The names the user gave people (when linking), by person id; others have none."""
-        query = select(people.c.person_id, people.c.display_name).where(
-            people.c.display_name.is_not(None)
-        )
         with self._db.reading() as connection:
-            return {person_id: name for person_id, name in connection.execute(query) if name}
+            rows = connection.execute(_GIVEN_NAMES_SQL)
+            return {person_id: name for person_id, name in rows if name}
 
     # -- links ------------------------------------------------------------------------------
 
@@ -158,31 +168,10 @@ class PeopleRepository:
         A user-made link outlives what platforms say (:func:`save_identities` keeps it). A
         person left with no identity by the move is deleted, with their rules.
         """
-        name_person = insert(people).values(person_id=person_id, display_name=display_name)
-        name_person = name_person.on_conflict_do_update(
-            index_elements=[people.c.person_id], set_={"display_name": display_name}
-        )
         with self._db.writing() as connection:
-            connection.execute(name_person)
-            before = _stored(connection, [key]).get(key)
-            if before is None:
-                # Not listed by its platform yet: a placeholder the next listing fills in.
-                connection.execute(
-                    insert(identities).values(
-                        **key_params(key),
-                        display_name=display_name,
-                        handles_json=dumps([]),
-                        person_id=person_id,
-                        linked_by_user=True,
-                    )
-                )
-                return
-            connection.execute(
-                update(identities)
-                .where(key_matches(identities, key))
-                .values(person_id=person_id, linked_by_user=True)
-            )
-            if before.person_id != person_id:
+            connection.execute(_NAME_PERSON_SQL, (person_id, display_name))
+            before = _link_by_user(connection, key, person_id, display_name)
+            if before is not None and before.person_id != person_id:
                 _drop_people_without_identities(connection, [before.person_id])
 
     def unlink(self, key: IdentityKey) -> None:
@@ -195,30 +184,16 @@ class PeopleRepository:
         """
         own = unlinked_person_id(key)
         with self._db.writing() as connection:
-            connection.execute(_NEW_PERSON, {"person_id": own, "display_name": None})
-            before = _stored(connection, [key]).get(key)
+            connection.execute(_NEW_PERSON_SQL, (own,))
+            before = _link_by_user(connection, key, own, key.remote_id)
             if before is None:
-                # Not listed by its platform yet: a placeholder the next listing fills in.
-                connection.execute(
-                    insert(identities).values(
-                        **key_params(key),
-                        display_name=key.remote_id,
-                        handles_json=dumps([]),
-                        person_id=own,
-                        linked_by_user=True,
-                    )
-                )
                 return
             former = [
                 other for other in _keys_of_person(connection, before.person_id) if other != key
             ]
-            connection.execute(
-                update(identities)
-                .where(key_matches(identities, key))
-                .values(person_id=own, linked_by_user=True)
+            connection.executemany(
+                _NEVER_LINK_SQL, [_never_link_row(key, other) for other in former]
             )
-            if former:
-                connection.execute(_NEVER_LINK, [_never_link_row(key, other) for other in former])
             if before.person_id != own:
                 _drop_people_without_identities(connection, [before.person_id])
 
@@ -226,12 +201,12 @@ class PeopleRepository:
         """Remember that ``a`` and ``b`` are not the same person (order does not matter)."""
         row = _never_link_row(a, b)
         with self._db.writing() as connection:
-            connection.execute(_NEVER_LINK, row)
+            connection.execute(_NEVER_LINK_SQL, row)
 
     def never_links(self) -> frozenset[frozenset[IdentityKey]]:
         """Every "never link" pair."""
         with self._db.reading() as connection:
-            rows = connection.execute(select(never_link)).all()
+            rows = connection.execute(_NEVER_LINKS_SQL).fetchall()
         unknown = UnknownValues("never-link pairs")
         pairs: set[frozenset[IdentityKey]] = set()
         for row in rows:
@@ -253,30 +228,20 @@ class PeopleRepository:
         listing them again brings them back as a new, unlinked person with nothing remembered.
         """
         with self._db.writing() as connection:
-            keys = [
-                tuple(row)
-                for row in connection.execute(
-                    select(
-                        identities.c.platform, identities.c.account_id, identities.c.remote_id
-                    ).where(identities.c.person_id == person_id)
-                )
-            ]
+            keys: list[KeyRow] = connection.execute(_KEYS_OF_PERSON_SQL, (person_id,)).fetchall()
             for chunk in chunked(keys):
-                for table in (presence_history, presence_cache):
-                    connection.execute(delete(table).where(key_columns(table).in_(chunk)))
-                connection.execute(
-                    delete(never_link).where(
-                        _first_key(never_link).in_(chunk) | _second_key(never_link).in_(chunk)
+                keys_sql, params = key_rows(len(chunk)), flat(chunk)
+                for table in ("presence_history", "presence_cache"):
+                    connection.execute(
+                        f"DELETE FROM {table} WHERE {KEY_COLUMNS} IN ({keys_sql})",  # noqa: S608
+                        params,
                     )
-                )
-            connection.execute(
-                delete(notification_rules).where(notification_rules.c.person_id == person_id)
-            )
-            # Identities go with the person (ON DELETE CASCADE).
-            connection.execute(delete(people).where(people.c.person_id == person_id))
+                connection.execute(_forget_never_links_sql(keys_sql), params + params)
+            connection.execute(_FORGET_RULES_SQL, (person_id,))
+            connection.execute(_FORGET_PERSON_SQL, (person_id,))
 
 
-def save_identities(connection: Connection, listed: Iterable[Identity]) -> None:
+def save_identities(connection: sqlite3.Connection, listed: Iterable[Identity]) -> None:
     """Upsert identities in the caller's transaction.
 
     The person of an identity is, in order: the one the user linked it to; the
@@ -288,8 +253,8 @@ def save_identities(connection: Connection, listed: Iterable[Identity]) -> None:
     if not batch:
         return
     stored = _stored(connection, batch)
-    new_people: list[dict[str, object]] = []
-    rows: list[dict[str, object]] = []
+    new_people: list[str] = []
+    rows: list[tuple[object, ...]] = []
     left: list[str] = []
     for key, identity in batch.items():
         before = stored.get(key)
@@ -303,80 +268,100 @@ def save_identities(connection: Connection, listed: Iterable[Identity]) -> None:
             person_id = unlinked_person_id(key)
         if before is not None and before.person_id != person_id:
             left.append(before.person_id)
-        new_people.append({"person_id": person_id, "display_name": None})
+        new_people.append(person_id)
         rows.append(
-            {
-                **key_params(key),
-                "display_name": identity.display_name,
-                "handles_json": dumps(list(identity.handles)),
-                "chat_url": identity.chat_url,
-                "person_id": person_id,
-                "linked_by_user": False,
-            }
+            (
+                *key_row(key),
+                identity.display_name,
+                dumps(list(identity.handles)),
+                identity.chat_url,
+                person_id,
+            )
         )
-    connection.execute(_NEW_PERSON, _unique_people(new_people))
-    connection.execute(_UPSERT_IDENTITY, rows)
+    connection.executemany(_NEW_PERSON_SQL, [(person_id,) for person_id in unique(new_people)])
+    connection.executemany(_UPSERT_IDENTITY_SQL, rows)
     _drop_people_without_identities(connection, left)
 
 
-def _unique_people(rows: list[dict[str, object]]) -> list[dict[str, object]]:
-    return list({row["person_id"]: row for row in rows}.values())
+def _link_by_user(
+    connection: sqlite3.Connection, key: IdentityKey, person_id: str, name_if_new: str
+) -> _Stored | None:
+    """Give ``key`` to ``person_id`` as the user's choice; return its row from before (None
+    when it was not stored: it is added as a placeholder the next listing fills in)."""
+    before = _stored(connection, [key]).get(key)
+    if before is None:
+        connection.execute(_ADD_LINKED_IDENTITY_SQL, (*key_row(key), name_if_new, person_id))
+    else:
+        connection.execute(_LINK_IDENTITY_SQL, (person_id, *key_row(key)))
+    return before
 
 
-def _stored(connection: Connection, keys: Collection[IdentityKey]) -> dict[IdentityKey, _Stored]:
+def _stored_sql(count: int) -> str:
+    """The person and link of ``count`` identities."""
+    return f"""
+        SELECT platform, account_id, remote_id, person_id, linked_by_user FROM identities
+        WHERE {KEY_COLUMNS} IN ({key_rows(count)})
+    """  # noqa: S608 - our own column names and "?" marks; values go in as parameters
+
+
+def _stored(
+    connection: sqlite3.Connection, keys: Collection[IdentityKey]
+) -> dict[IdentityKey, _Stored]:
     found: dict[IdentityKey, _Stored] = {}
-    params = [tuple(key_params(key).values()) for key in keys]
-    for chunk in chunked(params):
-        query = select(
-            identities.c.platform,
-            identities.c.account_id,
-            identities.c.remote_id,
-            identities.c.person_id,
-            identities.c.linked_by_user,
-        ).where(key_columns(identities).in_(chunk))
-        for platform, account_id, remote_id, person_id, linked in connection.execute(query):
+    rows = [key_row(key) for key in keys]
+    for chunk in chunked(rows):
+        cursor = connection.execute(_stored_sql(len(chunk)), flat(chunk))
+        for platform, account_id, remote_id, person_id, linked in cursor:
             key = key_of(platform, account_id, remote_id)
             if key is not None:
-                found[key] = _Stored(person_id, linked)
+                found[key] = _Stored(person_id, bool(linked))
     return found
 
 
-def _keys_of_person(connection: Connection, person_id: str) -> list[IdentityKey]:
-    query = select(identities.c.platform, identities.c.account_id, identities.c.remote_id).where(
-        identities.c.person_id == person_id
-    )
-    found = (key_of(*row) for row in connection.execute(query))
+def _keys_of_person(connection: sqlite3.Connection, person_id: str) -> list[IdentityKey]:
+    found = (key_of(*row) for row in connection.execute(_KEYS_OF_PERSON_SQL, (person_id,)))
     return [key for key in found if key is not None]
 
 
-def _never_link_row(a: IdentityKey, b: IdentityKey) -> dict[str, str]:
+def _forget_never_links_sql(keys_sql: str) -> str:
+    """The "never link" pairs with either side among keys (``keys_sql``, given twice)."""
+    return f"""
+        DELETE FROM never_link
+        WHERE (first_platform, first_account_id, first_remote_id) IN ({keys_sql})
+            OR (second_platform, second_account_id, second_remote_id) IN ({keys_sql})
+    """  # noqa: S608 - "?" marks only; values go in as parameters
+
+
+def _never_link_row(a: IdentityKey, b: IdentityKey) -> tuple[str, ...]:
     """The "never link" row of two identities, in its stored order (first < second)."""
     if a == b:
         msg = f"an identity is always the same person as itself: {a}"
         raise ValueError(msg)
     first, second = sorted((a, b))
-    return {
-        **{f"first_{name}": value for name, value in key_params(first).items()},
-        **{f"second_{name}": value for name, value in key_params(second).items()},
-    }
+    return (*key_row(first), *key_row(second))
 
 
-def _drop_people_without_identities(connection: Connection, person_ids: Iterable[str]) -> None:
-    candidates = unique(person_ids)
-    if not candidates:
-        return
-    has_identity = exists().where(identities.c.person_id == people.c.person_id)
-    for chunk in chunked(candidates):
-        empty = list(
-            connection.execute(
-                select(people.c.person_id).where(people.c.person_id.in_(chunk), ~has_identity)
-            ).scalars()
-        )
-        if empty:
-            connection.execute(
-                delete(notification_rules).where(notification_rules.c.person_id.in_(empty))
+def _drop_people_without_identities(
+    connection: sqlite3.Connection, person_ids: Iterable[str]
+) -> None:
+    for chunk in chunked(unique(person_ids)):
+        empty = [
+            person_id
+            for (person_id,) in connection.execute(
+                f"""
+                SELECT person_id FROM people WHERE person_id IN ({marks(len(chunk))})
+                AND NOT EXISTS (SELECT 1 FROM identities
+                    WHERE identities.person_id = people.person_id)
+                """,  # noqa: S608 - "?" marks only; values go in as parameters
+                chunk,
             )
-            connection.execute(delete(people).where(people.c.person_id.in_(empty)))
+        ]
+        if empty:
+            for table in ("notification_rules", "people"):
+                connection.execute(
+                    f"DELETE FROM {table} WHERE person_id IN ({marks(len(empty))})",  # noqa: S608
+                    empty,
+                )
 
 
 def _handles(handles_json: str, unknown: UnknownValues) -> tuple[str, ...]:
@@ -387,11 +372,3 @@ def _handles(handles_json: str, unknown: UnknownValues) -> tuple[str, ...]:
         return tuple(handles)
     unknown.note("handles", "(not a list of strings)")  # never the value: addresses, numbers
     return ()
-
-
-def _first_key(table: Table) -> Tuple:
-    return tuple_(table.c.first_platform, table.c.first_account_id, table.c.first_remote_id)
-
-
-def _second_key(table: Table) -> Tuple:
-    return tuple_(table.c.second_platform, table.c.second_account_id, table.c.second_remote_id)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, TypeVar
-
-from sqlalchemy import select
-from sqlalchemy.dialects.sqlite import insert
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from presence_tray.core.aggregation import AggregationPolicy
 from presence_tray.core.preferences import (
@@ -18,7 +15,6 @@ from presence_tray.core.preferences import (
     window_size_problem,
 )
 from presence_tray.storage.repositories._common import PLATFORMS, clip, dumps, loads
-from presence_tray.storage.tables import preferences
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -30,10 +26,11 @@ _log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
-_UPSERT = insert(preferences)
-_UPSERT = _UPSERT.on_conflict_do_update(
-    index_elements=[preferences.c.key], set_={"value_json": _UPSERT.excluded.value_json}
-)
+_LOAD_SQL: Final = 'SELECT "key", value_json FROM preferences'
+_UPSERT_SQL: Final = """
+    INSERT INTO preferences ("key", value_json) VALUES (?, ?)
+    ON CONFLICT ("key") DO UPDATE SET value_json = excluded.value_json
+"""
 
 
 def _policy(value: object) -> AggregationPolicy | None:
@@ -103,7 +100,7 @@ class PreferencesRepository:
     def get(self) -> Preferences:
         """The saved preferences; defaults (and a WARNING) for what is unknown or invalid."""
         with self._db.reading() as connection:
-            rows = connection.execute(select(preferences.c.key, preferences.c.value_json)).all()
+            rows = connection.execute(_LOAD_SQL).fetchall()
         stored: dict[str, str] = dict(rows)
         defaults = Preferences()
         return Preferences(
@@ -158,9 +155,9 @@ class PreferencesRepository:
         }
         if value.contacts_window_size is not None:
             chosen["contacts_window_size"] = list(value.contacts_window_size)
-        rows = [{"key": key, "value_json": dumps(stored)} for key, stored in chosen.items()]
+        rows = [(key, dumps(stored)) for key, stored in chosen.items()]
         with self._db.writing() as connection:
-            connection.execute(_UPSERT, rows)
+            connection.executemany(_UPSERT_SQL, rows)
 
 
 def _read_optional(

@@ -1,14 +1,13 @@
 """The presence cache (last value per identity) and presence history (transitions).
 
 Both are written by the thousand and the cache is read whole at start-up, so this module
-uses Core statements with ``executemany`` and builds the named tuples directly from rows.
+writes with ``executemany`` and positional tuples, and builds the named tuples directly from
+the rows ``sqlite3`` returns.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
-
-from sqlalchemy import delete, func, select
 
 from presence_tray.core.history import PresenceTransition
 from presence_tray.core.identity import IdentityKey
@@ -20,21 +19,20 @@ from presence_tray.core.presence import (
     PresenceState,
 )
 from presence_tray.storage.repositories._common import (
+    KEY_COLUMNS,
     PLATFORMS,
     UnknownValues,
     chunked,
-    fetch_tuples,
-    key_columns,
+    flat,
     key_of,
-    plain_sql,
+    key_row,
+    key_rows,
 )
 from presence_tray.storage.repositories.people import save_identities
-from presence_tray.storage.tables import presence_cache, presence_history
 
 if TYPE_CHECKING:
+    import sqlite3
     from collections.abc import Iterable, Sequence
-
-    from sqlalchemy import Connection
 
     from presence_tray.core.identity import Identity
     from presence_tray.storage.database import Database
@@ -45,30 +43,29 @@ _KINDS: Final = {kind.value: kind for kind in ActivityKind}
 PRUNE_CHUNK: Final = 20_000
 """History rows deleted per transaction, so pruning never holds the write lock for long."""
 
-_LOAD_CACHE = select(
-    presence_cache.c.platform,
-    presence_cache.c.account_id,
-    presence_cache.c.remote_id,
-    presence_cache.c.state,
-    presence_cache.c.dnd,
-    presence_cache.c.activity_kind,
-    presence_cache.c.activity_text,
-    presence_cache.c.activity_emoji,
-    presence_cache.c.activity_until,
-    presence_cache.c.note,
-    presence_cache.c.observed_at,
-    presence_cache.c.last_active_at,
-)
-_LOAD_CACHE_SQL = plain_sql(_LOAD_CACHE)
-_LOAD_HISTORY = select(
-    presence_history.c.platform,
-    presence_history.c.account_id,
-    presence_history.c.remote_id,
-    presence_history.c.state,
-    presence_history.c.dnd,
-    presence_history.c.activity_kind,
-    presence_history.c.at,
-).order_by(presence_history.c.at, presence_history.c.id)
+_LOAD_CACHE_SQL: Final = """
+    SELECT platform, account_id, remote_id, state, dnd, activity_kind, activity_text,
+        activity_emoji, activity_until, note, observed_at, last_active_at
+    FROM presence_cache
+"""
+
+_HISTORY_SELECT: Final = """
+    SELECT platform, account_id, remote_id, state, dnd, activity_kind, at FROM presence_history
+"""
+_HISTORY_ORDER: Final = " ORDER BY at, id"
+_LOAD_HISTORY_SQL: Final = _HISTORY_SELECT + _HISTORY_ORDER
+_PRUNE_SQL: Final = """
+    DELETE FROM presence_history
+    WHERE id IN (SELECT id FROM presence_history WHERE at < ? LIMIT ?)
+"""
+_COUNT_HISTORY_SQL: Final = "SELECT count(*) FROM presence_history"
+
+
+def _history_of_keys_sql(count: int) -> str:
+    """The history of ``count`` identity keys at or after a time, oldest first."""
+    return f"{_HISTORY_SELECT} WHERE {KEY_COLUMNS} IN ({key_rows(count)}) AND at >= ?" + (
+        _HISTORY_ORDER
+    )
 
 
 class PresenceCacheRepository:
@@ -86,7 +83,7 @@ class PresenceCacheRepository:
     def load(self) -> list[PlatformPresence]:
         """Every cached value, marked as coming from the cache (times as observed)."""
         with self._db.reading() as connection:
-            rows = fetch_tuples(connection, _LOAD_CACHE_SQL)
+            rows = connection.execute(_LOAD_CACHE_SQL).fetchall()
         return _cached_values(rows)
 
 
@@ -104,15 +101,13 @@ class HistoryRepository:
 
     def for_identities(self, keys: Iterable[IdentityKey], since: float) -> list[PresenceTransition]:
         """The transitions of ``keys`` at or after ``since``, oldest first."""
-        params = [(key.platform.value, key.account_id, key.remote_id) for key in set(keys)]
+        rows = [key_row(key) for key in set(keys)]
         unknown = UnknownValues("presence history")
         found: list[PresenceTransition] = []
         with self._db.reading() as connection:
-            for chunk in chunked(params):
-                query = _LOAD_HISTORY.where(
-                    key_columns(presence_history).in_(chunk), presence_history.c.at >= since
-                )
-                found.extend(_transitions(connection.execute(query).all(), unknown))
+            for chunk in chunked(rows):
+                cursor = connection.execute(_history_of_keys_sql(len(chunk)), [*flat(chunk), since])
+                found.extend(_transitions(cursor.fetchall(), unknown))
         unknown.report("read as unknown")
         found.sort(key=lambda transition: transition.at)  # merge the chunks, each in order
         return found
@@ -121,24 +116,16 @@ class HistoryRepository:
         """Every stored transition, oldest first (for exports)."""
         unknown = UnknownValues("presence history")
         with self._db.reading() as connection:
-            found = _transitions(connection.execute(_LOAD_HISTORY).all(), unknown)
+            found = _transitions(connection.execute(_LOAD_HISTORY_SQL).fetchall(), unknown)
         unknown.report("skipped or read as unknown")
         return found
 
     def prune(self, older_than: float) -> int:
         """Delete transitions before ``older_than``; return how many went."""
-        oldest_ids = (
-            select(presence_history.c.id)
-            .where(presence_history.c.at < older_than)
-            .limit(PRUNE_CHUNK)
-            .scalar_subquery()
-        )
         removed = 0
         while True:
             with self._db.writing() as connection:
-                count = connection.execute(
-                    delete(presence_history).where(presence_history.c.id.in_(oldest_ids))
-                ).rowcount
+                count = connection.execute(_PRUNE_SQL, (older_than, PRUNE_CHUNK)).rowcount
             removed += count
             if count < PRUNE_CHUNK:
                 return removed
@@ -146,9 +133,8 @@ class HistoryRepository:
     def count(self) -> int:
         """How many transitions are stored."""
         with self._db.reading() as connection:
-            return connection.execute(
-                select(func.count()).select_from(presence_history)
-            ).scalar_one()
+            (count,) = connection.execute(_COUNT_HISTORY_SQL).fetchone()
+        return int(count)
 
 
 def write_batch(
@@ -175,9 +161,9 @@ def _insert_sql(table_name: str, columns: Sequence[str]) -> str:
     return f"INSERT INTO {table_name} ({names}) VALUES ({places})"  # noqa: S608
 
 
-# Plain SQL with positional parameters and tuples, run through the driver's executemany:
-# three to four times faster than SQLAlchemy statements fed dictionaries, which matters for
-# the write-behind's batches (thousands of rows, written while the app runs).
+# Positional parameters and tuples through executemany: several times faster than
+# dictionaries, which matters for the write-behind's batches (thousands of rows, written
+# while the app runs).
 _CACHE_COLUMNS = (
     "platform",
     "account_id",
@@ -194,15 +180,15 @@ _CACHE_COLUMNS = (
     "last_active_at",
 )
 _UPSERT_CACHE_SQL = (
-    _insert_sql(presence_cache.name, _CACHE_COLUMNS)
+    _insert_sql("presence_cache", _CACHE_COLUMNS)
     + " ON CONFLICT (platform, account_id, remote_id) DO UPDATE SET "
     + ", ".join(f"{column} = excluded.{column}" for column in _CACHE_COLUMNS[3:])
 )
 _HISTORY_COLUMNS = ("platform", "account_id", "remote_id", "state", "dnd", "activity_kind", "at")
-_APPEND_HISTORY_SQL = _insert_sql(presence_history.name, _HISTORY_COLUMNS)
+_APPEND_HISTORY_SQL = _insert_sql("presence_history", _HISTORY_COLUMNS)
 
 
-def upsert_cache(connection: Connection, values: Iterable[PlatformPresence]) -> None:
+def upsert_cache(connection: sqlite3.Connection, values: Iterable[PlatformPresence]) -> None:
     """Upsert cache rows in the caller's transaction."""
     rows = []
     for value in values:
@@ -226,10 +212,12 @@ def upsert_cache(connection: Connection, values: Iterable[PlatformPresence]) -> 
             )
         )
     if rows:
-        connection.exec_driver_sql(_UPSERT_CACHE_SQL, rows)
+        connection.executemany(_UPSERT_CACHE_SQL, rows)
 
 
-def append_history(connection: Connection, transitions: Iterable[PresenceTransition]) -> int:
+def append_history(
+    connection: sqlite3.Connection, transitions: Iterable[PresenceTransition]
+) -> int:
     """Insert history rows in the caller's transaction; return how many."""
     rows = [
         (
@@ -244,7 +232,7 @@ def append_history(connection: Connection, transitions: Iterable[PresenceTransit
         for transition in transitions
     ]
     if rows:
-        connection.exec_driver_sql(_APPEND_HISTORY_SQL, rows)
+        connection.executemany(_APPEND_HISTORY_SQL, rows)
     return len(rows)
 
 
@@ -308,5 +296,5 @@ def _transitions(rows: Iterable[Sequence[Any]], unknown: UnknownValues) -> list[
         kind = None if kind_word is None else _KINDS.get(kind_word)
         if kind_word is not None and kind is None:
             unknown.note("activity", kind_word)
-        found.append(PresenceTransition(key, state, dnd, kind, at))
+        found.append(PresenceTransition(key, state, bool(dnd), kind, at))
     return found
