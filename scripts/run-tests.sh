@@ -5,7 +5,8 @@
 #
 # 1. Debian test packages (Qt libs, Xvfb, trayer, dunst, gnome-keyring...) — missing ones only
 # 2. .venv with `pip install -e '.[test]'` — only when pyproject.toml changed; the test OAuth
-#    server's npm packages (tests/servers/oidc) — only when missing or its lock file changed
+#    server's npm packages (tests/servers/oidc) — only when missing or its lock file changed;
+#    the test Matrix homeserver's venv (tests/servers/synapse) — likewise
 # 3. ruff check, ruff format --check, mypy, lint-imports
 # 4. a private headless desktop (scripts/desktop-session.sh), stopped again on exit
 # 5. pytest under coverage (branch), with PRESENCE_TRAY_REQUIRE_DESKTOP=1 so desktop tests
@@ -68,6 +69,20 @@ if ! cmp -s "$OIDC_DIR/package-lock.json" "$OIDC_DIR/node_modules/.package-lock.
   cp "$OIDC_DIR/package-lock.json" "$OIDC_DIR/node_modules/.package-lock.json.installed"
 fi
 node --version
+
+banner "test Matrix homeserver (tests/servers/synapse/.venv: Synapse from pip)"
+# Synapse gets its own venv, so its many dependencies stay out of .venv; installed only when
+# missing or when its requirements file changed (about 30 s).
+SYNAPSE_DIR=tests/servers/synapse
+if ! cmp -s "$SYNAPSE_DIR/requirements.txt" "$SYNAPSE_DIR/.venv/requirements.installed"; then
+  log "installing Synapse into $SYNAPSE_DIR/.venv"
+  rm -rf "$SYNAPSE_DIR/.venv"
+  python -m venv "$SYNAPSE_DIR/.venv" || die "could not create $SYNAPSE_DIR/.venv"
+  "$SYNAPSE_DIR/.venv/bin/pip" install -q -r "$SYNAPSE_DIR/requirements.txt" \
+    || die "pip install failed in $SYNAPSE_DIR/.venv"
+  cp "$SYNAPSE_DIR/requirements.txt" "$SYNAPSE_DIR/.venv/requirements.installed"
+fi
+"$SYNAPSE_DIR/.venv/bin/python" -c 'import synapse; print("synapse", synapse.__version__)'
 
 banner "ruff check"
 ruff check .

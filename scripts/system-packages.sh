@@ -37,6 +37,11 @@ node_is_recent() {
 }
 node_is_recent || TEST+=(nodejs npm)
 
+# The XMPP sign-in tests' server (tests/servers/prosody_server.py) and the tool that makes its
+# self-signed certificate. The tests run their own Prosody on a free port of 127.0.0.1; a
+# system one that the package may start (on systemd machines) is left alone.
+TEST+=(prosody openssl)
+
 log() { printf '[system-packages] %s\n' "$*" >&2; }
 usage() { echo "usage: $0 {list|missing|install} {runtime|test}" >&2; exit 2; }
 

@@ -9,7 +9,9 @@ Markers (registered in pyproject.toml):
   where a missing desktop is an error: a green run must not hide skipped end-to-end tests.
 * ``@pytest.mark.oidc`` needs ``node`` and the test OAuth server's npm packages
   (``tests/servers/oidc/node_modules``, installed by ``scripts/run-tests.sh``); skipped without
-  them, an error under the same two variables.
+  them, an error under the same two variables. ``@pytest.mark.synapse`` (the Matrix homeserver's
+  venv, ``tests/servers/synapse/.venv``) and ``@pytest.mark.prosody`` (Debian's ``prosody``)
+  work the same way.
 
 Logging: any record at WARNING or above from the ``presence_tray`` logger tree, or at ERROR
 from ``asyncio`` (a leaked or unobserved task; tests run in asyncio debug mode), fails the
@@ -28,8 +30,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.servers import prosody_server, synapse_server
+
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator
+    from collections.abc import AsyncIterator, Callable, Iterator
 
     from presence_tray.storage.local_store import LocalStore
 
@@ -58,6 +62,13 @@ def _oidc_server_installed() -> bool:
     return bool(shutil.which("node")) and (_OIDC_SERVER / "node_modules" / "oidc-provider").is_dir()
 
 
+# marker -> (is its real server installed?, how to install it); see tests/servers/.
+_REAL_SERVERS: dict[str, tuple[Callable[[], bool], str]] = {
+    "synapse": (synapse_server.synapse_installed, synapse_server.HOW_TO_INSTALL),
+    "prosody": (prosody_server.prosody_installed, prosody_server.HOW_TO_INSTALL),
+}
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Skip, or fail, tests whose marker asks for a desktop/keyring/server that is not there."""
     if item.get_closest_marker("oidc") and not _oidc_server_installed():
@@ -66,6 +77,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                 f"this oidc test needs the test OAuth server; {_HOW_TO_INSTALL_OIDC}", pytrace=False
             )
         pytest.skip(f"needs the test OAuth server; {_HOW_TO_INSTALL_OIDC}")
+    for marker, (installed, how_to_install) in _REAL_SERVERS.items():
+        if item.get_closest_marker(marker) and not installed():
+            if _must_not_skip():
+                pytest.fail(f"this {marker} test needs its server; {how_to_install}", pytrace=False)
+            pytest.skip(f"needs the {marker} server; {how_to_install}")
     needed = [name for name in _ENV_MARKERS if item.get_closest_marker(name)]
     if not needed or os.environ.get("PRESENCE_TRAY_DESKTOP") == "1":
         return
