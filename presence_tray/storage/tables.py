@@ -1,17 +1,18 @@
 """The database schema as SQLAlchemy Core tables; private to ``presence_tray.storage``.
 
 The migrations in ``migrations/versions`` create this schema; a test checks that the two
-agree. Change both together (``migrations/README.md`` says how).
+agree. Change both together (``migrations/README.md`` says how). Only Alembic and the tests
+import this module: the repositories write their SQL as text on plain ``sqlite3``
+connections, so the running app never loads SQLAlchemy (27 MB) for them.
 
 Conventions:
 
 * Times are REAL seconds since the epoch, as in core; times of day are ``HH:MM[:SS]`` text.
 * Enums are stored as their string values, so an older version reading a newer file sees an
   unknown word it can skip, not a number it would misread.
+* Booleans are 0/1; the repositories turn them back into ``bool``.
 * JSON lives in TEXT columns decoded by the repositories, which survive a bad value instead
-  of failing the whole query the way SQLAlchemy's JSON type would.
-* Core ``Table``s, not ORM classes: the repositories write Core statements, and importing
-  ``sqlalchemy.orm`` would cost the running app about 10 MB for nothing.
+  of failing the whole query.
 * An identity is keyed by its three parts (platform, account id, remote id) everywhere, with
   no foreign keys from the cache and history: the write-behind may store values of
   identities whose rows are written later, and must never fail on that.

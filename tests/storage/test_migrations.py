@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import subprocess
-import sys
 import tomllib
 from contextlib import closing
 from pathlib import Path
@@ -81,49 +78,6 @@ def test_a_created_database_has_the_migrated_schema(tmp_path: Path) -> None:
     assert raw(created, listing) == raw(migrated, listing)
     assert revision_of(created) == revision_of(migrated)
     assert schema_differences(created) == []
-
-
-OPEN_AND_LIST_MODULES = """
-import json, sys
-from pathlib import Path
-from presence_tray.storage.database import open_database
-open_database(Path(sys.argv[1])).close()
-print(json.dumps(sorted(sys.modules)))
-"""
-
-
-def modules_loaded_opening(path: Path) -> set[str]:
-    """The modules a fresh interpreter has loaded after opening the database at ``path``."""
-    done = subprocess.run(
-        [sys.executable, "-c", OPEN_AND_LIST_MODULES, str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return set(json.loads(done.stdout))
-
-
-def heavy(modules: set[str]) -> set[str]:
-    return {name for name in modules if name.split(".")[0] in {"alembic", "mako", "pygments"}} | (
-        {"sqlalchemy.orm"} & modules
-    )
-
-
-def test_creating_or_opening_an_up_to_date_database_does_not_import_alembic(
-    db_path: Path,
-) -> None:
-    """Alembic, and the ORM it pulls in, cost about 25 MB: only an upgrade may load them."""
-    assert heavy(modules_loaded_opening(db_path)) == set()  # created
-    assert revision_of(db_path) == [(schema.head_revision(),)]
-    assert heavy(modules_loaded_opening(db_path)) == set()  # opened at head
-
-
-def test_upgrading_an_older_database_does_import_alembic(db_path: Path) -> None:
-    db_path.parent.mkdir(parents=True)
-    schema.upgrade(db_path, "0001")
-    assert "alembic" in modules_loaded_opening(db_path)
-    assert revision_of(db_path) == [(schema.head_revision(),)]
 
 
 FIRST_SCHEMA_DATA = """
