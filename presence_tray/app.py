@@ -144,9 +144,12 @@ async def save_notification_choice(
 async def _gui_main(
     options: argparse.Namespace, _app: QApplication, *, instance: str | None = None
 ) -> int:
+    from presence_tray.ui.module_sources import drop_module_sources
     from presence_tray.ui.shell import TrayShell
     from presence_tray.ui.single_instance import HANDOVER, SingleInstance
 
+    # After each batch of imports: PySide6 has read every module's source into linecache.
+    drop_module_sources()
     guard = None if instance is None else SingleInstance(instance)
     if guard is not None and (forwarded := guard.acquire()) is not None:
         code, message = HANDOVER[forwarded]  # another launch won the race to listen
@@ -166,6 +169,7 @@ async def _gui_main(
     from presence_tray.people_service import PeopleService
     from presence_tray.settings_service import SettingsService
 
+    drop_module_sources()
     settings = await SettingsService.load(runtime)
     shell.use_settings(settings)
     people = PeopleService(
@@ -193,6 +197,7 @@ async def _gui_main(
     notifications = await start_notifications(
         runtime, runtime.store, shell, people, dnd_schedule=lambda: settings.schedule
     )
+    drop_module_sources()
     try:
         await shell.wait_for_quit()
     finally:
