@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from presence_tray import autostart
+from presence_tray.accounts_service import AccountRow, AccountsService
 from presence_tray.core.client import AccountHealth
 from presence_tray.core.dnd import DndSchedule
 from presence_tray.core.listeners import add_listener
 from presence_tray.platforms.capabilities import PLATFORM_CAPABILITIES
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
+    from presence_tray.accounts.methods import ConnectMethod
+    from presence_tray.accounts_service import ConnectAttempt, ConnectOutcome
     from presence_tray.core.client import Capabilities
     from presence_tray.core.identity import AccountRef, Platform
     from presence_tray.core.preferences import Preferences
@@ -62,9 +65,12 @@ class SettingsService:
         schedule: DndSchedule | None = None,
         *,
         autostart_file: Path | None = None,
+        accounts: AccountsService | None = None,
     ) -> None:
-        """Serve ``runtime``'s preferences and ``schedule`` (the saved one; see :meth:`load`)."""
+        """Serve ``runtime``'s preferences and ``schedule`` (the saved one; see :meth:`load`),
+        and Connect / Disconnect through ``accounts`` (none: accounts cannot be connected)."""
         self._runtime = runtime
+        self._accounts = accounts or AccountsService(None)
         self._schedule = schedule or DndSchedule()
         self._autostart_file = autostart_file
         self._problem_listeners: list[Callable[[str], None]] = []
@@ -77,7 +83,8 @@ class SettingsService:
 
     @classmethod
     async def load(cls, runtime: Runtime, *, autostart_file: Path | None = None) -> SettingsService:
-        """A service over ``runtime`` with the saved schedule read (empty when unreadable)."""
+        """A service over ``runtime`` with the saved schedule (empty when unreadable) and the
+        saved accounts read."""
         schedule = DndSchedule()
         store = runtime.store
         if store is not None:
@@ -87,7 +94,8 @@ class SettingsService:
                 schedule = await asyncio.to_thread(store.dnd.get)
             except StorageError as err:
                 _log.warning("could not read the do-not-disturb schedule: %s", err)
-        return cls(runtime, schedule, autostart_file=autostart_file)
+        accounts = await AccountsService.load(store)
+        return cls(runtime, schedule, autostart_file=autostart_file, accounts=accounts)
 
     # -- what the dialog reads -----------------------------------------------------------
 
@@ -147,8 +155,69 @@ class SettingsService:
         return self._runtime.supervisor.status(account)
 
     def subscribe_accounts(self, listener: StatusListener) -> Callable[[], None]:
-        """Hear of every account status change; returns a function that unsubscribes."""
-        return self._runtime.supervisor.subscribe(listener)
+        """Hear of every account status change, and of accounts added, removed or needing a
+        reconnect; returns a function that unsubscribes."""
+        unsubscribers = (
+            self._runtime.supervisor.subscribe(listener),
+            self._accounts.subscribe(listener),
+        )
+
+        def unsubscribe() -> None:
+            for each in unsubscribers:
+                each()
+
+        return unsubscribe
+
+    # -- connecting accounts (see AccountsService) ------------------------------------------
+
+    def connect_methods(
+        self, platform: Platform, *, account: AccountRef | None = None
+    ) -> Sequence[ConnectMethod]:
+        """The ways to connect ``platform`` (for Reconnect, ``account``'s, prefilled)."""
+        return self._accounts.connect_methods(platform, account=account)
+
+    def connect_unavailable_reason(self, platform: Platform) -> str:
+        """Why ``platform`` cannot be connected in this version ("" when it can)."""
+        return self._accounts.connect_unavailable_reason(platform)
+
+    def account_rows(self, platform: Platform) -> list[AccountRow]:
+        """The simulated account on ``platform`` (while the network runs it), then the saved
+        ones."""
+        rows = [
+            AccountRow(
+                client.account,
+                f"{platform.display_name} (simulated)",
+                _simulated_state(self.account_status(client.account)),
+                needs_reconnect=False,
+                simulated=True,
+            )
+            for client in self._runtime.clients
+            if self._runtime.simulated and client.account.platform is platform
+        ]
+        return rows + self._accounts.account_rows(platform)
+
+    def sign_in_server_note(self) -> str:
+        """The visible line while sign-ins go to a test server; "" normally."""
+        return self._accounts.sign_in_server_note()
+
+    def start_connect(
+        self,
+        platform: Platform,
+        method: str,
+        values: Mapping[str, str],
+        *,
+        replacing: AccountRef | None,
+        on_progress: Callable[[str], None],
+        on_done: Callable[[ConnectOutcome], None],
+    ) -> ConnectAttempt:
+        """Start a connect; ValueError (a sentence) at once for bad values."""
+        return self._accounts.start_connect(
+            platform, method, values, replacing=replacing, on_progress=on_progress, on_done=on_done
+        )
+
+    def start_disconnect(self, account: AccountRef, *, on_done: Callable[[str], None]) -> None:
+        """Sign ``account`` out and forget it; ``on_done`` gets the sentence."""
+        self._accounts.start_disconnect(account, on_done=on_done)
 
     def subscribe_problems(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """Hear a sentence when a change could not be saved; returns the unsubscriber."""
@@ -206,8 +275,9 @@ class SettingsService:
                 await asyncio.shield(task)
 
     async def aclose(self) -> None:
-        """Write what is pending, then stop."""
+        """Write what is pending, stop running connects, then stop."""
         await self.flush()
+        await self._accounts.aclose()
 
     # -- internals ----------------------------------------------------------------------
 
@@ -260,3 +330,10 @@ class SettingsService:
                 else:
                     await supervisor.stop(client.account)
             _log.info("simulated network %s", "on" if applied else "off")
+
+
+def _simulated_state(status: AccountStatus | None) -> str:
+    """The simulated account's State column: its connection's health, in words."""
+    if status is None:
+        return "simulated network, not started"
+    return f"simulated network, {status.health.value.replace('_', ' ')}"

@@ -19,6 +19,8 @@ from presence_tray.core.identity import Platform
 
 _TENANT: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,253}")
 MICROSOFT_DEFAULT_TENANT: Final = "organizations"  # work or school accounts: Graph presence
+SIGN_IN_SERVER_VARIABLE: Final = "PRESENCE_TRAY_SIGN_IN_SERVER"
+"""The test seam: an OpenID Connect issuer URL every OAuth platform signs in at instead."""
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,8 @@ class SignInFlow:
         redirect_uri = await receiver.start(request.loopback_port)
         self._receiver = receiver
         try:
+            if self._cancelled:  # cancelled while the listener was starting
+                raise self._cancelled_error()
             scope = " ".join(request.scopes)
             extra = dict(request.authorize_params)
             if request.scope_parameter != "scope":
