@@ -1,5 +1,7 @@
-"""The Accounts tab: every platform with what it can do and its state, honest buttons, and
-the simulated network switched live and remembered; and the shell's one settings window."""
+"""The Accounts tab over the real settings service: every platform with what it can do, the
+simulated accounts following their state, Connect enabled or saying why not, and the simulated
+network switched live and remembered; and the shell's one settings window. (Connect,
+Reconnect and Disconnect themselves: test_settings_accounts_connect.py.)"""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from presence_tray.core.client import AccountHealth
 from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.core.supervisor import AccountStatus
 from presence_tray.platforms.capabilities import PLATFORM_CAPABILITIES
-from presence_tray.ui.settings.accounts_tab import SIGN_IN_NOT_BUILT, capability_words
+from presence_tray.ui.settings.platform_section import capability_words
 from presence_tray.ui.shell import TrayShell
 from tests.fakes import StatusSettingClient
 from tests.ui.settings_helpers import Harness, settings_dialog, started_shell
@@ -55,24 +57,35 @@ def test_capability_words(platform: Platform, words: str) -> None:
     assert capability_words(PLATFORM_CAPABILITIES[platform]) == words
 
 
-async def test_every_platform_is_listed_with_its_state_and_honest_buttons(
+async def test_every_platform_is_listed_with_its_simulated_account_following_its_state(
     harness: Harness, qtbot: QtBot
 ) -> None:
     tab = harness.dialog.accounts
-    assert set(tab.state_labels) == set(Platform)
-    qtbot.waitUntil(lambda: tab.state_labels[Platform.SLACK].text() == "connected", timeout=1000)
-    assert tab.state_labels[Platform.DISCORD].text() == "not connected"
-    assert tab.buttons[Platform.SLACK].text() == "Disconnect"
-    assert tab.buttons[Platform.DISCORD].text() == "Connect"
-    assert not any(button.isEnabled() for button in tab.buttons.values())
-    assert tab.buttons[Platform.DISCORD].toolTip() == SIGN_IN_NOT_BUILT
+    service = harness.service
+    assert set(tab.sections) == set(Platform)
+    slack = tab.sections[Platform.SLACK]
+    assert list(slack.lines) == [SLACK]
+    simulated = slack.lines[SLACK]
+    assert simulated.label.text() == "Slack (simulated)"
+    assert simulated.disconnect_button.isHidden()  # (the dialog itself is not shown)
+    assert simulated.reconnect_button.isHidden()
+    assert slack.connect_button.text() == "Connect…"
+    assert not tab.sections[Platform.DISCORD].no_account.isHidden()
+    assert slack.no_account.isHidden()
+    for platform, section in tab.sections.items():  # enabled, or disabled saying why
+        reason = (
+            ""
+            if service.connect_methods(platform)
+            else service.connect_unavailable_reason(platform)
+        )
+        assert section.connect_button.isEnabled() == (not reason)
+        assert section.connect_button.toolTip() == reason
     harness.runtime.supervisor.set_status(
         AccountStatus(SLACK, AccountHealth.NEEDS_RECONNECT, message="Slack refused the sign-in")
     )
-    qtbot.waitUntil(lambda: tab.buttons[Platform.SLACK].text() == "Reconnect", timeout=1000)
-    assert tab.state_labels[Platform.SLACK].text() == (
-        "needs reconnecting: Slack refused the sign-in"
-    )
+    (row,) = service.account_rows(Platform.SLACK)
+    qtbot.waitUntil(lambda: simulated.state.text() == row.state, timeout=1000)
+    assert "needs reconnect" in row.state
 
 
 async def test_the_simulated_network_switches_live_and_is_remembered(

@@ -1,112 +1,78 @@
-"""Accounts: every platform, what it can do, its state, and the simulated network."""
+"""Accounts: every platform, what it can do, its accounts, Connect / Reconnect / Disconnect,
+and the simulated network's switch."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
-from presence_tray.core.client import AccountHealth, PresenceMode
+from presence_tray.ui.settings.connect_dialog import ConnectDialog
+from presence_tray.ui.settings.platform_section import PlatformSection
 from presence_tray.ui.settings.widgets import MessageLine, apply_or_say, named
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from presence_tray.core.client import Capabilities
     from presence_tray.core.identity import Platform
     from presence_tray.core.supervisor import AccountStatus
-    from presence_tray.ui.settings.backend import PlatformRow, SettingsBackend
+    from presence_tray.ui.settings.backend import AccountRow, SettingsBackend
 
-SIGN_IN_NOT_BUILT: Final = (
-    "Signing in to your own accounts arrives with account support, which is not built yet; "
-    "until then Presence Tray shows the simulated network."
-)
 NETWORK_LIVE: Final = "Switching it applies at once."
 NETWORK_NEXT_START: Final = "Takes effect at next start."
-HEALTH_WORDS: Final = {
-    AccountHealth.CONNECTING: "connecting",
-    AccountHealth.LIVE: "connected",
-    AccountHealth.DEGRADED: "working with limits",
-    AccountHealth.RECONNECTING: "reconnecting",
-    AccountHealth.NEEDS_RECONNECT: "needs reconnecting",
-    AccountHealth.FAILED: "stopped working",
-    AccountHealth.STOPPED: "stopped",
-}
-_PRESENCE_WORDS: Final = {
-    PresenceMode.LIVE: "live",
-    PresenceMode.LAST_INTERACTION: "last interaction only",
-    PresenceMode.NONE: "no presence",
-}
 
 
-def capability_words(capabilities: Capabilities) -> str:
-    """ "live · can set my status", "polled every 60 s", "no presence"."""
-    if capabilities.presence is PresenceMode.POLLED:
-        every = capabilities.poll_interval_seconds
-        presence = "polled" if every is None else f"polled every {every:g} s"
-    else:
-        presence = _PRESENCE_WORDS[capabilities.presence]
-    if capabilities.can_set_own_status:
-        return f"{presence} · can set my status"
-    return presence
-
-
-def state_words(status: AccountStatus | None) -> str:
-    """ "connected", "reconnecting: connection closed", or "not connected"."""
-    if status is None:
-        return "not connected"
-    words = HEALTH_WORDS[status.health]
-    return f"{words}: {status.message}" if status.message else words
-
-
-def button_words(status: AccountStatus | None, row: PlatformRow) -> str:
-    """The account button's label for its state."""
-    if row.account is None:
-        return "Connect"
-    if status is not None and status.health is AccountHealth.NEEDS_RECONNECT:
-        return "Reconnect"
-    return "Disconnect"
+def sign_out_question(row: AccountRow) -> str:
+    """The confirmation Disconnect asks for."""
+    return (
+        f"Sign out of {row.label} on {row.ref.platform.display_name}? "
+        "Presence Tray will forget its tokens."
+    )
 
 
 class AccountsTab(QWidget):
-    """One row per platform; the simulated network's switch below."""
+    """One section per platform with its accounts; the simulated network's switch below."""
 
     def __init__(self, backend: SettingsBackend, parent: QWidget | None = None) -> None:
-        """Show every platform from ``backend`` and follow account status changes."""
+        """Show every platform from ``backend`` and follow account changes."""
         super().__init__(parent)
         self._backend = backend
-        self._rows = list(backend.platforms())
         layout = QVBoxLayout(self)
-        intro = QLabel(SIGN_IN_NOT_BUILT, self)
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        grid = QGridLayout()
-        for column, title in enumerate(("Platform", "Account", "What it can do", "State")):
-            header = QLabel(f"<b>{title}</b>", self)
-            grid.addWidget(header, 0, column)
-        self.state_labels: dict[Platform, QLabel] = {}
-        self.buttons: dict[Platform, QPushButton] = {}
-        for index, row in enumerate(self._rows, start=1):
-            name = row.platform.display_name
-            grid.addWidget(QLabel(name, self), index, 0)
-            grid.addWidget(QLabel(row.label, self), index, 1)
-            can = QLabel(capability_words(row.capabilities), self)
-            can.setToolTip(row.capabilities.limitation or "")
-            can.setAccessibleName(f"What {name} can do")
-            grid.addWidget(can, index, 2)
-            state = named(QLabel(self), f"{name} state")
-            state.setTextFormat(Qt.TextFormat.PlainText)  # a platform's message, not markup
-            state.setWordWrap(True)
-            self.state_labels[row.platform] = state
-            grid.addWidget(state, index, 3)
-            button = QPushButton(self)
-            button.setEnabled(False)  # sign-in flows come with account support
-            button.setToolTip(SIGN_IN_NOT_BUILT)
-            self.buttons[row.platform] = button
-            grid.addWidget(button, index, 4)
-        layout.addLayout(grid)
+        self.sign_in_note = MessageLine("Sign-in server", self)
+        self.sign_in_note.say(backend.sign_in_server_note())
+        layout.addWidget(self.sign_in_note)
+        self.message = MessageLine("Accounts message", self)
+        layout.addWidget(self.message)
+
+        sections = QWidget(self)
+        sections_layout = QVBoxLayout(sections)
+        self.sections: dict[Platform, PlatformSection] = {}
+        for row in backend.platforms():
+            section = PlatformSection(
+                row.platform,
+                row.capabilities,
+                on_connect=self._connect,
+                on_reconnect=self._reconnect,
+                on_disconnect=self._confirm_disconnect,
+                parent=sections,
+            )
+            self.sections[row.platform] = section
+            sections_layout.addWidget(section)
+        sections_layout.addStretch(1)
+        scroll = named(QScrollArea(self), "Platforms and accounts")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(sections)
+        layout.addWidget(scroll, 1)
 
         self.simulated_network = named(
             QCheckBox("Run the simulated network", self), "Run the simulated network"
@@ -121,9 +87,10 @@ class AccountsTab(QWidget):
         layout.addWidget(self.simulated_network)
         layout.addWidget(self.network_note)
         layout.addWidget(self.network_problem)
-        layout.addStretch(1)
 
-        # Status changes can come in bursts (every client at start-up): repaint once.
+        self.connect_dialog: ConnectDialog | None = None
+        self.confirmation: QMessageBox | None = None
+        # Changes can come in bursts (every client at start-up): repaint once.
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -132,23 +99,96 @@ class AccountsTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Show every account's current state and button."""
-        for row in self._rows:
-            status = None if row.account is None else self._backend.account_status(row.account)
-            self.state_labels[row.platform].setText(state_words(status))
-            button = self.buttons[row.platform]
-            words = button_words(status, row)
-            button.setText(words)
-            button.setAccessibleName(f"{words} {row.platform.display_name} (not available yet)")
+        """Show every platform's accounts and whether it can be connected, as they are now."""
+        backend = self._backend
+        for platform, section in self.sections.items():
+            connectable = bool(backend.connect_methods(platform))
+            section.offer_connect(
+                None if connectable else backend.connect_unavailable_reason(platform)
+            )
+            section.show_accounts(backend.account_rows(platform))
 
     def close_subscriptions(self) -> None:
-        """Stop following account status changes (the dialog is going away)."""
+        """Stop following account changes, and stop a connect still running (going away)."""
+        if self.connect_dialog is not None:
+            self.connect_dialog.done(0)
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
 
     def _on_status(self, _status: AccountStatus) -> None:
         self._refresh_timer.start()
+
+    def _connect(self, platform: Platform) -> None:
+        self._open_connect(platform, None)
+
+    def _reconnect(self, row: AccountRow) -> None:
+        self._open_connect(row.ref.platform, row)
+
+    def _open_connect(self, platform: Platform, replacing: AccountRow | None) -> None:
+        account = None if replacing is None else replacing.ref
+        methods = self._backend.connect_methods(platform, account=account)
+        if not methods:
+            self.message.say(self._backend.connect_unavailable_reason(platform))
+            return
+        dialog = ConnectDialog(
+            self._backend,
+            platform,
+            methods,
+            replacing=account,
+            replacing_label="" if replacing is None else replacing.label,
+            parent=self,
+        )
+        dialog.connected.connect(self._on_connected)
+        dialog.finished.connect(lambda _result: self._forget_connect_dialog(dialog))
+        self.connect_dialog = dialog
+        self.message.say(None)
+        dialog.open()
+
+    def _forget_connect_dialog(self, dialog: ConnectDialog) -> None:
+        if self.connect_dialog is dialog:
+            self.connect_dialog = None
+        dialog.deleteLater()
+
+    def _on_connected(self, sentence: str) -> None:
+        self.message.say(sentence)
+        self.refresh()
+
+    def _confirm_disconnect(self, row: AccountRow) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Disconnect",
+            sign_out_question(row),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setAccessibleName("Confirm disconnect")
+        sign_out: QPushButton = box.addButton("&Disconnect", QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.finished.connect(
+            lambda _result: self._on_confirmation(
+                box, row, signed_out=box.clickedButton() is sign_out
+            )
+        )
+        self.confirmation = box
+        box.open()
+
+    def _on_confirmation(self, box: QMessageBox, row: AccountRow, *, signed_out: bool) -> None:
+        if self.confirmation is box:
+            self.confirmation = None
+        box.deleteLater()
+        if not signed_out:
+            return
+        line = self.sections[row.ref.platform].lines.get(row.ref)
+        if line is not None:
+            line.mark_signing_out()
+        self._backend.start_disconnect(row.ref, on_done=self._on_disconnected)
+
+    def _on_disconnected(self, sentence: str) -> None:
+        self.message.say(sentence)
+        self.refresh()
 
     def _on_simulated_network(self, checked: bool) -> None:
         backend = self._backend

@@ -27,16 +27,6 @@ class PlatformRow(Protocol):
         """What it lets an app do."""
         ...
 
-    @property
-    def account(self) -> AccountRef | None:
-        """The account running on it, if any."""
-        ...
-
-    @property
-    def label(self) -> str:
-        """The account's label ("Slack (simulated)"), or "Not connected"."""
-        ...
-
 
 class DndState(Protocol):
     """Whether do-not-disturb is on now, and until when (None: until turned off)."""

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 WAITING_FOR_BROWSER: Final = "Waiting for you in the browser…"
 CONNECTING: Final = "Connecting…"
+GUIDE_WIDTH_CHARACTERS: Final = 72
+"""The dialog is at least this many average characters wide, so a guide's steps read well."""
 _URL: Final = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
 
 
@@ -76,6 +78,7 @@ class MethodForm(QWidget):
         form = QFormLayout()
         self.fields: dict[str, QLineEdit] = {}
         self._secret_names: list[str] = []
+        self._required_names: list[str] = []
         for field in method.fields:
             edit = named(QLineEdit(field.default, self), field.label)
             edit.setPlaceholderText(field.placeholder)
@@ -84,6 +87,7 @@ class MethodForm(QWidget):
                 self._secret_names.append(field.name)
             if field.required:
                 edit.setAccessibleDescription("Required")
+                self._required_names.append(field.name)
             label = QLabel(f"{field.label}:" if field.required else f"{field.label} (optional):")
             label.setBuddy(edit)
             form.addRow(label, edit)
@@ -100,11 +104,11 @@ class MethodForm(QWidget):
             self.fields[name].clear()
 
     def focus_first_empty(self) -> None:
-        """Put the cursor in the first empty field (or the first field)."""
-        edits = list(self.fields.values())
-        empty = [edit for edit in edits if not edit.text()]
-        if empty or edits:
-            (empty or edits)[0].setFocus()
+        """Put the cursor in the first required field still empty (else the first field)."""
+        empty = [name for name in self._required_names if not self.fields[name].text()]
+        first = empty[:1] or list(self.fields)[:1]
+        if first:
+            self.fields[first[0]].setFocus()
 
 
 class ConnectDialog(QDialog):
@@ -134,6 +138,7 @@ class ConnectDialog(QDialog):
         title = f"Reconnect {name} ({replacing_label})" if replacing else f"Connect {name}"
         self.setWindowTitle(title)
         self.setAccessibleName(title)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * GUIDE_WIDTH_CHARACTERS)
         layout = QVBoxLayout(self)
 
         self.choices = QButtonGroup(self)
@@ -167,7 +172,7 @@ class ConnectDialog(QDialog):
         self.connect_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.reject)
         layout.addWidget(buttons)
-        self.forms[0].focus_first_empty()
+        self.form.focus_first_empty()
 
     @property
     def form(self) -> MethodForm:
