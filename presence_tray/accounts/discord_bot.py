@@ -17,6 +17,7 @@ from presence_tray.accounts.token_accounts import (
     InvalidCredentialsFormatError,
     TooManyAttemptsError,
     VerifiedAccount,
+    is_token_text,
     json_object,
     retry_sentence,
     send_checked,
@@ -99,7 +100,7 @@ def _bare_token(token: str) -> str:
     words = token.split()
     if words and words[0].lower() == "bot":
         words = words[1:]
-    if len(words) != 1:
+    if len(words) != 1 or not is_token_text(words[0]):
         raise InvalidCredentialsFormatError(_WHERE_TO_COPY_IT)
     return words[0]
 

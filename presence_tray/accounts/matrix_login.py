@@ -23,6 +23,7 @@ from presence_tray.accounts.token_accounts import (
     TooManyAttemptsError,
     UnexpectedAnswerError,
     VerifiedAccount,
+    is_token_text,
     json_object,
     retry_sentence,
     send_checked,
@@ -65,6 +66,9 @@ async def sign_in_matrix(
     if password and access_token:
         msg = "Enter either your password or an access token, not both."
         raise InvalidCredentialsFormatError(msg)
+    if access_token and not is_token_text(access_token):
+        msg = "That is not an access token. Copy it again from your Matrix client's settings."
+        raise InvalidCredentialsFormatError(msg)
     async with httpx.AsyncClient(base_url=base, timeout=timeout, follow_redirects=False) as client:
         if access_token:
             user_id, device_id = await _whoami(client, access_token, service, timeout)
@@ -89,14 +93,15 @@ def homeserver_url(text: str) -> str:
     text = text.strip()
     if "://" not in text:
         text = f"https://{text}"
-    parts = urlsplit(text)
     try:
+        parts = urlsplit(text)
         host = parts.hostname or ""
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        host = ""
+        httpx.URL(text)  # refuses what httpx could not send a request to
+    except (ValueError, httpx.InvalidURL):
+        parts, host = urlsplit(""), ""
     bad_shape = not host or parts.username or parts.password or parts.query or parts.fragment
-    if bad_shape or parts.scheme not in {"https", "http"}:
+    if bad_shape or not text.isprintable() or " " in text or parts.scheme not in {"https", "http"}:
         msg = "Enter the homeserver's address, like https://matrix.example.org."
         raise InvalidCredentialsFormatError(msg)
     if parts.scheme == "http" and not _is_loopback(host):

@@ -18,6 +18,7 @@ from presence_tray.accounts.token_accounts import (
     InvalidCredentialsFormatError,
     TooManyAttemptsError,
     UnexpectedAnswerError,
+    is_token_text,
     json_object,
     retry_sentence,
     send_checked,
@@ -67,7 +68,7 @@ async def verify_slack_app_token(
     ``api_base`` is Slack's Web API root (a test points it at a local fake).
     """
     token = token.strip()
-    if not token.startswith(APP_TOKEN_PREFIX) or any(char.isspace() for char in token):
+    if not token.startswith(APP_TOKEN_PREFIX) or not is_token_text(token):
         raise InvalidCredentialsFormatError(
             'Slack app-level tokens start with "xapp-". ' + _WHERE_TO_GET_ONE
         )

@@ -56,6 +56,11 @@ class UnexpectedAnswerError(SignInError):
     """The service answered, but not as documented (wrong server, or an error we don't know)."""
 
 
+def is_token_text(text: str) -> bool:
+    """Whether ``text`` can be a token: printable ASCII without blanks (it goes in a header)."""
+    return bool(text) and text.isascii() and text.isprintable() and " " not in text
+
+
 def retry_sentence(service: str, retry_after: float) -> str:
     """'<service> asks to wait ... before trying again.' with the delay rounded up to seconds."""
     if retry_after <= 0:

@@ -137,7 +137,7 @@ async def test_a_wrong_api_address_is_an_unexpected_answer(discord_server: FakeH
         await verify_discord_bot_token(FAKE_TOKEN, api_base=discord_server.url + "/nothing")
 
 
-@pytest.mark.parametrize("pasted", ["", "   ", "Bot ", "two words"])
+@pytest.mark.parametrize("pasted", ["", "   ", "Bot ", "two words", "t\u00f6ken", "to\x00ken"])
 async def test_an_empty_or_garbled_token_is_refused_before_any_request(pasted: str) -> None:
     with pytest.raises(InvalidCredentialsFormatError, match="Bot page"):
         await verify_discord_bot_token(pasted, api_base=closed_port_url())

@@ -179,6 +179,9 @@ def test_homeserver_addresses_are_normalised(typed: str, expected: str) -> None:
         ("https://user:pw@matrix.example.org", "like https://matrix.example.org"),
         ("https://matrix.example.org/?x=1", "like https://matrix.example.org"),
         ("https://matrix.example.org:port", "like https://matrix.example.org"),
+        ("https://[::1", "like https://matrix.example.org"),
+        ("https://exa mple.org", "like https://matrix.example.org"),
+        ("https://ex\x00ample.org", "like https://matrix.example.org"),
     ],
 )
 async def test_bad_homeserver_addresses_are_refused(typed: str, why: str) -> None:
@@ -193,6 +196,8 @@ async def test_bad_homeserver_addresses_are_refused(typed: str, why: str) -> Non
         ({"user": "alice"}, "Enter your Matrix password, or an access token"),
         ({"password": "pw"}, "Enter your Matrix user name"),
         ({"user": "a", "password": "pw", "access_token": "t"}, "not both"),
+        ({"access_token": "two\nlines"}, "not an access token"),
+        ({"access_token": "t\u00f6ken"}, "not an access token"),
     ],
 )
 async def test_missing_or_double_credentials_are_refused(

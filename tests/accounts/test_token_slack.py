@@ -99,7 +99,9 @@ async def test_an_xapp_looking_bot_token_is_refused_by_type(
         await verify_slack_app_token(slack.bot_token, api_base=_api(slack_api))
 
 
-@pytest.mark.parametrize("pasted", ["", "xoxb-1-fake-bot-token", "xoxp-user", "xapp- 1 2"])
+@pytest.mark.parametrize(
+    "pasted", ["", "xoxb-1-fake-bot-token", "xoxp-user", "xapp- 1 2", "xapp-t\u00f6ken"]
+)
 async def test_a_token_of_the_wrong_shape_is_refused_before_any_request(pasted: str) -> None:
     with pytest.raises(InvalidCredentialsFormatError, match='start with "xapp-"'):
         await verify_slack_app_token(pasted, api_base=closed_port_url())
