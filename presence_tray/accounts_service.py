@@ -22,21 +22,30 @@ import asyncio
 import logging
 import os
 import webbrowser
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
+from presence_tray.accounts.attempts import ConnectAttempt, ConnectOutcome, checked_ref
+from presence_tray.accounts.checks import TOKEN_CHECKS
 from presence_tray.accounts.descriptions import (
     MICROSOFT_DEFAULT_TENANT,
     SIGN_IN_DESCRIPTIONS,
     SIGN_IN_SERVER_VARIABLE,
 )
 from presence_tray.accounts.methods import (
-    BOT_TOKEN,
     OAUTH,
     UNAVAILABLE,
     ConnectMethod,
     check_values,
     methods_for,
+)
+from presence_tray.accounts.rows import (
+    METHOD_SETTING,
+    AccountRow,
+    account_row,
+    account_state,
+    connected_with,
+    not_reading,
 )
 from presence_tray.core.client import AccountHealth
 from presence_tray.core.errors import PresenceError
@@ -47,24 +56,18 @@ from presence_tray.core.secrets import SECRET_NAMES, SLACK_APP_TOKEN
 from presence_tray.core.supervisor import AccountStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+    from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 
     from presence_tray.accounts.endpoints import OAuthEndpoints
-    from presence_tray.accounts.signin import SignInFlow
-    from presence_tray.accounts.token_accounts import VerifiedAccount
     from presence_tray.accounts.tokens import TokenHolder
     from presence_tray.core.secrets import SecretStore
     from presence_tray.core.supervisor import StatusListener
     from presence_tray.storage.local_store import LocalStore
     from presence_tray.storage.repositories import AccountsRepository
 
-    # Checks what the user typed with the platform (options: ``timeout``, ``api_base``).
-    TokenCheck = Callable[[Mapping[str, str], Mapping[str, Any]], Awaitable[VerifiedAccount]]
 
 _log = logging.getLogger(__name__)
 
-METHOD_SETTING: Final = "method"
-"""The account setting naming how it was connected (``oauth``, ``bot_token``...)."""
 NO_DATABASE: Final = (
     "Accounts cannot be connected in this run: the database could not be opened, so Presence "
     "Tray could not remember them. Restart Presence Tray once the data folder is usable."
@@ -74,70 +77,6 @@ SIGN_IN_TIMEOUT: Final = 300.0
 """Seconds the user has to finish signing in in the browser."""
 HTTP_TIMEOUT: Final = 20.0
 """Seconds a platform has to answer one request (token exchange, identity, token check)."""
-
-
-@dataclass(frozen=True)
-class AccountRow:
-    """One saved account as the Accounts tab lists it."""
-
-    ref: AccountRef
-    label: str
-    state: str
-    needs_reconnect: bool
-    simulated: bool = False
-
-
-@dataclass(frozen=True)
-class ConnectOutcome:
-    """How a connect ended: the sentence for the dialog, and the account on success."""
-
-    ok: bool
-    message: str
-    account: AccountRef | None = None
-
-
-class _WrongAccountError(PresenceError):
-    """A Reconnect signed in as someone else than the account being renewed."""
-
-
-class ConnectAttempt:
-    """One running connect; :meth:`cancel` ends it with a cancelled outcome."""
-
-    def __init__(self, on_done: Callable[[ConnectOutcome], None]) -> None:
-        self._on_done = on_done
-        self.done = False
-        self.flow: SignInFlow | None = None
-        self.task: asyncio.Task[None] | None = None
-        self.committing = False  # the secrets are being saved: too late to cancel
-
-    def cancel(self) -> None:
-        """Stop the sign-in; ``on_done`` gets ok=False. Does nothing once it is saving."""
-        if self.done or self.committing:
-            return
-        if self.flow is not None:
-            self.flow.cancel()  # run() raises SignInCancelledError with its own sentence
-        elif self.task is not None:
-            self.task.cancel()
-
-    def finish(self, outcome: ConnectOutcome) -> None:
-        """Report ``outcome``, once."""
-        if not self.done:
-            self.done = True
-            self._on_done(outcome)
-
-
-async def _check_discord_bot(
-    values: Mapping[str, str], options: Mapping[str, Any]
-) -> VerifiedAccount:
-    from presence_tray.accounts.discord_bot import verify_discord_bot_token
-
-    return await verify_discord_bot_token(values["bot_token"], **options)
-
-
-_TOKEN_CHECKS: Final[dict[tuple[Platform, str], TokenCheck]] = {
-    (Platform.DISCORD, BOT_TOKEN): _check_discord_bot,
-}
-"""The token and password methods whose check is built, by platform and method key."""
 
 
 class AccountsService:
@@ -217,8 +156,8 @@ class AccountsService:
         return tuple(
             method
             for method in methods
-            if (method.key == OAUTH or (platform, method.key) in _TOKEN_CHECKS)
-            and (saved is None or method.key == saved.settings.get(METHOD_SETTING, OAUTH))
+            if (method.key == OAUTH or (platform, method.key) in TOKEN_CHECKS)
+            and (saved is None or method.key == connected_with(saved))
         )
 
     def connect_unavailable_reason(self, platform: Platform) -> str:
@@ -236,7 +175,9 @@ class AccountsService:
     def account_rows(self, platform: Platform) -> list[AccountRow]:
         """The saved accounts on ``platform``, with the sentence each one's state shows."""
         return [
-            _row(account) for ref, account in self._accounts.items() if ref.platform is platform
+            account_row(account)
+            for ref, account in self._accounts.items()
+            if ref.platform is platform
         ]
 
     def subscribe(self, listener: StatusListener) -> Callable[[], None]:
@@ -349,7 +290,7 @@ class AccountsService:
             server_name=endpoints.server_name,
             http_timeout=self._http_timeout,
         )
-        ref = _checked_ref(AccountRef(platform, who.account_id), replacing)
+        ref = checked_ref(AccountRef(platform, who.account_id), replacing)
         attempt.committing = True
         holder = self._holder(ref, store, endpoints, client_id)
         await holder.save(tokens)
@@ -368,9 +309,9 @@ class AccountsService:
     ) -> ConnectOutcome:
         store = await self._secret_store()
         on_progress(f"Checking with {platform.display_name}…")
-        check = _TOKEN_CHECKS[platform, method]
+        check = TOKEN_CHECKS[platform, method]
         verified = await check(values, self._check_options(platform))
-        ref = _checked_ref(AccountRef(platform, verified.account_id), replacing)
+        ref = checked_ref(AccountRef(platform, verified.account_id), replacing)
         attempt.committing = True
         for name in SECRET_NAMES:  # nothing left from an earlier way of connecting
             await store.delete(ref, name=name)
@@ -399,12 +340,12 @@ class AccountsService:
             )
             return ConnectOutcome(ok=False, message=message)
         self._accounts[account.ref] = account
-        self._tell(AccountStatus(account.ref, AccountHealth.STOPPED, _state(account)))
+        self._tell(AccountStatus(account.ref, AccountHealth.STOPPED, account_state(account)))
         _log.info("connected %s", account.ref)
         platform = account.ref.platform.display_name
         return ConnectOutcome(
             ok=True,
-            message=f"Connected to {platform} as {account.label}; {_not_reading(account)}.",
+            message=f"Connected to {platform} as {account.label}; {not_reading(account)}.",
             account=account.ref,
         )
 
@@ -434,7 +375,7 @@ class AccountsService:
 
         store = await self._secret_store()
         ref = account.ref
-        if account.settings.get(METHOD_SETTING, OAUTH) == OAUTH:
+        if connected_with(account) == OAUTH:
             try:
                 endpoints = await self._endpoints(ref.platform, account.settings)
             except SignInError as err:
@@ -560,43 +501,6 @@ class AccountsService:
     def _tell(self, status: AccountStatus) -> None:
         for listener in list(self._listeners):
             listener(status)
-
-
-def _checked_ref(ref: AccountRef, replacing: AccountRef | None) -> AccountRef:
-    """``ref``, unless a Reconnect of another account signed in as ``ref``."""
-    if replacing is not None and ref != replacing:
-        msg = (
-            f"You signed in as another account ({ref.account_id}) than the one being "
-            f"reconnected ({replacing.account_id}), so nothing was changed. Sign in as that "
-            "account, or use Add account to connect this one beside it."
-        )
-        raise _WrongAccountError(msg)
-    return ref
-
-
-def _not_reading(account: Account) -> str:
-    """What connecting ``account`` does not do yet, honestly."""
-    platform = account.ref.platform
-    if platform is Platform.LINKEDIN:
-        return "LinkedIn shares no presence, so there is nothing more to read"
-    if platform is Platform.DISCORD and account.settings.get(METHOD_SETTING, OAUTH) == OAUTH:
-        return "reading presence on Discord needs a bot token (the Bot token method)"
-    return f"reading presence from {platform.display_name} arrives in a later version"
-
-
-def _state(account: Account) -> str:
-    if account.sign_in_problem:
-        return f"needs reconnecting: {account.sign_in_problem}"
-    return f"signed in as {account.label}; {_not_reading(account)}"
-
-
-def _row(account: Account) -> AccountRow:
-    return AccountRow(
-        account.ref,
-        account.label,
-        _state(account),
-        needs_reconnect=bool(account.sign_in_problem),
-    )
 
 
 __all__ = ["AccountRow", "AccountsService", "ConnectAttempt", "ConnectOutcome"]

@@ -1,0 +1,294 @@
+"""The accounts service without a browser: what each platform offers, validation at once,
+token accounts (a Discord bot against a fake Discord), disconnect, and the settings service
+showing the simulated and saved accounts side by side.
+
+The OAuth flows against the real test server and keyring are in
+tests/accounts/test_accounts_service.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import pytest
+
+from presence_tray.accounts.discord_bot import PRESENCE_INTENT_OFF
+from presence_tray.accounts_service import NO_DATABASE, AccountsService, ConnectOutcome
+from presence_tray.core.clock import ManualClock
+from presence_tray.core.hub import PresenceHub
+from presence_tray.core.identity import AccountRef, Platform
+from presence_tray.core.preferences import Account, Preferences
+from presence_tray.core.secrets import SLACK_APP_TOKEN
+from presence_tray.core.supervisor import ClientSupervisor
+from presence_tray.runtime import Runtime
+from presence_tray.settings_service import SettingsService
+from presence_tray.storage.repositories import AccountsRepository
+from tests.accounts.stores import MemorySecretStore
+from tests.accounts.token_checks import FAKE_TOKEN
+from tests.fakes import StatusSettingClient
+from tests.servers.discord_fake import API_PREFIX, DiscordFake
+from tests.servers.http_fake import FakeHttpServer
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Mapping
+
+    from presence_tray.core.supervisor import AccountStatus
+    from presence_tray.storage.local_store import LocalStore
+
+BOT = AccountRef(Platform.DISCORD, "1180000000000000001")
+
+
+@pytest.fixture
+def discord() -> DiscordFake:
+    """A fake Discord whose bot token is FAKE_TOKEN."""
+    return DiscordFake(token=FAKE_TOKEN)
+
+
+@pytest.fixture
+async def discord_api(discord: DiscordFake) -> AsyncIterator[str]:
+    """``discord`` served on 127.0.0.1: its API base URL."""
+    server = await FakeHttpServer(discord.handle).start()
+    yield server.url + API_PREFIX
+    await server.aclose()
+
+
+@pytest.fixture
+def secrets() -> MemorySecretStore:
+    return MemorySecretStore()
+
+
+@pytest.fixture
+def service(store: LocalStore, secrets: MemorySecretStore, discord_api: str) -> AccountsService:
+    return AccountsService(
+        AccountsRepository(store.db),
+        secrets=secrets,
+        open_browser=lambda _url: False,
+        api_bases={Platform.DISCORD: discord_api},
+        http_timeout=5,
+    )
+
+
+async def connect(
+    service: AccountsService, platform: Platform, method: str, values: Mapping[str, str]
+) -> ConnectOutcome:
+    done: asyncio.Future[ConnectOutcome] = asyncio.get_running_loop().create_future()
+    service.start_connect(
+        platform,
+        method,
+        values,
+        replacing=None,
+        on_progress=lambda _: None,
+        on_done=done.set_result,
+    )
+    return await asyncio.wait_for(done, 20)
+
+
+async def disconnect(service: AccountsService, account: AccountRef) -> str:
+    done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    service.start_disconnect(account, on_done=done.set_result)
+    return await asyncio.wait_for(done, 20)
+
+
+def test_each_platform_offers_its_ways_to_connect(service: AccountsService) -> None:
+    offered = {
+        platform: [method.key for method in service.connect_methods(platform)]
+        for platform in Platform
+    }
+    assert offered == {
+        Platform.SLACK: ["oauth"],
+        Platform.TEAMS: ["oauth"],
+        Platform.ZOOM: ["oauth"],
+        Platform.DISCORD: ["oauth", "bot_token"],
+        Platform.LINKEDIN: ["oauth"],
+        Platform.MATRIX: ["password", "access_token"],
+        Platform.XMPP: ["password"],
+        Platform.WHATSAPP: [],
+    }
+    assert service.connect_unavailable_reason(Platform.WHATSAPP).startswith(
+        "WhatsApp offers no way for apps to read anyone's presence"
+    )
+    assert service.connect_unavailable_reason(Platform.SLACK) == ""
+    for platform in Platform:
+        for method in service.connect_methods(platform):
+            assert method.guide.startswith("1. "), (platform, method.key)
+            assert method.opens_browser == (method.key == "oauth")
+            assert {f.name for f in method.fields if f.secret} <= {
+                "app_token",
+                "bot_token",
+                "password",
+                "access_token",
+            }
+    [slack] = service.connect_methods(Platform.SLACK)
+    assert [(f.name, f.required, f.secret) for f in slack.fields] == [
+        ("client_id", True, False),
+        ("app_token", False, True),
+    ]
+    assert "users:read" in slack.guide
+    assert "http://127.0.0.1/callback" in slack.guide
+    [teams] = service.connect_methods(Platform.TEAMS)
+    assert teams.fields[1].default == "organizations"
+    [linkedin] = service.connect_methods(Platform.LINKEDIN)
+    assert "enable the native PKCE flow" in linkedin.guide
+    assert service.sign_in_server_note() == ""
+
+
+def test_without_a_database_nothing_can_be_connected() -> None:
+    service = AccountsService(None)
+    assert all(not service.connect_methods(platform) for platform in Platform)
+    assert service.connect_unavailable_reason(Platform.SLACK) == NO_DATABASE
+    with pytest.raises(ValueError, match="database could not be opened"):
+        service.start_connect(
+            Platform.SLACK,
+            "oauth",
+            {"client_id": "x"},
+            replacing=None,
+            on_progress=print,
+            on_done=print,
+        )
+
+
+@pytest.mark.parametrize(
+    ("platform", "method", "values", "sentence"),
+    [
+        (Platform.SLACK, "oauth", {}, "Enter the Client ID."),
+        (Platform.SLACK, "oauth", {"client_id": "   "}, "Enter the Client ID."),
+        (Platform.ZOOM, "oauth", {"client_id": "abc def"}, "A Client ID has no spaces"),
+        (Platform.TEAMS, "oauth", {"client_id": "a", "tenant": "no tenant!"}, "is not a tenant"),
+        (
+            Platform.MATRIX,
+            "password",
+            {"homeserver": "matrix.org", "user": "a", "password": "p"},
+            "is not a homeserver address",
+        ),
+        (
+            Platform.MATRIX,
+            "access_token",
+            {"homeserver": "https://m.org"},
+            "Enter the Access token.",
+        ),
+        (Platform.XMPP, "password", {"address": "alice", "password": "p"}, "not an XMPP address"),
+        (Platform.DISCORD, "bot_token", {"bot_token": ""}, "Enter the Bot token."),
+        (Platform.SLACK, "bot_token", {"bot_token": "t"}, "Slack cannot be connected that way."),
+        (Platform.WHATSAPP, "oauth", {"client_id": "t"}, "WhatsApp offers no way"),
+    ],
+)
+def test_bad_values_are_refused_at_once(
+    service: AccountsService,
+    platform: Platform,
+    method: str,
+    values: dict[str, str],
+    sentence: str,
+) -> None:
+    heard: list[object] = []
+    with pytest.raises(ValueError, match=sentence.replace(".", r"\.")):
+        service.start_connect(
+            platform, method, values, replacing=None, on_progress=heard.append, on_done=heard.append
+        )
+    assert heard == []
+
+
+async def test_a_discord_bot_connects_and_disconnects(
+    service: AccountsService, secrets: MemorySecretStore, store: LocalStore
+) -> None:
+    heard: list[AccountStatus] = []
+    service.subscribe(heard.append)
+    outcome = await connect(service, Platform.DISCORD, "bot_token", {"bot_token": FAKE_TOKEN})
+
+    assert outcome.ok, outcome.message
+    assert outcome.account == BOT
+    [saved] = AccountsRepository(store.db).list()
+    assert saved.ref == BOT
+    assert saved.settings["method"] == "bot_token"
+    assert FAKE_TOKEN not in str(saved)
+    assert secrets.secrets == {BOT: FAKE_TOKEN}
+    [row] = service.account_rows(Platform.DISCORD)
+    assert (
+        row.state
+        == f"signed in as {saved.label}; reading presence from Discord arrives in a later version"
+    )
+    assert [method.key for method in service.connect_methods(Platform.DISCORD, account=BOT)] == [
+        "bot_token"
+    ]
+
+    await secrets.put(BOT, "left over", name=SLACK_APP_TOKEN)
+    message = await disconnect(service, BOT)
+    assert message.startswith(f"Signed out of {saved.label}; Presence Tray has forgotten")
+    assert secrets.named == {}
+    assert AccountsRepository(store.db).list() == []
+    assert [status.account for status in heard] == [BOT, BOT]
+
+
+async def test_a_bot_without_the_presence_intent_connects_with_the_note(
+    service: AccountsService, discord: DiscordFake
+) -> None:
+    discord.application_flags = 0
+    outcome = await connect(service, Platform.DISCORD, "bot_token", {"bot_token": FAKE_TOKEN})
+    assert outcome.ok
+    assert outcome.message.endswith(PRESENCE_INTENT_OFF)
+
+
+async def test_a_wrong_bot_token_is_a_sentence_and_nothing_is_saved(
+    service: AccountsService, secrets: MemorySecretStore, store: LocalStore
+) -> None:
+    outcome = await connect(
+        service, Platform.DISCORD, "bot_token", {"bot_token": "wrong-" + FAKE_TOKEN}
+    )
+    assert not outcome.ok
+    assert outcome.message.startswith("Discord did not accept this bot token")
+    assert FAKE_TOKEN not in outcome.message
+    assert secrets.named == {}
+    assert AccountsRepository(store.db).list() == []
+
+
+async def test_settings_lists_the_simulated_account_then_the_saved_ones(
+    store: LocalStore, service: AccountsService
+) -> None:
+    clock = ManualClock(1_700_000_000.0)
+    hub = PresenceHub(clock)
+    simulated = StatusSettingClient(Platform.DISCORD)
+    runtime = Runtime(
+        clock,
+        hub,
+        ClientSupervisor(hub, clock),
+        [simulated],
+        simulated=True,
+        preferences=Preferences(),
+        store=store,
+        notices=[],
+    )
+    settings = SettingsService(runtime, accounts=service)
+    heard: list[AccountStatus] = []
+    unsubscribe = settings.subscribe_accounts(heard.append)
+    outcome = await connect(service, Platform.DISCORD, "bot_token", {"bot_token": FAKE_TOKEN})
+    assert outcome.ok
+
+    rows = settings.account_rows(Platform.DISCORD)
+    assert [(row.ref, row.simulated, row.needs_reconnect) for row in rows] == [
+        (simulated.account, True, False),
+        (BOT, False, False),
+    ]
+    assert rows[0].label == "Discord (simulated)"
+    assert rows[0].state == "simulated network, not started"
+    assert [status.account for status in heard] == [BOT]
+    unsubscribe()
+    await disconnect(service, BOT)
+    assert len(heard) == 1
+    await settings.aclose()
+
+
+def test_a_saved_sign_in_problem_shows_as_needs_reconnecting(store: LocalStore) -> None:
+    ref = AccountRef(Platform.ZOOM, "u1")
+    account = Account(
+        ref,
+        "jchill@example.com",
+        settings={"method": "oauth", "client_id": "c1"},
+        sign_in_problem="Presence Tray lost access to Zoom (u1). Reconnect it in Settings.",
+    )
+    repository = AccountsRepository(store.db)
+    repository.save(account)
+    [row] = AccountsService(repository, repository.list()).account_rows(Platform.ZOOM)
+    assert row.needs_reconnect
+    assert row.state == (
+        "needs reconnecting: Presence Tray lost access to Zoom (u1). Reconnect it in Settings."
+    )
