@@ -69,7 +69,8 @@ async def start_notifications(
     dialog edits it live); without it the saved one (if any) is read once. The defaults
     (favourites on or off, their cooldown, the sound) are read from ``runtime.preferences``
     at each notification. Nothing is sent until every account has made its first
-    connection, or for ``NOTIFICATION_QUIET_SECONDS`` at most.
+    connection, or for ``NOTIFICATION_QUIET_SECONDS`` at most. The session bus is reached at
+    the first notification, not here.
     """
     from presence_tray.ui.notifications import DesktopNotifier
 
@@ -115,7 +116,6 @@ async def start_notifications(
     people.attach(notifier)
     unsubscribe = runtime.hub.subscribe(notifier.on_changes)
     notifier.start()
-    runtime.spawn(desktop.start(), "desktop notifications")
     runtime.spawn(settle(), "notifications settle")
     runtime.spawn(tick_periodically(notifier, NOTIFICATION_TICK_SECONDS), "notifications tick")
     return Notifications(desktop, unsubscribe)

@@ -22,7 +22,7 @@ from presence_tray.core.preferences import Preferences
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.runtime import Runtime
 from presence_tray.settings_service import DndNow, SettingsService
-from presence_tray.ui.notifications import notify_message
+from presence_tray.ui.notification_bus import notify_message
 from tests.fakes import StatusSettingClient
 
 if TYPE_CHECKING:
