@@ -246,6 +246,13 @@ class AccountsService:
         except PresenceError as err:  # SignInError, keyring and storage trouble: sentences
             _log.info("connecting %s failed: %s", name, type(err).__name__)
             outcome = ConnectOutcome(ok=False, message=str(err))
+        except Exception as err:  # noqa: BLE001 - a bug must not leave the dialog waiting
+            _log.exception("connecting %s failed unexpectedly", name)
+            message = (
+                f"Connecting {name} failed unexpectedly ({type(err).__name__}); nothing was "
+                "saved. Try again; if it keeps failing, report it with the log."
+            )
+            outcome = ConnectOutcome(ok=False, message=message)
         attempt.finish(outcome)
 
     async def _connect_oauth(

@@ -9,11 +9,14 @@ tests/accounts/test_accounts_service.py.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 import pytest
 
+from presence_tray.accounts import matrix_login
 from presence_tray.accounts.discord_bot import PRESENCE_INTENT_OFF
+from presence_tray.accounts.token_accounts import VerifiedAccount
 from presence_tray.accounts_service import NO_DATABASE, AccountsService, ConnectOutcome
 from presence_tray.core.clock import ManualClock
 from presence_tray.core.hub import PresenceHub
@@ -24,6 +27,7 @@ from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.runtime import Runtime
 from presence_tray.settings_service import SettingsService
 from presence_tray.storage.repositories import AccountsRepository
+from tests.accounts.helpers import database_bytes
 from tests.accounts.stores import MemorySecretStore
 from tests.accounts.token_checks import FAKE_TOKEN
 from tests.fakes import StatusSettingClient
@@ -32,6 +36,7 @@ from tests.servers.http_fake import FakeHttpServer
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping
+    from pathlib import Path
 
     from presence_tray.core.supervisor import AccountStatus
     from presence_tray.storage.local_store import LocalStore
@@ -189,8 +194,13 @@ def test_bad_values_are_refused_at_once(
 
 
 async def test_a_discord_bot_connects_and_disconnects(
-    service: AccountsService, secrets: MemorySecretStore, store: LocalStore
+    service: AccountsService,
+    secrets: MemorySecretStore,
+    store: LocalStore,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     heard: list[AccountStatus] = []
     service.subscribe(heard.append)
     outcome = await connect(service, Platform.DISCORD, "bot_token", {"bot_token": FAKE_TOKEN})
@@ -202,6 +212,10 @@ async def test_a_discord_bot_connects_and_disconnects(
     assert saved.settings["method"] == "bot_token"
     assert FAKE_TOKEN not in str(saved)
     assert secrets.secrets == {BOT: FAKE_TOKEN}
+    stored = database_bytes(tmp_path)
+    assert stored
+    assert FAKE_TOKEN.encode() not in stored
+    assert not [r for r in caplog.records if FAKE_TOKEN in r.getMessage()]
     [row] = service.account_rows(Platform.DISCORD)
     assert (
         row.state
@@ -292,3 +306,50 @@ def test_a_saved_sign_in_problem_shows_as_needs_reconnecting(store: LocalStore) 
     assert row.state == (
         "needs reconnecting: Presence Tray lost access to Zoom (u1). Reconnect it in Settings."
     )
+
+
+async def test_matrix_keeps_the_access_token_never_the_password(
+    service: AccountsService,
+    secrets: MemorySecretStore,
+    store: LocalStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[dict[str, object]] = []
+
+    async def signed_in(homeserver: str, **given: object) -> VerifiedAccount:
+        calls.append({"homeserver": homeserver, **given})
+        return VerifiedAccount(
+            "@alice:example.org",
+            "@alice:example.org",
+            {"homeserver": homeserver},
+            secret='{"access_token": "syt-token", "device_id": "PT1"}',
+        )
+
+    monkeypatch.setattr(matrix_login, "sign_in_matrix", signed_in)
+    values = {"homeserver": " https://matrix.example.org ", "user": "alice", "password": "pw-1"}
+    outcome = await connect(service, Platform.MATRIX, "password", values)
+
+    assert outcome.ok, outcome.message
+    assert calls == [
+        {
+            "homeserver": "https://matrix.example.org",
+            "user": "alice",
+            "password": "pw-1",
+            "access_token": "",
+            "timeout": 5,
+        }
+    ]
+    ref = AccountRef(Platform.MATRIX, "@alice:example.org")
+    assert secrets.secrets == {ref: '{"access_token": "syt-token", "device_id": "PT1"}'}
+    [saved] = AccountsRepository(store.db).list()
+    assert dict(saved.settings) == {
+        "homeserver": "https://matrix.example.org",
+        "method": "password",
+    }
+    [method] = service.connect_methods(Platform.MATRIX, account=ref)
+    assert method.key == "password"
+    assert {f.name: f.default for f in method.fields} == {
+        "homeserver": "https://matrix.example.org",
+        "user": "",
+        "password": "",
+    }

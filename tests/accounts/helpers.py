@@ -14,6 +14,8 @@ from presence_tray.core.identity import AccountRef, Platform
 from tests.accounts.browser import ScriptedUser
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from presence_tray.accounts.tokenset import TokenSet
     from tests.accounts.conftest import OidcServer
 
@@ -83,3 +85,8 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def database_bytes(folder: Path) -> bytes:
+    """Everything the SQLite files in ``folder`` hold (the database and its WAL), as bytes."""
+    return b"".join(path.read_bytes() for path in sorted(folder.glob("presence.sqlite3*")))

@@ -24,7 +24,9 @@ from presence_tray.core.secrets import SECRET_NAMES, SLACK_APP_TOKEN
 from presence_tray.storage.repositories import AccountsRepository
 from presence_tray.storage.secrets import KeyringSecretStore
 from tests.accounts.browser import ScriptedUser
-from tests.accounts.helpers import closed_port
+from tests.accounts.helpers import closed_port, database_bytes
+from tests.servers.http_fake import FakeHttpServer
+from tests.servers.slack_fake import SlackFake
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Mapping
@@ -193,8 +195,8 @@ async def test_connect_saves_the_account_and_keeps_tokens_only_in_the_keyring(
     tokens = TokenSet.from_secret(await setup.keyring.get(ref) or "")
     assert tokens.refresh_token
     # Not in SQLite (nor its write-ahead log), not in any log record but the browser's own.
-    files = [setup.database, setup.database.with_name(setup.database.name + "-wal")]
-    stored = b"".join(path.read_bytes() for path in files if path.exists())
+    stored = database_bytes(setup.database.parent)
+    assert stored
     logged = [record.getMessage() + (record.exc_text or "") for record in caplog.records]
     assert any(record.name == "presence_tray.accounts_service" for record in caplog.records)
     for secret in (tokens.access_token, tokens.refresh_token):
@@ -336,3 +338,47 @@ async def test_an_unreachable_sign_in_server_is_a_sentence(setup: Setup) -> None
     assert "PRESENCE_TRAY_SIGN_IN_SERVER" in outcome.message
     assert setup.browser.opened == []
     assert service.sign_in_server_note().startswith("Sign-in goes to the test server at http://")
+
+
+async def test_a_slack_app_token_is_kept_beside_the_tokens_and_leaves_with_them(
+    setup: Setup, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    app_token = "xapp-1-A111-222-NOT-A-SECRET-planted"
+    slack = SlackFake(app_token=app_token)
+    server = await FakeHttpServer(slack.handle).start()
+    try:
+        service = AccountsService(
+            setup.repository,
+            secrets=setup.keyring,
+            open_browser=setup.browser.open,
+            sign_in_server=setup.issuer,
+            sign_in_timeout=30,
+            api_bases={Platform.SLACK: server.url + "/api"},
+        )
+        setup.browser.users.append(a_user())
+        outcome = await connect(
+            service, values={"client_id": "desktop-app", "app_token": app_token}
+        )
+        await setup.browser.finished()
+        ref = outcome.account
+        assert outcome.ok, outcome.message
+        assert ref is not None
+        assert (await setup.keyring.every_secret(ref))[SLACK_APP_TOKEN] == app_token
+        stored = database_bytes(setup.database.parent)
+        assert app_token.encode() not in stored
+        assert not [r for r in caplog.records if app_token in r.getMessage()]
+
+        await disconnect(service, ref)
+        assert await setup.keyring.every_secret(ref) == {}
+
+        # A wrong app token stops the connect before the browser opens.
+        opened = len(setup.browser.opened)
+        outcome = await connect(
+            service, values={"client_id": "desktop-app", "app_token": "xapp-1-wrong"}
+        )
+        assert not outcome.ok
+        assert "app-level token" in outcome.message
+        assert len(setup.browser.opened) == opened
+    finally:
+        await server.aclose()
