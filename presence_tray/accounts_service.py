@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 import webbrowser
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
@@ -79,6 +80,22 @@ HTTP_TIMEOUT: Final = 20.0
 """Seconds a platform has to answer one request (token exchange, identity, token check)."""
 
 
+def open_in_browser(url: str) -> bool:
+    """Open ``url`` in the user's browser without blocking the event loop; False when no
+    browser can be found.
+
+    ``webbrowser`` waits for a browser command named in ``$BROWSER`` to exit, and that
+    browser must reach the sign-in listener on this very loop, so the opening runs in a
+    thread.
+    """
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        return False
+    threading.Thread(target=browser.open, args=(url,), name="open browser", daemon=True).start()
+    return True
+
+
 class AccountsService:
     """The saved accounts, and Connect / Reconnect / Disconnect for the settings dialog."""
 
@@ -88,7 +105,7 @@ class AccountsService:
         saved: Iterable[Account] = (),
         *,
         secrets: SecretStore | None = None,
-        open_browser: Callable[[str], object] = webbrowser.open,
+        open_browser: Callable[[str], object] | None = None,
         sign_in_server: str = "",
         sign_in_timeout: float = SIGN_IN_TIMEOUT,
         http_timeout: float = HTTP_TIMEOUT,
@@ -103,7 +120,7 @@ class AccountsService:
         self._repository = repository
         self._accounts: dict[AccountRef, Account] = {account.ref: account for account in saved}
         self._secrets = secrets
-        self._open_browser = open_browser
+        self._open_browser = open_browser or open_in_browser
         self._sign_in_server = sign_in_server.strip()
         self._sign_in_timeout = sign_in_timeout
         self._http_timeout = http_timeout

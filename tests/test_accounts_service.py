@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+import webbrowser
 from typing import TYPE_CHECKING
 
 import pytest
@@ -17,7 +19,12 @@ import pytest
 from presence_tray.accounts import matrix_login
 from presence_tray.accounts.discord_bot import PRESENCE_INTENT_OFF
 from presence_tray.accounts.token_accounts import VerifiedAccount
-from presence_tray.accounts_service import NO_DATABASE, AccountsService, ConnectOutcome
+from presence_tray.accounts_service import (
+    NO_DATABASE,
+    AccountsService,
+    ConnectOutcome,
+    open_in_browser,
+)
 from presence_tray.core.clock import ManualClock
 from presence_tray.core.hub import PresenceHub
 from presence_tray.core.identity import AccountRef, Platform
@@ -353,3 +360,21 @@ async def test_matrix_keeps_the_access_token_never_the_password(
         "user": "",
         "password": "",
     }
+
+
+def test_the_browser_opens_without_waiting_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = tmp_path / "opened"
+    script = tmp_path / "browser.sh"
+    script.write_text(f'#!/bin/sh\necho "$1" > {opened}\nsleep 3\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(script))
+    monkeypatch.setattr(webbrowser, "_tryorder", None)  # read $BROWSER again
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+    started = time.monotonic()
+    assert open_in_browser("http://127.0.0.1:1/authorize?x=1")
+    assert time.monotonic() - started < 1  # webbrowser itself waits for $BROWSER to exit
+    while not opened.exists() and time.monotonic() - started < 3:
+        time.sleep(0.02)
+    assert opened.read_text().strip() == "http://127.0.0.1:1/authorize?x=1"
