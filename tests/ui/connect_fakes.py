@@ -96,12 +96,14 @@ class Attempt:
     on_progress: Callable[[str], None]
     on_done: Callable[[Outcome], None]
     cancelled: bool = False
+    committing: bool = False
+    """Saving the account: too late to cancel (as in the real service)."""
     outcome: Outcome | None = None
 
     def cancel(self) -> None:
-        """Stop: on_done gets a sentence saying so (once)."""
+        """Stop: on_done gets a sentence saying so (once); nothing once committing."""
         self.cancelled = True
-        if self.outcome is None:
+        if self.outcome is None and not self.committing:
             self.finish(Outcome(ok=False, message=CANCELLED))
 
     def finish(self, outcome: Outcome) -> None:

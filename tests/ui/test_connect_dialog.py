@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit
 
@@ -228,6 +229,21 @@ def test_closing_while_running_never_leaves_the_attempt_behind(
     dialog.done(QDialog.DialogCode.Rejected)  # the settings window is going away
     assert backend.attempts[0].cancelled
     assert not dialog.isVisible()
+
+
+def test_an_outcome_after_the_dialog_is_gone_touches_nothing(
+    qtbot: QtBot, backend: FakeAccountsBackend
+) -> None:
+    dialog = ConnectDialog(backend, Platform.SLACK, [BROWSER])  # deleted here, not by qtbot
+    dialog.form.fields["client_id"].setText("1234.5678")
+    dialog.connect_button.click()
+    (attempt,) = backend.attempts
+    attempt.committing = True  # the account is being saved: too late to cancel
+    dialog.done(QDialog.DialogCode.Rejected)
+    assert attempt.outcome is None
+    shiboken6.delete(dialog)
+    attempt.on_progress("Saving…")
+    attempt.finish(Outcome(ok=True, message="Connected to Slack as alice@example.com."))
 
 
 def test_reconnect_renews_the_account_it_was_opened_for(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+import shiboken6
 
 from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.ui.settings.accounts_tab import AccountsTab
@@ -233,3 +234,16 @@ def test_closing_the_settings_stops_a_running_connect(
     assert backend.attempts[0].cancelled
     assert tab.connect_dialog is None
     backend.changed(ACME)  # no longer heard
+
+
+def test_a_sign_out_ending_after_the_settings_closed_touches_nothing(
+    backend: FakeAccountsBackend,
+) -> None:
+    backend.rows[Platform.SLACK] = [Row(ACME, "alice@example.com · Acme")]
+    tab = AccountsTab(backend)  # deleted here, not by qtbot
+    line(tab, ACME).disconnect_button.click()
+    button(confirmation(tab), "&Disconnect").click()
+    ((_, on_done),) = backend.disconnects
+    tab.close_subscriptions()
+    shiboken6.delete(tab)
+    on_done("Signed out of Slack.")

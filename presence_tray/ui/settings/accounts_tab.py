@@ -88,6 +88,7 @@ class AccountsTab(QWidget):
         layout.addWidget(self.network_note)
         layout.addWidget(self.network_problem)
 
+        self._closed = False  # a sign-out ending after the dialog went away touches nothing
         self.connect_dialog: ConnectDialog | None = None
         self.confirmation: QMessageBox | None = None
         # Changes can come in bursts (every client at start-up): repaint once.
@@ -110,6 +111,7 @@ class AccountsTab(QWidget):
 
     def close_subscriptions(self) -> None:
         """Stop following account changes, and stop a connect still running (going away)."""
+        self._closed = True
         if self.connect_dialog is not None:
             self.connect_dialog.done(0)
         if self._unsubscribe is not None:
@@ -187,6 +189,8 @@ class AccountsTab(QWidget):
         self._backend.start_disconnect(row.ref, on_done=self._on_disconnected)
 
     def _on_disconnected(self, sentence: str) -> None:
+        if self._closed:
+            return
         self.message.say(sentence)
         self.refresh()
 

@@ -134,6 +134,7 @@ class ConnectDialog(QDialog):
         self._replacing = replacing
         self._attempt: ConnectAttempt | None = None
         self._running = False
+        self._closed = False  # an outcome arriving after closing touches no widget
         name = platform.display_name
         title = f"Reconnect {name} ({replacing_label})" if replacing else f"Connect {name}"
         self.setWindowTitle(title)
@@ -220,6 +221,7 @@ class ConnectDialog(QDialog):
     def done(self, result: int) -> None:
         """Close; an attempt still running is cancelled first (never left behind)."""
         if self._attempt is not None:
+            self._closed = True
             self._attempt.cancel()
         super().done(result)
 
@@ -229,11 +231,13 @@ class ConnectDialog(QDialog):
             self.problem.say(None)
 
     def _on_progress(self, sentence: str) -> None:
-        if self._running:
+        if self._running and not self._closed:
             self.progress.say(sentence)
 
     def _on_done(self, outcome: ConnectOutcome) -> None:
         self._attempt = None
+        if self._closed:  # too late to show (a saved account still reaches the tab)
+            return
         self._set_running(running=False)
         self.progress.say(None)
         if outcome.ok:
