@@ -123,6 +123,19 @@ async def test_a_rate_limit_says_how_long_to_wait(
     )
 
 
+async def test_an_outage_says_try_again_later(
+    discord: DiscordFake, discord_server: FakeHttpServer
+) -> None:
+    discord.outage = True
+
+    with pytest.raises(ServerUnreachableError) as caught:
+        await verify_discord_bot_token(FAKE_TOKEN, api_base=_api(discord_server))
+
+    assert str(caught.value) == (
+        "Discord answered with a server error (HTTP 502). Try again later."
+    )
+
+
 async def test_a_user_that_is_not_a_bot_is_refused(
     discord: DiscordFake, discord_server: FakeHttpServer
 ) -> None:

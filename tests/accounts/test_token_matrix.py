@@ -32,6 +32,8 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynapseServer]
     with run_synapse(tmp_path_factory.mktemp("synapse")) as server:
         server.register("alice", ALICE_PASSWORD)
         server.register("carol", "pw-carol")
+        server.register("root", "pw-root", admin=True)
+        server.register("dave", "pw-dave")
         yield server
 
 
@@ -134,6 +136,22 @@ async def test_too_many_wrong_passwords_say_how_long_to_wait(synapse: SynapseSer
     assert str(caught.value).startswith(
         f"The homeserver {synapse.url.removeprefix('http://')} received too many attempts. Wait "
     )
+
+
+@pytest.mark.synapse
+async def test_a_deactivated_accounts_password_and_token_are_refused(
+    synapse: SynapseServer,
+) -> None:
+    # Synapse removes the password and signs every device out (its login then answers
+    # M_FORBIDDEN, not M_USER_DEACTIVATED).
+    before = await sign_in_matrix(synapse.url, user="dave", password="pw-dave")
+    admin = await sign_in_matrix(synapse.url, user="root", password="pw-root")
+    synapse.deactivate("@dave:localhost", admin_token=json.loads(admin.secret)["access_token"])
+
+    with pytest.raises(CredentialsRejectedError, match="user name and password"):
+        await sign_in_matrix(synapse.url, user="dave", password="pw-dave")
+    with pytest.raises(CredentialsRejectedError, match="did not accept this access token"):
+        await sign_in_matrix(synapse.url, access_token=json.loads(before.secret)["access_token"])
 
 
 @pytest.mark.synapse

@@ -30,9 +30,12 @@ class DiscordFake:
     application_flags: int = GATEWAY_PRESENCE_LIMITED
     rate_limited_for: float | None = None  # seconds: answer every request with 429
     user_is_bot: bool = True
+    outage: bool = False  # answer every request with 502, as Discord's edge does in an outage
 
     def handle(self, request: FakeRequest) -> FakeResponse:
         """Answer one REST request as Discord would."""
+        if self.outage:
+            return FakeResponse(502, b"<html>502 Bad Gateway</html>", content_type="text/html")
         if self.rate_limited_for is not None:
             return self._rate_limited(self.rate_limited_for)
         if request.headers.get("authorization") != f"Bot {self.token}":

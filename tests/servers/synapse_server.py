@@ -54,16 +54,27 @@ class SynapseServer:
     url: str
     server_name: str = "localhost"
 
-    def register(self, user: str, password: str) -> str:
-        """Create ``user`` (not an admin) with the shared secret; return the full user id."""
+    def register(self, user: str, password: str, *, admin: bool = False) -> str:
+        """Create ``user`` with the shared secret; return the full user id."""
         endpoint = f"{self.url}/_synapse/admin/v1/register"
         nonce = httpx.get(endpoint, timeout=10).json()["nonce"]
-        message = b"\x00".join(part.encode() for part in (nonce, user, password, "notadmin"))
+        role = "admin" if admin else "notadmin"
+        message = b"\x00".join(part.encode() for part in (nonce, user, password, role))
         mac = hmac.new(SHARED_SECRET.encode(), message, hashlib.sha1).hexdigest()
-        body = {"nonce": nonce, "username": user, "password": password, "admin": False, "mac": mac}
+        body = {"nonce": nonce, "username": user, "password": password, "admin": admin, "mac": mac}
         answer = httpx.post(endpoint, json=body, timeout=10)
         answer.raise_for_status()
         return str(answer.json()["user_id"])
+
+    def deactivate(self, user_id: str, *, admin_token: str) -> None:
+        """Deactivate ``user_id`` through the admin API (``admin_token`` is an admin's)."""
+        answer = httpx.post(
+            f"{self.url}/_synapse/admin/v1/deactivate/{user_id}",
+            headers={"Authorization": f"Bearer {admin_token}"},
+            json={"erase": False},
+            timeout=10,
+        )
+        answer.raise_for_status()
 
 
 def _free_port() -> int:
