@@ -33,6 +33,7 @@ from presence_tray.core.secrets import SLACK_APP_TOKEN
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.runtime import Runtime
 from presence_tray.settings_service import SettingsService
+from presence_tray.storage.database import StorageWriteError
 from presence_tray.storage.repositories import AccountsRepository
 from tests.accounts.helpers import database_bytes
 from tests.accounts.stores import MemorySecretStore
@@ -378,3 +379,106 @@ def test_the_browser_opens_without_waiting_for_it(
     while not opened.exists() and time.monotonic() - started < 3:
         time.sleep(0.02)
     assert opened.read_text().strip() == "http://127.0.0.1:1/authorize?x=1"
+
+
+def fake_matrix(
+    monkeypatch: pytest.MonkeyPatch, account_id: str = "@alice:example.org"
+) -> asyncio.Event:
+    """Matrix sign-ins answer ``account_id`` once the returned event is set (set by default)."""
+    answer = asyncio.Event()
+    answer.set()
+
+    async def signed_in(homeserver: str, **_given: object) -> VerifiedAccount:
+        await answer.wait()
+        return VerifiedAccount(account_id, account_id, {"homeserver": homeserver}, secret="tok")
+
+    monkeypatch.setattr(matrix_login, "sign_in_matrix", signed_in)
+    return answer
+
+
+MATRIX_TOKEN = {"homeserver": "https://matrix.example.org", "access_token": "tok"}
+
+
+async def test_cancel_during_a_check_saves_nothing(
+    service: AccountsService, secrets: MemorySecretStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_matrix(monkeypatch).clear()  # the homeserver never answers
+    done: asyncio.Future[ConnectOutcome] = asyncio.get_running_loop().create_future()
+    progress = asyncio.Event()
+    attempt = service.start_connect(
+        Platform.MATRIX,
+        "access_token",
+        MATRIX_TOKEN,
+        replacing=None,
+        on_progress=lambda _: progress.set(),
+        on_done=done.set_result,
+    )
+    await progress.wait()
+    attempt.cancel()
+    outcome = await asyncio.wait_for(done, 5)
+    assert outcome == ConnectOutcome(
+        ok=False, message="Connecting Matrix was cancelled; nothing was saved."
+    )
+    assert secrets.named == {}
+    assert service.account_rows(Platform.MATRIX) == []
+
+
+async def test_a_reconnect_of_a_token_account_as_someone_else_changes_nothing(
+    service: AccountsService, secrets: MemorySecretStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_matrix(monkeypatch)
+    first = await connect(service, Platform.MATRIX, "access_token", MATRIX_TOKEN)
+    assert first.account is not None
+    fake_matrix(monkeypatch, "@bob:example.org")
+    done: asyncio.Future[ConnectOutcome] = asyncio.get_running_loop().create_future()
+    service.start_connect(
+        Platform.MATRIX,
+        "access_token",
+        MATRIX_TOKEN,
+        replacing=first.account,
+        on_progress=lambda _: None,
+        on_done=done.set_result,
+    )
+    outcome = await asyncio.wait_for(done, 5)
+    assert not outcome.ok
+    assert "another account (@bob:example.org)" in outcome.message
+    assert list(secrets.secrets) == [first.account]
+
+
+async def test_no_keyring_is_a_sentence_before_anything_starts(
+    store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from presence_tray.storage import secrets as keyring_module
+
+    monkeypatch.setattr(keyring_module, "check_backend", lambda: keyring_module.NO_KEYRING_MESSAGE)
+    called = fake_matrix(monkeypatch)
+    called.clear()
+    service = AccountsService(AccountsRepository(store.db))  # the system keyring
+    outcome = await connect(service, Platform.MATRIX, "access_token", MATRIX_TOKEN)
+    assert outcome == ConnectOutcome(ok=False, message=keyring_module.NO_KEYRING_MESSAGE)
+
+
+class _FailingRepository(AccountsRepository):
+    def save(self, account: Account) -> None:  # noqa: ARG002 - fails whatever it is given
+        raise StorageWriteError("the disk is full")
+
+
+async def test_an_account_that_cannot_be_saved_leaves_no_secret(
+    store: LocalStore,
+    secrets: MemorySecretStore,
+    monkeypatch: pytest.MonkeyPatch,
+    expected_warnings: list[logging.LogRecord],
+) -> None:
+    fake_matrix(monkeypatch)
+    service = AccountsService(_FailingRepository(store.db), secrets=secrets)
+    outcome = await connect(service, Platform.MATRIX, "access_token", MATRIX_TOKEN)
+    assert not outcome.ok
+    assert outcome.message == (
+        "Signed in, but the account could not be saved (the disk is full), so Presence Tray "
+        "forgot the sign-in. Try again later."
+    )
+    assert secrets.named == {}
+    assert service.account_rows(Platform.MATRIX) == []
+    assert [r.getMessage() for r in expected_warnings] == [
+        "could not save the account Matrix (@alice:example.org): the disk is full"
+    ]
