@@ -211,6 +211,23 @@ def test_disconnect_asks_first_then_says_what_happened(
     assert list(tab.sections[Platform.SLACK].lines) == [GLOBEX]
 
 
+def test_an_account_that_could_not_be_forgotten_gets_its_buttons_back(
+    qtbot: QtBot, backend: FakeAccountsBackend
+) -> None:
+    backend.rows[Platform.SLACK] = [Row(ACME, "alice@example.com · Acme")]
+    tab = make_tab(qtbot, backend)
+    acme = line(tab, ACME)
+    acme.disconnect_button.click()
+    button(confirmation(tab), "&Disconnect").click()
+    assert acme.state.accessibleName() == f"State of alice@example.com · Acme: {SIGNING_OUT}"
+    ((_, on_done),) = backend.disconnects
+    on_done("The keyring is locked, so the tokens could not be deleted; unlock it and try again.")
+    assert tab.message.sentence is not None
+    assert tab.message.sentence.startswith("The keyring is locked")
+    assert acme.state.text() == "connected"
+    assert acme.disconnect_button.isEnabled()
+
+
 def test_disconnect_cancelled_changes_nothing(qtbot: QtBot, backend: FakeAccountsBackend) -> None:
     backend.rows[Platform.SLACK] = [Row(ACME, "alice@example.com · Acme")]
     tab = make_tab(qtbot, backend)

@@ -24,7 +24,7 @@ from presence_tray.ui.settings.widgets import MessageLine, apply_or_say, named
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from presence_tray.core.identity import Platform
+    from presence_tray.core.identity import AccountRef, Platform
     from presence_tray.core.supervisor import AccountStatus
     from presence_tray.ui.settings.backend import AccountRow, SettingsBackend
 
@@ -183,14 +183,20 @@ class AccountsTab(QWidget):
         box.deleteLater()
         if not signed_out:
             return
-        line = self.sections[row.ref.platform].lines.get(row.ref)
-        if line is not None:
-            line.mark_signing_out()
-        self._backend.start_disconnect(row.ref, on_done=self._on_disconnected)
+        self._mark_signing_out(row.ref, signing_out=True)
+        self._backend.start_disconnect(
+            row.ref, on_done=lambda sentence: self._on_disconnected(row.ref, sentence)
+        )
 
-    def _on_disconnected(self, sentence: str) -> None:
+    def _mark_signing_out(self, account: AccountRef, *, signing_out: bool) -> None:
+        line = self.sections[account.platform].lines.get(account)
+        if line is not None:
+            line.mark_signing_out(signing_out=signing_out)
+
+    def _on_disconnected(self, account: AccountRef, sentence: str) -> None:
         if self._closed:
             return
+        self._mark_signing_out(account, signing_out=False)  # if it could not be forgotten
         self.message.say(sentence)
         self.refresh()
 

@@ -77,10 +77,11 @@ class AccountLine(QWidget):
         """Show ``row``'s current label, state and buttons."""
         self.row = row
         platform = row.ref.platform.display_name
+        state = SIGNING_OUT if self.signing_out else row.state
         self.label.setText(row.label)
-        self.label.setAccessibleName(f"{platform} account")
-        self.state.setText(SIGNING_OUT if self.signing_out else row.state)
-        self.state.setAccessibleName(f"{platform} account {row.label} state")
+        self.label.setAccessibleName(f"{platform} account: {row.label}")
+        self.state.setText(state)
+        self.state.setAccessibleName(f"State of {row.label}: {state}")
         self.reconnect_button.setVisible(row.needs_reconnect and not row.simulated)
         self.reconnect_button.setAccessibleName(f"Reconnect {platform} account {row.label}")
         self.disconnect_button.setVisible(not row.simulated)
@@ -88,9 +89,9 @@ class AccountLine(QWidget):
         self.reconnect_button.setEnabled(not self.signing_out)
         self.disconnect_button.setEnabled(not self.signing_out)
 
-    def mark_signing_out(self) -> None:
-        """Say the account is being signed out, and keep its buttons off until it is gone."""
-        self.signing_out = True
+    def mark_signing_out(self, *, signing_out: bool) -> None:
+        """Say the account is being signed out, its buttons off (or back, when it is done)."""
+        self.signing_out = signing_out
         self.show_row(self.row)
 
 
