@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import random
+from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
@@ -73,22 +75,72 @@ class Block:
     variant: int
 
 
+_DOINGS: Final = tuple(Doing)
+"""A block's doing is kept as its index here, in one byte."""
+_DOING_CODES: Final = {doing: code for code, doing in enumerate(_DOINGS)}
+
+
 @dataclass(frozen=True, slots=True)
 class DayPlan:
-    """One local day of one person: contiguous blocks from local midnight to midnight."""
+    """One local day of one person: contiguous blocks from local midnight to midnight.
+
+    Kept compact, as the app holds two or three plans per simulated person: the blocks' ends
+    in one array of floats (each block starts where the one before ends, the first at
+    ``start``), what each does and its variant in a byte each (about 300 bytes a day rather
+    than 2 kB of :class:`Block` objects). Blocks are made when asked for.
+    """
 
     start: float
-    blocks: tuple[Block, ...]
+    ends: array[float]
+    doings: bytes
+    """One :data:`_DOINGS` index per block."""
+    variants: bytes
     out_of_office: bool
     messages: tuple[float, ...]
     """When the person sends a WhatsApp message this day."""
 
+    @classmethod
+    def of_blocks(
+        cls,
+        start: float,
+        blocks: Sequence[Block],
+        *,
+        out_of_office: bool,
+        messages: tuple[float, ...],
+    ) -> DayPlan:
+        """The plan of contiguous ``blocks``, the first starting at ``start``."""
+        return cls(
+            start=start,
+            ends=array("d", (block.end for block in blocks)),
+            doings=bytes(_DOING_CODES[block.doing] for block in blocks),
+            variants=bytes(block.variant for block in blocks),
+            out_of_office=out_of_office,
+            messages=messages,
+        )
+
+    @property
+    def block_count(self) -> int:
+        """How many blocks the day has."""
+        return len(self.doings)
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        """Every block of the day, in time order (made now: prefer :meth:`block`)."""
+        return tuple(self.block(index) for index in range(self.block_count))
+
+    def doing(self, index: int) -> Doing:
+        """What block ``index`` is (negative indexes count from the end, as for sequences)."""
+        return _DOINGS[self.doings[index]]
+
+    def block(self, index: int) -> Block:
+        """Block ``index`` (negative indexes count from the end, as for sequences)."""
+        index = range(self.block_count)[index]  # IndexError beyond the day, as a tuple's
+        begin = self.ends[index - 1] if index else self.start
+        return Block(self.doing(index), begin, self.ends[index], self.variants[index])
+
     def index_at(self, at: float) -> int:
         """The index of the block under way at ``at`` (which must fall on this day)."""
-        for index, block in enumerate(self.blocks):
-            if block.start <= at < block.end:
-                return index
-        return len(self.blocks) - 1
+        return min(bisect_right(self.ends, at), self.block_count - 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,14 +174,14 @@ def plan_day(seed: int, person: SimulatedPerson, day: int) -> DayPlan:
         busy = _weekend(rng, person)
     else:
         busy, out_of_office = _workday(rng, person)
-    blocks = tuple(
+    blocks = [
         Block(doing, start + lo, start + hi, variant=rng.randrange(100))
         for doing, lo, hi in _fill(busy, 0.0, DAY, Doing.OFF)
-    )
+    ]
     messages = sorted(rng.uniform(8 * HOUR, 22 * HOUR) for _ in range(rng.choice((0, 0, 1, 2, 3))))
-    return DayPlan(
-        start=start,
-        blocks=blocks,
+    return DayPlan.of_blocks(
+        start,
+        blocks,
         out_of_office=out_of_office,
         messages=tuple(start + moment for moment in messages),
     )
@@ -143,8 +195,8 @@ class World:
         self.seed = seed
         self.people = tuple(people)
         self._plans: dict[tuple[int, int], DayPlan] = {}
-        # Questions touch today and yesterday, rarely earlier days; at about 2 kB a plan,
-        # three days per person bound the cache (60 MB for 10,000 people), then it restarts.
+        # Questions touch today and yesterday, rarely earlier days; at about 300 bytes a plan,
+        # three days per person bound the cache (9 MB for 10,000 people), then it restarts.
         self._max_plans = max(256, 3 * len(self.people))
 
     def people_on(self, platform: Platform) -> list[SimulatedPerson]:
@@ -166,10 +218,8 @@ class World:
         day = local_day(person, at)
         plan = self.plan(person, day)
         index = plan.index_at(at)
-        block = plan.blocks[index]
-        previous = (
-            plan.blocks[index - 1] if index else self.plan(person, day - 1).blocks[-1]
-        ).doing
+        block = plan.block(index)
+        previous = plan.doing(index - 1) if index else self.plan(person, day - 1).doing(-1)
         if block.doing in AT_THE_KEYBOARD:
             last_active_at = at
         elif block.doing in RESTING:
@@ -189,7 +239,10 @@ class World:
     def next_block(self, person: SimulatedPerson, at: float, doing: Doing) -> Block | None:
         """The block of ``doing`` under way at ``at`` or next later the same local day."""
         plan = self.plan(person, local_day(person, at))
-        return next((b for b in plan.blocks if b.doing is doing and b.end > at), None)
+        for index in range(bisect_right(plan.ends, at), plan.block_count):
+            if plan.doing(index) is doing:
+                return plan.block(index)
+        return None
 
     def last_message_at(self, person: SimulatedPerson, at: float) -> float | None:
         """When the person last sent a WhatsApp message, looking back two days."""
@@ -203,11 +256,11 @@ class World:
     def _last_active_before(self, person: SimulatedPerson, day: int, index: int) -> float:
         """The end of the latest block before block ``index`` of ``day`` spent at a computer."""
         for back in range(_LOOK_BACK_DAYS):
-            blocks = self.plan(person, day - back).blocks
-            stop = index if back == 0 else len(blocks)
-            for block in reversed(blocks[:stop]):
-                if block.doing not in RESTING:
-                    return block.end
+            plan = self.plan(person, day - back)
+            stop = index if back == 0 else plan.block_count
+            for earlier in reversed(range(stop)):
+                if plan.doing(earlier) not in RESTING:
+                    return plan.ends[earlier]
         return self.plan(person, day - _LOOK_BACK_DAYS).start
 
 

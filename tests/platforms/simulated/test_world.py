@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 
 import pytest
@@ -30,6 +31,47 @@ def test_plans_are_pure():
     person = PEOPLE[3]
     assert plan_day(7, person, MONDAY) == plan_day(7, person, MONDAY)
     assert plan_day(7, person, MONDAY) != plan_day(8, person, MONDAY)
+
+
+def test_the_seeded_week_plays_out_exactly_as_it_always_has():
+    # A fingerprint of every 17th minute of a week for ten people, taken before plans were
+    # kept in their compact form: how plans are stored must not change what people do.
+    world = World(7, PEOPLE)
+    digest = hashlib.sha256()
+    for person in PEOPLE[::6]:
+        for minutes in range(0, 7 * 24 * 60, 17):
+            s = world.situation(person, WEDNESDAY_10_UTC + minutes * 60)
+            seen = (s.doing.value, s.since, s.until, s.variant, s.previous.value)
+            digest.update(repr((*seen, s.last_active_at, s.out_of_office)).encode())
+    assert digest.hexdigest() == (
+        "a43c0226f0d9b6a2d7e36549836198ea4f7b3ab3745cdc96a4de0e7c3f83e50a"
+    )
+
+
+def test_a_plans_blocks_are_made_from_its_compact_form():
+    plan = plan_day(7, PEOPLE[5], MONDAY)
+    blocks = plan.blocks
+    assert len(blocks) == plan.block_count > 3
+    assert [plan.block(i) for i in range(-len(blocks), len(blocks))] == [*blocks, *blocks]
+    assert [plan.doing(i) for i in range(len(blocks))] == [b.doing for b in blocks]
+    with pytest.raises(IndexError):
+        plan.block(len(blocks))
+    for index, block in enumerate(blocks):
+        assert plan.index_at(block.start) == index
+        assert plan.index_at(block.end - 0.001) == index
+    assert plan.index_at(plan.start + DAY) == len(blocks) - 1  # the last moment belongs to it
+
+
+def test_next_block_is_the_one_under_way_or_the_next_that_day():
+    world = World(7, PEOPLE)
+    person = next(
+        p for p in PEOPLE if any(b.doing is Doing.LUNCH for b in world.plan(p, MONDAY + 1).blocks)
+    )
+    plan = world.plan(person, MONDAY + 1)
+    lunch = next(b for b in plan.blocks if b.doing is Doing.LUNCH)
+    assert world.next_block(person, plan.start + 1, Doing.LUNCH) == lunch
+    assert world.next_block(person, lunch.start + 60, Doing.LUNCH) == lunch
+    assert world.next_block(person, lunch.end, Doing.LUNCH) is None
 
 
 def test_answers_do_not_depend_on_the_order_of_questions():
