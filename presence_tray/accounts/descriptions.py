@@ -37,6 +37,7 @@ class SignInDescription:
     redirect_rule: str  # what the user registers as redirect URI, in words
     scope_parameter: str = "scope"  # Slack takes user scopes in ``user_scope``
     refresh_scopes: tuple[str, ...] = ()  # extra scopes that bring a refresh token
+    identity_scopes: tuple[str, ...] = ()  # what the "who am I" call needs beyond the above
     needs_tenant: bool = False
     note: str = ""
 
@@ -87,6 +88,7 @@ SIGN_IN_DESCRIPTIONS: Final[dict[Platform, SignInDescription]] = {
             pkce_public_client=True,
             redirect_rule="http://localhost (or http://127.0.0.1 in the manifest); port ignored",
             refresh_scopes=("offline_access",),
+            identity_scopes=("User.Read",),  # GET /me
             needs_tenant=True,
             note="Personal Microsoft accounts have no Graph presence; refresh tokens rotate.",
         ),
@@ -97,6 +99,7 @@ SIGN_IN_DESCRIPTIONS: Final[dict[Platform, SignInDescription]] = {
             revoke_url=None,
             read_scopes=("user:read:presence_status",),
             set_status_scopes=("user:update:presence_status",),
+            identity_scopes=("user:read:user",),  # GET /users/me; granular name unverified
             pkce_public_client=True,
             redirect_rule="http://127.0.0.1:{port}/{path}; the port is ignored when matching",
             note="Use the separate public client id ('Use Public Client OAuth'); no secret.",

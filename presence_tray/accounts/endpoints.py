@@ -97,6 +97,7 @@ def platform_endpoints(
             *description.read_scopes,
             *description.set_status_scopes,
             *description.refresh_scopes,
+            *description.identity_scopes,
         ),
         scope_parameter=description.scope_parameter,
     )

@@ -50,10 +50,16 @@ class ConnectMethod:
     opens_browser: bool = False
 
 
-def _scopes_step(platform: Platform) -> str:
+def _scope_list(platform: Platform) -> str:
+    """The scopes Presence Tray asks ``platform`` for, comma-separated."""
     description = SIGN_IN_DESCRIPTIONS[platform]
-    scopes = ", ".join(description.read_scopes + description.set_status_scopes)
-    return f"Grant these scopes: {scopes}."
+    return ", ".join(
+        description.read_scopes + description.set_status_scopes + description.identity_scopes
+    )
+
+
+def _scopes_step(platform: Platform) -> str:
+    return f"Grant these scopes: {_scope_list(platform)}."
 
 
 def _guide(*steps: str, cannot: str = "") -> str:
@@ -96,14 +102,13 @@ METHODS: Final[dict[Platform, tuple[ConnectMethod, ...]]] = {
                 "workspace.",
                 f"Under OAuth & Permissions add the redirect URL {REDIRECT_URI} and turn on "
                 "PKCE (a public client: no secret is needed).",
-                "Add User Token Scopes (not bot scopes): "
-                + _scopes_step(Platform.SLACK).removeprefix("Grant these scopes: "),
+                f"Add User Token Scopes (not bot scopes): {_scope_list(Platform.SLACK)}.",
                 "Copy the Client ID from Basic Information into the field below.",
                 "Optional, for live status changes: under Basic Information, App-Level Tokens, "
                 "make a token with connections:write and enable Socket Mode; paste its xapp- "
                 "token below.",
-                cannot="Slack shows other people only as active or away, and its sign-in lasts "
-                "30 days without use.",
+                cannot="Slack shows other people only as active or away, and the refresh tokens "
+                "of PKCE apps expire after 30 days (then connect again).",
             ),
             _APP_TOKEN,
         ),
@@ -118,11 +123,7 @@ METHODS: Final[dict[Platform, tuple[ConnectMethod, ...]]] = {
                 f"the redirect URI {REDIRECT_URI} (the port is not matched), and allow public "
                 "client flows.",
                 "Under API permissions add Microsoft Graph delegated permissions: "
-                + ", ".join(
-                    SIGN_IN_DESCRIPTIONS[Platform.TEAMS].read_scopes
-                    + SIGN_IN_DESCRIPTIONS[Platform.TEAMS].set_status_scopes
-                )
-                + ", offline_access (an admin may have to consent).",
+                f"{_scope_list(Platform.TEAMS)}, offline_access (an admin may have to consent).",
                 "Copy the Application (client) ID; the tenant is your directory id or domain, "
                 f"or {MICROSOFT_DEFAULT_TENANT} for any work or school account.",
                 cannot="Personal Microsoft accounts have no presence in Microsoft Graph.",
