@@ -15,6 +15,7 @@ from presence_tray.ui.settings.connect_dialog import (
     CONNECTING,
     WAITING_FOR_BROWSER,
     ConnectDialog,
+    field_words,
     guide_html,
 )
 from tests.ui.connect_fakes import CANCELLED, FakeAccountsBackend, Field, Method, Outcome
@@ -77,6 +78,18 @@ def test_guide_text_is_escaped_and_its_web_addresses_are_links() -> None:
         'Go to <a href="https://api.slack.com/apps">https://api.slack.com/apps</a>.'
         "<br>Use &lt;b&gt;this&lt;/b&gt;"
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "words"),
+    [
+        (Field("client_id", "Client ID"), "Client ID"),
+        (Field("tenant", "Tenant", required=False), "Tenant (optional)"),
+        (Field("app_token", "App token (optional)", required=False), "App token (optional)"),
+    ],
+)
+def test_fields_that_may_stay_empty_say_so_once(field: Field, words: str) -> None:
+    assert field_words(field) == words
 
 
 def test_one_method_shows_its_guide_and_fields_with_names(

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from presence_tray.core.identity import AccountRef, Platform
     from presence_tray.ui.settings.backend import (
         ConnectAttempt,
+        ConnectField,
         ConnectMethod,
         ConnectOutcome,
         SettingsBackend,
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 WAITING_FOR_BROWSER: Final = "Waiting for you in the browser…"
 CONNECTING: Final = "Connecting…"
-GUIDE_WIDTH_CHARACTERS: Final = 72
+GUIDE_WIDTH_CHARACTERS: Final = 90
 """The dialog is at least this many average characters wide, so a guide's steps read well."""
 _URL: Final = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
 
@@ -58,6 +59,13 @@ def guide_html(guide: str) -> str:
         position = match.end()
     parts.append(html.escape(guide[position:]))
     return "".join(parts).replace("\n", "<br>")
+
+
+def field_words(field: ConnectField) -> str:
+    """A field's label on screen: "Tenant (optional)" when it may be left empty."""
+    if field.required or "optional" in field.label.lower():  # said once, not twice
+        return field.label
+    return f"{field.label} (optional)"
 
 
 class MethodForm(QWidget):
@@ -88,7 +96,7 @@ class MethodForm(QWidget):
             if field.required:
                 edit.setAccessibleDescription("Required")
                 self._required_names.append(field.name)
-            label = QLabel(f"{field.label}:" if field.required else f"{field.label} (optional):")
+            label = QLabel(f"{field_words(field)}:")
             label.setBuddy(edit)
             form.addRow(label, edit)
             self.fields[field.name] = edit
