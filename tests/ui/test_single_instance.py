@@ -3,6 +3,7 @@ socket, and the real app started twice."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -13,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtCore import QDir
-from PySide6.QtNetwork import QLocalSocket
 
 from presence_tray.ui.single_instance import (
     ACK,
@@ -24,9 +23,11 @@ from presence_tray.ui.single_instance import (
     SingleInstance,
     forward_to_running,
     instance_name,
+    socket_path,
 )
 
 if TYPE_CHECKING:
+    import logging
     from collections.abc import Iterator
 
     from pytestqt.qtbot import QtBot
@@ -64,37 +65,93 @@ def test_nobody_running(name: str):
     assert forward_to_running(name) is Forwarded.NOT_RUNNING
 
 
+def connected(name: str) -> socket.socket:
+    """A client connected to the instance listening as ``name`` (blocking, 2 s at most)."""
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.settimeout(2.0)
+    client.connect(str(socket_path(name)))
+    return client
+
+
+def answer_of(client: socket.socket, qtbot: QtBot) -> bytes:
+    """What the instance answered, once it has (Qt's event loop runs meanwhile)."""
+    client.settimeout(0.0)
+    received = bytearray()
+
+    def answered() -> bool:
+        with contextlib.suppress(BlockingIOError):
+            received.extend(client.recv(64))
+        return ACK in received
+
+    qtbot.waitUntil(answered, timeout=2000)
+    return bytes(received)
+
+
 def test_the_first_instance_listens_and_answers_show(
     instance: SingleInstance, name: str, qtbot: QtBot
 ):
     assert instance.acquire() is None
     assert instance.listening
     assert instance.name == name
-    client = QLocalSocket()
-    client.connectToServer(name)
-    assert client.waitForConnected(1000)
-    with qtbot.waitSignal(instance.show_requested, timeout=2000):
-        client.write(SHOW)
-        client.flush()
-    qtbot.waitUntil(lambda: client.bytesAvailable() >= len(ACK), timeout=2000)
-    assert bytes(client.readAll().data()) == ACK
-    client.abort()
+    with connected(name) as client:
+        with qtbot.waitSignal(instance.show_requested, timeout=2000):
+            client.sendall(SHOW)
+        assert answer_of(client, qtbot) == ACK
+
+
+def test_a_request_may_arrive_in_pieces(instance: SingleInstance, name: str, qtbot: QtBot):
+    assert instance.acquire() is None
+    with connected(name) as client:
+        with qtbot.assertNotEmitted(instance.show_requested, wait=100):
+            client.sendall(SHOW[:2])
+        with qtbot.waitSignal(instance.show_requested, timeout=2000):
+            client.sendall(SHOW[2:])
+        assert answer_of(client, qtbot) == ACK
 
 
 def test_anything_but_show_is_ignored(instance: SingleInstance, name: str, qtbot: QtBot):
     assert instance.acquire() is None
-    for junk in (b"hello\n", b"x" * 200):
-        client = QLocalSocket()
-        client.connectToServer(name)
-        assert client.waitForConnected(1000)
-        with qtbot.assertNotEmitted(instance.show_requested, wait=100):
-            client.write(junk)
-            client.flush()
-        client.abort()
+    for junk in (b"hello\n", b"x" * 200, b""):
+        with connected(name) as client, qtbot.assertNotEmitted(instance.show_requested, wait=100):
+            client.sendall(junk)
+    # Still listening and answering after the junk (and a client that said nothing).
+    with connected(name) as client:
+        with qtbot.waitSignal(instance.show_requested, timeout=2000):
+            client.sendall(SHOW)
+        assert answer_of(client, qtbot) == ACK
+
+
+def test_a_launch_that_gets_no_answer_says_so(name: str):
+    # Something holds the name and accepts, but never answers (a stuck app).
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stuck:
+        stuck.bind(str(socket_path(name)))
+        stuck.listen()
+        assert forward_to_running(name, answer_timeout_ms=200) is Forwarded.NO_ANSWER
+
+
+def test_a_name_that_cannot_be_had_is_said_and_the_app_runs_on(
+    tmp_path: Path, expected_warnings: list[logging.LogRecord]
+):
+    guard = SingleInstance(str(tmp_path / "no such folder" / "presence-tray"))
+    assert guard.acquire() is None  # runs as if first: no second launch can reach it
+    assert not guard.listening
+    guard.close()
+    said = f"could not listen as {guard.name} (No such file or directory)"
+    assert [r.getMessage() for r in expected_warnings] == [
+        f"{said}; a second launch will start another copy"
+    ]
+
+
+def test_closing_removes_only_its_own_socket(name: str):
+    path = socket_path(name)
+    bystander = SingleInstance(name)
+    path.write_text("someone else's")  # not ours: this instance never listened
+    bystander.close()
+    assert path.exists()
 
 
 def test_a_stale_socket_left_by_a_crash_is_taken_over(instance: SingleInstance, name: str):
-    path = Path(name) if Path(name).is_absolute() else Path(QDir.tempPath()) / name
+    path = socket_path(name)
     leftover = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     leftover.bind(str(path))
     leftover.close()  # the file stays, as after a SIGKILL

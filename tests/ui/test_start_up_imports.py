@@ -36,6 +36,7 @@ from presence_tray.core.hub import PresenceHub
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.ui.shell import TrayShell
 import presence_tray.notification_service, presence_tray.ui.notifications
+import presence_tray.ui.single_instance
 clock = ManualClock(0.0)
 hub = PresenceHub(clock)
 shell = TrayShell(hub, ClientSupervisor(hub, clock), clock, simulated_network=True,
@@ -90,6 +91,15 @@ def test_the_session_bus_library_loads_with_the_first_notification_not_before(
     assert isinstance(in_tray, list)
     assert "presence_tray.ui.notifications" in in_tray
     assert [m for m in in_tray if m == "jeepney" or m.startswith("jeepney.")] == []
+
+
+def test_the_single_instance_check_needs_no_qt_network(
+    fresh_shell: dict[str, list[str] | int],
+) -> None:
+    in_tray = fresh_shell["in_tray"]
+    assert isinstance(in_tray, list)
+    assert "presence_tray.ui.single_instance" in in_tray
+    assert "PySide6.QtNetwork" not in in_tray
 
 
 def test_opening_the_window_gives_back_the_sources_qt_read(
