@@ -63,9 +63,8 @@ _COUNT_HISTORY_SQL: Final = "SELECT count(*) FROM presence_history"
 
 def _history_of_keys_sql(count: int) -> str:
     """The history of ``count`` identity keys at or after a time, oldest first."""
-    return f"{_HISTORY_SELECT} WHERE {KEY_COLUMNS} IN ({key_rows(count)}) AND at >= ?" + (
-        _HISTORY_ORDER
-    )
+    keys_match = f"{KEY_COLUMNS} IN ({key_rows(count)})"
+    return f"{_HISTORY_SELECT} WHERE {keys_match} AND at >= ? {_HISTORY_ORDER}"
 
 
 class PresenceCacheRepository:
