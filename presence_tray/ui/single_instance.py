@@ -10,7 +10,7 @@ left behind by a crash accepts no connection; it is removed and the name taken o
 Binding the socket is the lock: binding fails while the file exists, so a running instance's
 socket is never silently replaced. The sockets are Python's own, watched by Qt's event loop
 through :class:`QSocketNotifier`: QtNetwork's ``QLocalServer`` did the same, but loading
-QtNetwork (and the TLS and Kerberos libraries it links) cost the app about 4 MB.
+QtNetwork (and the Kerberos libraries it links) cost the app about 3 MB.
 """
 
 from __future__ import annotations

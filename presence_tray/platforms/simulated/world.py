@@ -86,8 +86,8 @@ class DayPlan:
 
     Kept compact, as the app holds two or three plans per simulated person: the blocks' ends
     in one array of floats (each block starts where the one before ends, the first at
-    ``start``), what each does and its variant in a byte each (about 300 bytes a day rather
-    than 2 kB of :class:`Block` objects). Blocks are made when asked for.
+    ``start``), what each does and its variant in a byte each (about 370 bytes a day rather
+    than 880 as :class:`Block` objects). Blocks are made when asked for.
     """
 
     start: float
@@ -195,8 +195,8 @@ class World:
         self.seed = seed
         self.people = tuple(people)
         self._plans: dict[tuple[int, int], DayPlan] = {}
-        # Questions touch today and yesterday, rarely earlier days; at about 300 bytes a plan,
-        # three days per person bound the cache (9 MB for 10,000 people), then it restarts.
+        # Questions touch today and yesterday, rarely earlier days; at about 370 bytes a plan,
+        # three days per person bound the cache (11 MB for 10,000 people), then it restarts.
         self._max_plans = max(256, 3 * len(self.people))
 
     def people_on(self, platform: Platform) -> list[SimulatedPerson]:
