@@ -90,9 +90,12 @@ class DesktopNotifier:
             self._connecting = asyncio.get_running_loop().create_task(
                 self._connect_or_fall_back(), name="desktop notifications: connect"
             )
+        connecting = self._connecting
         # Waited for, not awaited: a notification given up on (at shutdown) does not stop the
         # connecting, and connecting stopped by aclose() leaves the notification to the balloon.
-        await asyncio.wait({self._connecting})
+        await asyncio.wait({connecting})
+        if not connecting.cancelled():
+            connecting.result()  # a failure other than "no bus" (those fall back) is raised
 
     def send(self, notification: Notification) -> None:
         """Show ``notification`` (returns at once; the D-Bus call runs on the loop)."""
