@@ -21,6 +21,7 @@ import pytest
 
 from presence_tray.storage.secrets import KeyringSecretStore
 from tests.accounts.helpers import an_account
+from tests.servers.processes import stop
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -83,12 +84,7 @@ def oidc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcServer
             revocation_url=meta["revocation_endpoint"],
         )
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 class KeyringAccounts:
@@ -130,12 +126,14 @@ async def silent_server() -> AsyncIterator[str]:
 
 
 class CannedTokenServer:
-    """A token endpoint on 127.0.0.1 that answers every request with one canned response."""
+    """An endpoint on 127.0.0.1 (token, revocation or identity) that answers every request
+    with one canned response, and remembers the last Authorization header it was sent."""
 
     def __init__(self) -> None:
         self.status = "200 OK"
         self.body = b"{}"
         self.url = ""
+        self.authorization = ""
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Read one request (headers and form body), send the canned answer, close."""
@@ -144,6 +142,8 @@ class CannedTokenServer:
             name, _, value = line.decode().partition(":")
             if name.lower() == "content-length":
                 length = int(value)
+            elif name.lower() == "authorization":
+                self.authorization = value.strip()
         await reader.readexactly(length)
         writer.write(
             f"HTTP/1.1 {self.status}\r\nContent-Type: application/json\r\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +11,7 @@ from presence_tray.accounts.signin import SignInFlow, SignInRequest
 from presence_tray.accounts.tokens import RefreshEndpoint
 from presence_tray.core.identity import AccountRef, Platform
 from tests.accounts.browser import ScriptedUser
+from tests.servers.processes import free_port
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -82,9 +82,7 @@ async def refresh_error(server: OidcServer, refresh_token: str | None) -> str:
 
 def closed_port() -> int:
     """A port on 127.0.0.1 nobody listens on (connection refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return free_port()
 
 
 def database_bytes(folder: Path) -> bytes:

@@ -3,7 +3,6 @@ and the call itself against a small local server (answers that say nobody, error
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import TYPE_CHECKING
 
@@ -26,7 +25,9 @@ from presence_tray.core.identity import Platform
 from tests.accounts.helpers import closed_port
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Mapping
+    from collections.abc import Callable, Mapping
+
+    from tests.accounts.conftest import CannedTokenServer
 
 # Documented answers (Slack auth.test, Graph /me, Zoom /v2/users/me, Discord /users/@me,
 # LinkedIn /v2/userinfo), trimmed to the fields that matter plus a few neighbours.
@@ -161,41 +162,10 @@ def test_slack_user_token_is_taken_from_authed_user() -> None:
     assert (renewed.access_token, renewed.refresh_token) == ("xoxe.xoxp-2", "xoxe-1-user-refresh")
 
 
-class _Canned:
-    """One canned answer per request, with the Authorization header it saw."""
-
-    def __init__(self) -> None:
-        self.status = "200 OK"
-        self.body = b"{}"
-        self.authorization = ""
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while (line := await reader.readline()) not in {b"\r\n", b""}:
-            name, _, value = line.decode().partition(":")
-            if name.lower() == "authorization":
-                self.authorization = value.strip()
-        writer.write(
-            f"HTTP/1.1 {self.status}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(self.body)}\r\nConnection: close\r\n\r\n".encode()
-            + self.body
-        )
-        await writer.drain()
-        writer.close()
-
-
-@pytest.fixture
-async def canned() -> AsyncIterator[tuple[_Canned, str]]:
-    answer = _Canned()
-    server = await asyncio.start_server(answer.handle, "127.0.0.1", 0)
-    yield answer, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/me"
-    server.close()
-    await server.wait_closed()
-
-
 async def test_fetch_identity_sends_the_token_and_reads_the_answer(
-    canned: tuple[_Canned, str],
+    canned_token_server: CannedTokenServer,
 ) -> None:
-    answer, url = canned
+    answer, url = canned_token_server, canned_token_server.url
     answer.body = json.dumps(ZOOM_ME).encode()
     found = await fetch_identity(
         IdentityCall(url, zoom_identity), "tok-123", server_name="Zoom", http_timeout=5
@@ -214,9 +184,9 @@ async def test_fetch_identity_sends_the_token_and_reads_the_answer(
     ],
 )
 async def test_fetch_identity_failures_are_sentences_without_the_token(
-    canned: tuple[_Canned, str], status: str, body: bytes, why: str
+    canned_token_server: CannedTokenServer, status: str, body: bytes, why: str
 ) -> None:
-    answer, url = canned
+    answer, url = canned_token_server, canned_token_server.url
     answer.status, answer.body = status, body
     with pytest.raises(IdentityCallError, match=why) as failed:
         await fetch_identity(

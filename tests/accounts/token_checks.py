@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-import socket
 import traceback
 from typing import TYPE_CHECKING
+
+from tests.servers.processes import free_port
 
 if TYPE_CHECKING:
     import pytest
@@ -31,7 +32,4 @@ def assert_secret_hidden(
 
 def closed_port_url() -> str:
     """An http URL on 127.0.0.1 where nothing listens (a port just freed)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{free_port()}"

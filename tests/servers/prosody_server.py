@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tests.servers.processes import free_port, stop
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -53,12 +55,6 @@ class ProsodyServer:
         return f"{user}@{self.domain}"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _make_certificate(folder: Path) -> Path:
     certificate = folder / f"{DOMAIN}.crt"
     subprocess.run(
@@ -91,7 +87,7 @@ def run_prosody(folder: Path) -> Iterator[ProsodyServer]:
     (folder / "certs").mkdir(parents=True, exist_ok=True)
     (folder / "data").mkdir(exist_ok=True)
     certificate = _make_certificate(folder / "certs")
-    port = _free_port()
+    port = free_port()
     config = folder / "prosody.cfg.lua"
     text = CONFIG_TEMPLATE.read_text().replace("@BASE@", str(folder)).replace("@PORT@", str(port))
     config.write_text(text)
@@ -107,9 +103,4 @@ def run_prosody(folder: Path) -> Iterator[ProsodyServer]:
         _wait_until_listening(port, process, log)
         yield ProsodyServer("127.0.0.1", port, certificate, config)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
+
+from tests.servers.processes import free_port, stop
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -77,12 +78,6 @@ class SynapseServer:
         answer.raise_for_status()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _generate_config(folder: Path) -> list[Path]:
     generated = folder / "homeserver.yaml"
     subprocess.run(
@@ -114,7 +109,7 @@ def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> 
 @contextlib.contextmanager
 def run_synapse(folder: Path) -> Iterator[SynapseServer]:
     """Start a homeserver whose config and data live in ``folder``; stop it afterwards."""
-    port = _free_port()
+    port = free_port()
     (folder / "data").mkdir(parents=True, exist_ok=True)
     overrides = (SYNAPSE_DIR / "overrides.yaml").read_text()
     overrides = overrides.replace("@PORT@", str(port)).replace("@DATA@", str(folder / "data"))
@@ -130,9 +125,4 @@ def run_synapse(folder: Path) -> Iterator[SynapseServer]:
         _wait_until_ready(url, process, log)
         yield SynapseServer(url)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=15)
