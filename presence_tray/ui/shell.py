@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from presence_tray.core.client import AccountHealth
+from presence_tray.core.identity import Platform
 from presence_tray.core.own_status import OwnStatusChoice, own_status_for
+from presence_tray.core.supervisor import AccountStatus
 from presence_tray.ui import APP_NAME
 from presence_tray.ui.aio import wait_for_signal
 from presence_tray.ui.contacts_model import ContactsModel
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
     from presence_tray.core.clock import Clock
     from presence_tray.core.hub import PresenceHub
     from presence_tray.core.own_status import OwnStatusResult
-    from presence_tray.core.supervisor import AccountStatus, ClientSupervisor
+    from presence_tray.core.supervisor import ClientSupervisor
     from presence_tray.ui.contacts_window import ContactsWindow
     from presence_tray.ui.linking import LinkingActions, LinkingBackend
     from presence_tray.ui.person_detail import PeopleActions
@@ -83,6 +86,7 @@ class TrayShell(QObject):
         self._window: ContactsWindow | None = None
         self._quitting = False
         self._unsubscribe_accounts: Callable[[], None] | None = None
+        self._unsubscribe_saved_accounts: Callable[[], None] | None = None
         self._notices: list[str] = []
         self._summary_timer = QTimer(self)
         self._summary_timer.setSingleShot(True)
@@ -204,6 +208,8 @@ class TrayShell(QObject):
         """Let Settings… open the dialog over ``backend`` (built once saved data has loaded);
         the tooltip says from now on when its do-not-disturb schedule holds notifications."""
         self._settings_backend = backend
+        # Saved accounts with no running client report a refused sign-in only here.
+        self._unsubscribe_saved_accounts = backend.subscribe_accounts(self._on_account_status)
         self._restore_window_size()
         if self._tray is not None:
             self._refresh_summary()
@@ -267,9 +273,10 @@ class TrayShell(QObject):
 
     def close(self) -> None:
         """Hide everything and stop listening to the hub; the shell cannot start again."""
-        if self._unsubscribe_accounts is not None:
-            self._unsubscribe_accounts()
-            self._unsubscribe_accounts = None
+        for unsubscribe in (self._unsubscribe_accounts, self._unsubscribe_saved_accounts):
+            if unsubscribe is not None:
+                unsubscribe()
+        self._unsubscribe_accounts = self._unsubscribe_saved_accounts = None
         if self._unsubscribe_own_status is not None:
             self._unsubscribe_own_status()
             self._unsubscribe_own_status = None
@@ -364,7 +371,23 @@ class TrayShell(QObject):
         backend = self._settings_backend
         if backend is not None:
             held = held_words(backend.schedule, backend.now())
-        self._tray.set_summary(self._model.state_counts(), self._supervisor.statuses(), held)
+        self._tray.set_summary(self._model.state_counts(), self._account_statuses(), held)
+
+    def _account_statuses(self) -> list[AccountStatus]:
+        """The running clients' statuses, plus every saved account whose sign-in the platform
+        refused and that has no running client to say so (the tray marks both)."""
+        statuses = list(self._supervisor.statuses())
+        backend = self._settings_backend
+        if backend is None:
+            return statuses
+        reported = {status.account for status in statuses}
+        statuses.extend(
+            AccountStatus(row.ref, AccountHealth.NEEDS_RECONNECT, row.state)
+            for platform in Platform
+            for row in backend.account_rows(platform)
+            if row.needs_reconnect and row.ref not in reported
+        )
+        return statuses
 
     async def _apply_own_status(self, status: OwnStatus) -> None:
         results = await self._supervisor.set_own_status(status)

@@ -27,6 +27,7 @@ from presence_tray.ui.badges import Badge
 from presence_tray.ui.contacts_model import Role
 from presence_tray.ui.contacts_window import WINDOW_TITLE, ContactsWindow
 from presence_tray.ui.shell import TrayShell
+from tests.ui.connect_fakes import FakeAccountsBackend, Row
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -282,3 +283,21 @@ async def test_set_my_status_away_through_the_real_menu(
         return screenshot(tmp_path / "after.png").copy(tray.geometry()) != before
 
     qtbot.waitUntil(icon_changed, timeout=UI_TIMEOUT_MS)
+
+
+def test_a_saved_account_needing_a_reconnect_marks_the_tray(shell: TrayShell, qtbot: QtBot):
+    tray = tray_of(shell)
+    slack = AccountRef(Platform.SLACK, "T1:U1")
+    backend = FakeAccountsBackend(rows={Platform.SLACK: [Row(slack, "alice · Acme")]})
+    shell.use_settings(backend)
+    assert not tray.warning
+    backend.rows[Platform.SLACK] = [
+        Row(slack, "alice · Acme", state="needs reconnecting", needs_reconnect=True)
+    ]
+    backend.changed(slack)
+    qtbot.waitUntil(lambda: tray.warning, timeout=UI_TIMEOUT_MS)
+    assert tray.toolTip().endswith("\nSlack needs reconnecting")
+    backend.rows[Platform.SLACK] = [Row(slack, "alice · Acme")]
+    backend.changed(slack)
+    qtbot.waitUntil(lambda: not tray.warning, timeout=UI_TIMEOUT_MS)
+    assert "Slack" not in tray.toolTip()
