@@ -32,6 +32,8 @@ import pytest
 
 from tests.servers import prosody_server, synapse_server
 
+pytest_plugins = ["tests.servers.fixtures"]  # the prosody and trusted fixtures
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Iterator
 

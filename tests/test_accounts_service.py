@@ -40,6 +40,7 @@ from tests.accounts.stores import MemorySecretStore
 from tests.accounts.token_checks import FAKE_TOKEN
 from tests.fakes import StatusSettingClient
 from tests.servers.discord_fake import API_PREFIX, DiscordFake
+from tests.servers.fixtures import ALICE_PASSWORD
 from tests.servers.http_fake import FakeHttpServer
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
     from presence_tray.core.supervisor import AccountStatus
     from presence_tray.storage.local_store import LocalStore
+    from tests.servers.prosody_server import ProsodyServer
 
 BOT = AccountRef(Platform.DISCORD, "1180000000000000001")
 
@@ -181,6 +183,18 @@ def test_without_a_database_nothing_can_be_connected() -> None:
             "Enter the Access token.",
         ),
         (Platform.XMPP, "password", {"address": "alice", "password": "p"}, "not an XMPP address"),
+        (
+            Platform.XMPP,
+            "password",
+            {"address": "a@b.org", "password": "p", "server": "xmpp.b.org:99999"},
+            "'99999' is not a port",
+        ),
+        (
+            Platform.XMPP,
+            "password",
+            {"address": "a@b.org", "password": "p", "server": "xmpp b.org"},
+            "is not a server",
+        ),
         (Platform.DISCORD, "bot_token", {"bot_token": ""}, "Enter the Bot token."),
         (Platform.SLACK, "bot_token", {"bot_token": "t"}, "Slack cannot be connected that way."),
         (Platform.WHATSAPP, "oauth", {"client_id": "t"}, "WhatsApp offers no way"),
@@ -482,3 +496,25 @@ async def test_an_account_that_cannot_be_saved_leaves_no_secret(
     assert [r.getMessage() for r in expected_warnings] == [
         "could not save the account Matrix (@alice:example.org): the disk is full"
     ]
+
+
+@pytest.mark.prosody
+async def test_xmpp_connects_at_a_real_server_named_in_the_server_field(
+    service: AccountsService, secrets: MemorySecretStore, trusted: ProsodyServer
+) -> None:
+    values = {
+        "address": "alice@localhost",
+        "password": ALICE_PASSWORD,
+        "server": f"{trusted.host}:{trusted.port}",
+    }
+    outcome = await connect(service, Platform.XMPP, "password", values)
+    assert outcome.ok, outcome.message
+    alice = AccountRef(Platform.XMPP, "alice@localhost")
+    assert outcome.account == alice
+    assert await secrets.get(alice) == ALICE_PASSWORD  # XMPP needs it at every connect
+    [row] = service.account_rows(Platform.XMPP)
+    assert row.label == "alice@localhost"
+
+    wrong = await connect(service, Platform.XMPP, "password", {**values, "password": "nope"})
+    assert not wrong.ok
+    assert "nope" not in wrong.message

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from presence_tray.accounts.methods import ACCESS_TOKEN, BOT_TOKEN, PASSWORD
+from presence_tray.accounts.methods import ACCESS_TOKEN, BOT_TOKEN, PASSWORD, split_server
 from presence_tray.core.identity import Platform
 
 if TYPE_CHECKING:
@@ -43,7 +43,10 @@ async def _check_matrix(values: Mapping[str, str], options: Mapping[str, Any]) -
 async def _check_xmpp(values: Mapping[str, str], options: Mapping[str, Any]) -> VerifiedAccount:
     from presence_tray.accounts.xmpp_login import sign_in_xmpp
 
-    return await sign_in_xmpp(values["address"], values["password"], **options)
+    host, port = split_server(values.get("server", ""))
+    return await sign_in_xmpp(
+        values["address"], values["password"], host=host, port=port, **options
+    )
 
 
 TOKEN_CHECKS: Final[dict[tuple[Platform, str], TokenCheck]] = {

@@ -222,12 +222,17 @@ METHODS: Final[dict[Platform, tuple[ConnectMethod, ...]]] = {
             "Address and password",
             _guide(
                 "Enter your address (alice@example.org) and your password.",
+                "Leave Server empty: it is found from your address. Fill it in only when your "
+                "provider names a server, as host or host:port.",
                 "The password is kept in the system keyring: XMPP needs it at every connect.",
                 cannot="You see the presence of people on your contact list who share it with you.",
             ),
             (
                 ConnectField("address", "Address", placeholder="alice@example.org"),
                 ConnectField("password", "Password", secret=True),
+                ConnectField(
+                    "server", "Server", required=False, placeholder="xmpp.example.org:5222"
+                ),
             ),
         ),
     ),
@@ -280,7 +285,28 @@ def check_values(method: ConnectMethod, values: Mapping[str, str]) -> dict[str, 
     if address is not None and not _looks_like_jid(address):
         msg = f"{address!r} is not an XMPP address: enter it like alice@example.org."
         raise ValueError(msg)
+    if cleaned.get("server"):
+        split_server(cleaned["server"])  # a malformed server fails here, at once
     return cleaned
+
+
+def split_server(server: str) -> tuple[str | None, int | None]:
+    """``"host"`` or ``"host:port"`` as (host, port); (None, None) when empty; ValueError (a
+    sentence) when it cannot be a server."""
+    if not server:
+        return None, None
+    host, colon, port_text = server.rpartition(":")
+    if not colon:
+        host, port_text = server, ""
+    if not host or any(char.isspace() or char in "/@" for char in host):
+        msg = f"{server!r} is not a server: enter a host such as xmpp.example.org, or host:port."
+        raise ValueError(msg)
+    if not port_text:
+        return host, None
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:  # noqa: PLR2004 - TCP ports
+        msg = f"{port_text!r} is not a port: enter a number from 1 to 65535 (usually 5222)."
+        raise ValueError(msg)
+    return host, int(port_text)
 
 
 def _looks_like_jid(address: str) -> bool:

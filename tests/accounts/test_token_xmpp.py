@@ -18,27 +18,10 @@ from presence_tray.accounts.token_accounts import (
 )
 from presence_tray.accounts.xmpp_login import bare_jid, sign_in_xmpp
 from tests.accounts.token_checks import FAKE_TOKEN, assert_secret_hidden, closed_port_url
-from tests.servers.prosody_server import ProsodyServer, run_prosody
+from tests.servers.fixtures import ALICE_PASSWORD
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-ALICE_PASSWORD = "pw-alice-" + FAKE_TOKEN  # planted: must show up nowhere
-
-
-@pytest.fixture(scope="session")
-def prosody(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProsodyServer]:
-    """One real XMPP server for the session, with user alice."""
-    with run_prosody(tmp_path_factory.mktemp("prosody")) as server:
-        server.register("alice", ALICE_PASSWORD)
-        yield server
-
-
-@pytest.fixture
-def trusted(prosody: ProsodyServer, monkeypatch: pytest.MonkeyPatch) -> ProsodyServer:
-    """``prosody``, with its self-signed certificate trusted (as a real CA-signed one would be)."""
-    monkeypatch.setenv("SSL_CERT_FILE", str(prosody.certificate))
-    return prosody
+    from tests.servers.prosody_server import ProsodyServer
 
 
 def _plain_auth_payload(user: str, password: str) -> str:
