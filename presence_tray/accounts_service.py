@@ -53,7 +53,7 @@ from presence_tray.core.errors import PresenceError
 from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.core.listeners import add_listener
 from presence_tray.core.preferences import Account
-from presence_tray.core.secrets import SECRET_NAMES, SLACK_APP_TOKEN
+from presence_tray.core.secrets import SLACK_APP_TOKEN, delete_every_secret
 from presence_tray.core.supervisor import AccountStatus
 
 if TYPE_CHECKING:
@@ -337,8 +337,7 @@ class AccountsService:
         verified = await check(values, self._check_options(platform))
         ref = checked_ref(AccountRef(platform, verified.account_id), replacing)
         attempt.committing = True
-        for name in SECRET_NAMES:  # nothing left from an earlier way of connecting
-            await store.delete(ref, name=name)
+        await delete_every_secret(store, ref)  # nothing left from an earlier way of connecting
         await store.put(ref, verified.secret)
         settings = {**verified.settings, METHOD_SETTING: method}
         outcome = await self._remember(Account(ref, verified.label, settings=settings), store)
@@ -356,8 +355,7 @@ class AccountsService:
             await asyncio.to_thread(self._repository.save, account)
         except (StorageError, ValueError) as err:
             _log.warning("could not save the account %s: %s", account.ref, err)
-            for name in SECRET_NAMES:
-                await store.delete(account.ref, name=name)
+            await delete_every_secret(store, account.ref)
             message = (
                 f"Signed in, but the account could not be saved ({err}), so Presence Tray "
                 "forgot the sign-in. Try again later."
@@ -403,13 +401,11 @@ class AccountsService:
             try:
                 endpoints = await self._endpoints(ref.platform, account.settings)
             except SignInError as err:
-                for name in SECRET_NAMES:
-                    await store.delete(ref, name=name)
+                await delete_every_secret(store, ref)
                 return f"Signed out of {account.label}, without telling the platform: {err}"
             holder = self._holder(ref, store, endpoints, account.settings.get("client_id", ""))
             return (await holder.disconnect()).message
-        for name in SECRET_NAMES:
-            await store.delete(ref, name=name)
+        await delete_every_secret(store, ref)
         return (
             f"Signed out of {account.label}; Presence Tray has forgotten its sign-in. To end "
             f"it at {ref.platform.display_name} too, remove it there (reset the token, or sign "

@@ -26,7 +26,7 @@ from presence_tray.accounts.oauth import public_client, safe_error_code, transpo
 from presence_tray.accounts.revocation import revoke_tokens
 from presence_tray.accounts.tokenset import TokenSet
 from presence_tray.core.errors import AuthError, TransientError
-from presence_tray.core.secrets import SECRET_NAMES
+from presence_tray.core.secrets import delete_every_secret
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -105,8 +105,7 @@ class TokenHolder:
 
     async def forget(self) -> None:
         """Delete every secret of the account from the store (its tokens and named extras)."""
-        for name in SECRET_NAMES:
-            await self._store.delete(self._account, name=name)
+        await delete_every_secret(self._store, self._account)
 
     async def disconnect(self) -> Disconnection:
         """Sign the account out: revoke its tokens where possible, then delete every secret.

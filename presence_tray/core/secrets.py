@@ -35,3 +35,9 @@ class SecretStore(Protocol):
     async def delete(self, account: AccountRef, *, name: str = MAIN_SECRET) -> None:
         """Forget the account's secret called ``name``; nothing happens if there is none."""
         ...
+
+
+async def delete_every_secret(store: SecretStore, account: AccountRef) -> None:
+    """Forget every secret ``account`` has in ``store`` (each name in ``SECRET_NAMES``)."""
+    for name in SECRET_NAMES:
+        await store.delete(account, name=name)
