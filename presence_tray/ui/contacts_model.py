@@ -271,8 +271,7 @@ class ContactsModel(QAbstractListModel):
         self._unsubscribe_removals = hub.subscribe_removals(self._on_removals)
         self._age_timer = QTimer(self)
         self._age_timer.setInterval(age_refresh_ms)
-        self._age_timer.timeout.connect(self.refresh_ages)
-        self._age_timer.start()
+        self._age_timer.timeout.connect(self.refresh_ages)  # runs only while ages are shown
 
     # -- Qt model interface ----------------------------------------------------------------
 
@@ -357,6 +356,16 @@ class ContactsModel(QAbstractListModel):
         else:
             wanted.discard(person_id)
         self.set_favourites(wanted)
+
+    def set_ages_shown(self, *, shown: bool) -> None:
+        """Keep the rows' ages ("last seen 2 h ago", "as of 3 min ago") current while
+        ``shown`` (a window shows the rows): refreshed at once, then every
+        ``age_refresh_ms``. While nobody looks, nothing wakes up for them."""
+        if not shown:
+            self._age_timer.stop()
+        elif not self._age_timer.isActive():
+            self.refresh_ages()
+            self._age_timer.start()
 
     def refresh_ages(self) -> None:
         """Repaint the rows that show a relative age."""

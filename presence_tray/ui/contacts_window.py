@@ -10,10 +10,12 @@ from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QGuiApplication,
+    QHideEvent,
     QKeyEvent,
     QKeySequence,
     QPalette,
     QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -442,6 +444,16 @@ class ContactsWindow(QWidget):
     def _on_resize_rested(self) -> None:
         self._resized_by_user = True
         self.size_chosen.emit(self.width(), self.height())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Keep the rows' ages current while the window is shown."""
+        super().showEvent(event)
+        self._model.set_ages_shown(shown=True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Stop refreshing ages nobody sees."""
+        super().hideEvent(event)
+        self._model.set_ages_shown(shown=False)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Tell the shell; closing only hides the window."""

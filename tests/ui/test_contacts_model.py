@@ -285,11 +285,38 @@ def test_the_age_timer_fires_on_its_own(
     book.flush()
     model = ContactsModel(hub, clock, age_refresh_ms=20)
     try:
+        model.set_ages_shown(shown=True)
         with qtbot.waitSignal(model.dataChanged, timeout=2000) as blocker:
             clock.advance(60)
         top, bottom, roles = blocker.args
         assert (top.row(), bottom.row(), list(roles)) == (0, 0, list(TIME_DEPENDENT_ROLES))
         assert model.index(0, 0).data(Role.SUMMARY).endswith("as of 3 min ago")
+    finally:
+        model.close()
+
+
+def test_ages_are_refreshed_only_while_shown(
+    book: AddressBook, hub: PresenceHub, clock: ManualClock, qtbot: QtBot
+):
+    book.person("Alice Chen")
+    book.set("Alice Chen", S.ONLINE)
+    book.flush()
+    clock.advance(60)
+    book.set("Alice Chen", S.OFFLINE)
+    book.flush()
+    model = ContactsModel(hub, clock, age_refresh_ms=20)
+    try:
+        recorder = Recorder.attach(model)
+        clock.advance(2 * 3600)
+        qtbot.wait(100)  # five refresh intervals: nobody looks, nothing happens
+        assert recorder.events == []
+        model.set_ages_shown(shown=True)  # refreshed at once when a window shows the rows
+        assert recorder.events == [("changed", 0, 0, list(TIME_DEPENDENT_ROLES))]
+        assert "last seen 2 h ago" in model.index(0, 0).data(Role.SUMMARY)
+        model.set_ages_shown(shown=False)
+        recorder.events.clear()
+        qtbot.wait(100)
+        assert recorder.events == []
     finally:
         model.close()
 

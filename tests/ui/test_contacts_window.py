@@ -10,7 +10,7 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QApplication
 
 from presence_tray.core.presence import PresenceState
-from presence_tray.ui.contacts_model import ContactsModel, Role
+from presence_tray.ui.contacts_model import TIME_DEPENDENT_ROLES, ContactsModel, Role
 from presence_tray.ui.contacts_window import (
     NO_TRAY_NOTICE,
     SIMULATED_NETWORK_NOTICE,
@@ -271,3 +271,24 @@ def test_a_remembered_size_is_fitted_to_the_screen_and_minimum(make_window: Make
     window.restore_size(10, 10)
     assert window.width() >= window.minimumWidth()
     assert window.height() >= window.minimumHeight()
+
+
+def test_ages_refresh_when_the_window_shows_them(
+    make_window: MakeWindow,
+    model: ContactsModel,
+    book: AddressBook,
+    clock: ManualClock,
+    qtbot: QtBot,
+):
+    book.set("Alice Chen", S.OFFLINE)  # she was online: now "last seen", with an age
+    book.flush()
+    window = make_window()
+    window.hide()  # while hidden, no timer refreshes the ages
+    alice = model.index_of("alice-chen").row()
+    refreshed: list[tuple[int, list[int]]] = []
+    model.dataChanged.connect(lambda top, _bottom, roles: refreshed.append((top.row(), roles)))
+    clock.advance(2 * 3600)
+    window.show_near(None)
+    qtbot.waitExposed(window)
+    assert (alice, list(TIME_DEPENDENT_ROLES)) in refreshed  # shown again: refreshed at once
+    assert "last seen 2 h ago" in model.index(alice, 0).data(Role.SUMMARY)
