@@ -260,15 +260,20 @@ def test_ages_refresh_only_rows_that_show_one(
     assert model.index(cached, 0).data(Role.BADGE).stale
 
 
-def test_offline_with_last_seen_is_refreshed(
-    book: AddressBook, model: ContactsModel, clock: ManualClock
-):
+def alice_left_a_minute_ago(book: AddressBook, clock: ManualClock) -> None:
+    """Alice Chen was online, and has been offline for a minute: her row shows an age."""
     book.person("Alice Chen")
     book.set("Alice Chen", S.ONLINE)
     book.flush()
     clock.advance(60)
     book.set("Alice Chen", S.OFFLINE)
     book.flush()
+
+
+def test_offline_with_last_seen_is_refreshed(
+    book: AddressBook, model: ContactsModel, clock: ManualClock
+):
+    alice_left_a_minute_ago(book, clock)
     assert "last seen 1 min ago" in model.index(0, 0).data(Role.SUMMARY)
     clock.advance(2 * 3600)
     recorder = Recorder.attach(model)
@@ -298,12 +303,7 @@ def test_the_age_timer_fires_on_its_own(
 def test_ages_are_refreshed_only_while_shown(
     book: AddressBook, hub: PresenceHub, clock: ManualClock, qtbot: QtBot
 ):
-    book.person("Alice Chen")
-    book.set("Alice Chen", S.ONLINE)
-    book.flush()
-    clock.advance(60)
-    book.set("Alice Chen", S.OFFLINE)
-    book.flush()
+    alice_left_a_minute_ago(book, clock)
     model = ContactsModel(hub, clock, age_refresh_ms=20)
     try:
         recorder = Recorder.attach(model)
