@@ -45,7 +45,8 @@ POLICY_WORDS: Final = {
     ),
 }
 POLLING_NOTE: Final = (
-    "Used once Slack, Teams and Zoom accounts can be connected; the simulated network polls "
+    "Used once Presence Tray reads presence from Slack, Teams and Zoom (their accounts can "
+    "be connected, but that reading arrives in a later version); the simulated network polls "
     "every simulated minute."
 )
 SPIN_CEILING: Final = 1_000_000
