@@ -40,6 +40,9 @@ _log = logging.getLogger(__name__)
 OWN_STATUS_CHECK_MS = 1000
 """How often, at most, a timed do-not-disturb checks whether it has ended (real time; the
 app's clock may run faster than real time, so the end is checked, not scheduled once)."""
+SUMMARY_DELAY_MS = 250
+"""The tray's tooltip and warning mark follow changes this long after the first one: the
+hub's batches arrive up to twenty times a second, and a person cannot read faster."""
 HELD_CHECK_MS = 30_000
 """How often (real time) the tooltip checks whether the do-not-disturb schedule has begun or
 ended: rarely, as every wake-up of an idle app costs CPU; changes to the contacts refresh it
@@ -90,7 +93,7 @@ class TrayShell(QObject):
         self._notices: list[str] = []
         self._summary_timer = QTimer(self)
         self._summary_timer.setSingleShot(True)
-        self._summary_timer.setInterval(0)
+        self._summary_timer.setInterval(SUMMARY_DELAY_MS)
         self._summary_timer.timeout.connect(self._refresh_summary)
         # The do-not-disturb schedule starts and ends by the clock, not by events.
         self._held_timer = QTimer(self)
@@ -358,11 +361,13 @@ class TrayShell(QObject):
 
     def _schedule_summary(self, *_args: object) -> None:
         # A method, not the timer's own start(): signals with arguments would pick start(int).
-        self._summary_timer.start()
+        # Started only when idle, so a steady flow of changes still refreshes every 250 ms.
+        if not self._summary_timer.isActive():
+            self._summary_timer.start()
 
     def _on_account_status(self, status: AccountStatus) -> None:
         _log.debug("account %s is %s", status.account, status.health)
-        self._summary_timer.start()
+        self._schedule_summary()
 
     def _refresh_summary(self) -> None:
         if self._tray is None or self._model is None:

@@ -301,3 +301,17 @@ def test_a_saved_account_needing_a_reconnect_marks_the_tray(shell: TrayShell, qt
     backend.changed(slack)
     qtbot.waitUntil(lambda: not tray.warning, timeout=UI_TIMEOUT_MS)
     assert "Slack" not in tray.toolTip()
+
+
+def test_the_tooltip_follows_a_steady_flow_of_changes(
+    shell: TrayShell, book: AddressBook, qtbot: QtBot
+):
+    tray = tray_of(shell)
+    seen: set[str] = set()
+    for state in [S.ONLINE, S.BUSY] * 20:  # a change every 50 ms for two seconds
+        book.set("Carol Diaz", state, Platform.ZOOM)
+        book.flush()
+        qtbot.wait(50)
+        seen.add(tray.toolTip())
+    # Throttled, not postponed until the flow stops: both counts were shown along the way.
+    assert {"Presence Tray — 2 available · 1 busy", "Presence Tray — 1 available · 2 busy"} <= seen
