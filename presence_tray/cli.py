@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from presence_tray import __version__
@@ -79,6 +80,18 @@ def _speedup(text: str) -> float:
     return value
 
 
+def _moment(text: str) -> float:
+    """An ISO 8601 date and time (local time when it names no offset) as a POSIX time."""
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        msg = (
+            f"{text!r} is not a date and time; write it like 2026-11-25T09:00 or "
+            "2026-11-25T09:00+01:00"
+        )
+        raise argparse.ArgumentTypeError(msg) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``presence-tray`` and its commands, with ``--help`` everywhere."""
     common = argparse.ArgumentParser(add_help=False)
@@ -102,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SPEEDUP,
         metavar="FACTOR",
         help="how much faster than real time the simulated day runs (default %(default)s)",
+    )
+    network.add_argument(
+        "--start",
+        type=_moment,
+        default=None,
+        metavar="WHEN",
+        help="the moment the simulated day starts from, in ISO 8601, e.g. 2026-11-25T09:00 "
+        "(local time) or 2026-11-25T09:00+01:00 (default: now; never before what was saved)",
     )
     common.add_argument(
         "--policy",

@@ -142,7 +142,7 @@ def new_runtime(options: argparse.Namespace) -> Runtime:
     loop = asyncio.get_running_loop()
     # With no account connected the whole app lives in the simulated network's time, which
     # runs faster than real time so a day of changes plays out in minutes.
-    clock = ScaledClock(options.speed)
+    clock = ScaledClock(options.speed, start=options.start)
     hub = PresenceHub(
         clock,
         policy=cli.policy_from_option(options.policy) or Preferences().aggregation_policy,

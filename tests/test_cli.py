@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -184,3 +185,16 @@ def test_history_command_switches_and_keeps_days() -> None:
     assert not off.history_enabled
     assert off.history_retention_days == 7
     assert answer.text == "Saved. History is off; it is kept for 7 days."
+
+
+def test_start_sets_the_moment_the_simulated_day_starts_from(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    parser = cli.build_parser()
+    assert parser.parse_args(["status"]).start is None  # now
+    options = parser.parse_args(["status", "--start", "2026-11-25T09:00+01:00"])
+    assert options.start == datetime(2026, 11, 25, 8, 0, tzinfo=UTC).timestamp()
+    with pytest.raises(SystemExit) as exit_info:
+        parser.parse_args(["status", "--start", "next tuesday"])
+    assert exit_info.value.code == 2
+    assert "'next tuesday' is not a date and time" in capsys.readouterr().err

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -39,7 +40,11 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 SPEED = 3000.0
-NETWORK = ["--people", "30", "--speed", str(int(SPEED))]
+START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+"""A Wednesday morning in Europe: the simulated day, and so what changes when, is the same at
+whatever time the tests run (a do-not-disturb spanning most of a day from now could end with
+everyone back where they began, and rightly no digest)."""
+NETWORK = ["--people", "30", "--speed", str(int(SPEED)), "--start", START.isoformat()]
 CONTACTS_TITLE = "^Presence Tray — Contacts"
 DIGEST_TITLE = "While you were in do-not-disturb"
 
@@ -124,11 +129,11 @@ def test_none_arrive_during_do_not_disturb_and_one_digest_follows(
     data_dir: Path, start_app: Callable[[], AppProcess]
 ) -> None:
     names = watched_people(data_dir)
-    # A snooze for 25 real seconds of the app's clock, which starts at (about) now and runs
-    # SPEED times faster than real time.
+    # A snooze for 25 real seconds of the app's clock, which starts at START when the app
+    # launches and runs SPEED times faster than real time.
     dnd_seconds = 25.0
     launched = time.time()
-    save_dnd(data_dir, DndSchedule(snooze_until=launched + dnd_seconds * SPEED))
+    save_dnd(data_dir, DndSchedule(snooze_until=START.timestamp() + dnd_seconds * SPEED))
     log = NotifyLog()
     app = start_app()
     while time.time() < launched + dnd_seconds - 5:

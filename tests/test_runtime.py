@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
 
+from presence_tray import cli
 from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.core.preferences import Account
-from presence_tray.runtime import keyring_problem_for_saved_accounts
+from presence_tray.runtime import keyring_problem_for_saved_accounts, new_runtime
 from presence_tray.storage import secrets
 from presence_tray.storage.repositories import AccountsRepository
 
@@ -49,3 +51,10 @@ async def test_a_saved_account_has_the_keyring_checked_at_start(
     AccountsRepository(store.db).save(Account(AccountRef(Platform.SLACK, "work"), "Work"))
     assert await keyring_problem_for_saved_accounts(store) == NO_KEYRING
     assert keyring_checks == ["checked"]
+
+
+async def test_the_simulated_day_starts_where_start_says() -> None:
+    wednesday_nine = datetime(2026, 11, 25, 9, 0, tzinfo=UTC).timestamp()
+    options = cli.build_parser().parse_args(["--start", "2026-11-25T09:00Z"])
+    runtime = new_runtime(options)
+    assert wednesday_nine <= runtime.clock.now() < wednesday_nine + 60 * 60
