@@ -19,7 +19,6 @@ from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.storage.paths import DATA_DIR_ENV
 from presence_tray.storage.secrets import KeyringSecretStore
 from tests.accounts.browser_cli import LOG_ENV, write_browser_command
-from tests.accounts.conftest import oidc_server  # noqa: F401 (the fixture, for this module)
 from tests.app_process import AppProcess
 from tests.desktop import (
     Geometry,
@@ -38,7 +37,7 @@ from tests.test_settings_e2e import open_settings_from_the_tray_menu
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from tests.accounts.conftest import OidcServer
+    from tests.servers.oidc_server import OidcServer
 
 CONNECT_TITLE = "^Connect Slack"
 SIGN_IN_SECONDS = 40  # log in and consent at the server, the loopback, tokens, who signed in
@@ -103,7 +102,7 @@ def everything_in_sqlite(data_dir: Path) -> str:
 def test_connect_slack_from_the_settings_dialog(
     tmp_path: Path,
     data_dir: Path,
-    oidc_server: OidcServer,  # noqa: F811 (the imported fixture)
+    oidc_server: OidcServer,
 ) -> None:
     browser_log = tmp_path / "browser.log"
     environment = {

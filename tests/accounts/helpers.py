@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from presence_tray.accounts.tokenset import TokenSet
-    from tests.accounts.conftest import OidcServer
+    from tests.servers.oidc_server import OidcServer
 
 
 def an_account() -> AccountRef:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from presence_tray.core.supervisor import AccountStatus
     from presence_tray.storage.local_store import LocalStore
-    from tests.accounts.conftest import OidcServer
+    from tests.servers.oidc_server import OidcServer
 
 pytestmark = [pytest.mark.oidc, pytest.mark.keyring]
 

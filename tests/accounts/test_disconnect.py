@@ -21,7 +21,8 @@ from tests.accounts.helpers import (
 
 if TYPE_CHECKING:
     from presence_tray.accounts.tokenset import TokenSet
-    from tests.accounts.conftest import CannedTokenServer, KeyringAccounts, OidcServer
+    from tests.accounts.conftest import CannedTokenServer, KeyringAccounts
+    from tests.servers.oidc_server import OidcServer
 
 pytestmark = [pytest.mark.oidc, pytest.mark.keyring]
 

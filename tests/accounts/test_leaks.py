@@ -33,7 +33,7 @@ from tests.accounts.browser import BROWSER_TASK, ScriptedUser
 from tests.accounts.helpers import refresh_endpoint, sign_in_request, userinfo
 
 if TYPE_CHECKING:
-    from tests.accounts.conftest import OidcServer
+    from tests.servers.oidc_server import OidcServer
 
 pytestmark = [pytest.mark.oidc, pytest.mark.keyring]
 

@@ -19,7 +19,8 @@ from tests.accounts.browser import ScriptedUser
 from tests.accounts.helpers import refresh_endpoint, refresh_error, sign_in, userinfo
 
 if TYPE_CHECKING:
-    from tests.accounts.conftest import KeyringAccounts, OidcServer
+    from tests.accounts.conftest import KeyringAccounts
+    from tests.servers.oidc_server import OidcServer
 
 pytestmark = [pytest.mark.oidc, pytest.mark.keyring]
 

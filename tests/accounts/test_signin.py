@@ -29,7 +29,8 @@ from tests.accounts.helpers import closed_port, sign_in_request, userinfo
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from tests.accounts.conftest import CannedTokenServer, OidcServer
+    from tests.accounts.conftest import CannedTokenServer
+    from tests.servers.oidc_server import OidcServer
 
 pytestmark = pytest.mark.oidc
 

@@ -25,7 +25,8 @@ from tests.accounts.stores import MemorySecretStore, RecordingStore
 if TYPE_CHECKING:
     import httpx
 
-    from tests.accounts.conftest import CannedTokenServer, KeyringAccounts, OidcServer
+    from tests.accounts.conftest import CannedTokenServer, KeyringAccounts
+    from tests.servers.oidc_server import OidcServer
 
 pytestmark = pytest.mark.oidc
 

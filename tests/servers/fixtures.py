@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.accounts.token_checks import FAKE_TOKEN
+from tests.servers.oidc_server import OidcServer, run_oidc_server
 from tests.servers.prosody_server import ProsodyServer, run_prosody
 
 if TYPE_CHECKING:
@@ -29,3 +30,10 @@ def trusted(prosody: ProsodyServer, monkeypatch: pytest.MonkeyPatch) -> ProsodyS
     """``prosody``, with its self-signed certificate trusted (as a real CA-signed one would be)."""
     monkeypatch.setenv("SSL_CERT_FILE", str(prosody.certificate))
     return prosody
+
+
+@pytest.fixture(scope="session")
+def oidc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcServer]:
+    """The test OAuth server for this session, stopped (by PID) afterwards."""
+    with run_oidc_server(tmp_path_factory.mktemp("oidc")) as server:
+        yield server
