@@ -197,6 +197,19 @@ class AccountsService:
             if ref.platform is platform
         ]
 
+    async def keyring_problem(self) -> str | None:
+        """Why the saved accounts could not keep their secrets in the keyring, or None.
+
+        Asked only when an account is saved: the keyring library, with the Secret Service
+        backend and cryptography it loads, costs the running app about 12 MB of memory, and
+        the simulated network needs no secret. A connect checks the keyring itself.
+        """
+        if not self._accounts or self._secrets is not None:
+            return None
+        from presence_tray.storage.secrets import check_backend
+
+        return await asyncio.to_thread(check_backend)
+
     def subscribe(self, listener: StatusListener) -> Callable[[], None]:
         """Hear when an account is added, removed or needs reconnecting (the status names
         it); returns the unsubscriber."""

@@ -20,7 +20,6 @@ from presence_tray.platforms.simulated.population import build_population
 from presence_tray.preflight import check_gui_environment
 from presence_tray.runtime import (
     build_runtime,
-    keyring_problem_for_saved_accounts,
     load_saved,
     new_runtime,
     open_store,
@@ -188,7 +187,7 @@ async def _gui_main(
     await linking.load()
     shell.use_linking(linking)
 
-    keyring_problem = await keyring_problem_for_saved_accounts(runtime.store)
+    keyring_problem = await settings.keyring_problem()
     if keyring_problem is not None:
         # Said at start-up, before any account asks for its secret.
         shell.show_notice(f"Connected accounts will need the system keyring. {keyring_problem}")

@@ -184,31 +184,6 @@ async def load_saved(runtime: Runtime, options: argparse.Namespace) -> None:
     show_last_known(runtime.hub, last_known)
 
 
-async def keyring_problem_for_saved_accounts(store: LocalStore | None) -> str | None:
-    """Why the saved accounts could not keep their secrets in the keyring, or None.
-
-    Asked only when an account is saved: the keyring library, with the Secret Service
-    backend and cryptography it loads, costs the running app about 12 MB of memory, and the
-    simulated network needs no secret. Whoever is about to connect an account (the settings
-    dialog) asks :func:`presence_tray.storage.secrets.check_backend` then.
-    """
-    if store is None:
-        return None  # nothing can be saved, so no account can need a secret
-    from presence_tray.storage.database import StorageError
-    from presence_tray.storage.repositories import AccountsRepository
-
-    try:
-        saved = await asyncio.to_thread(AccountsRepository(store.db).list)
-    except StorageError as err:
-        _log.warning("could not read the saved accounts: %s", err)
-        saved = []
-    if not saved:
-        return None
-    from presence_tray.storage.secrets import check_backend
-
-    return await asyncio.to_thread(check_backend)
-
-
 async def build_runtime(options: argparse.Namespace) -> Runtime:
     """A runtime with the saved data loaded: :func:`new_runtime` then :func:`load_saved`."""
     runtime = new_runtime(options)

@@ -154,6 +154,10 @@ class SettingsService:
         """An account's last known status."""
         return self._runtime.supervisor.status(account)
 
+    async def keyring_problem(self) -> str | None:
+        """Why the saved accounts could not keep their secrets in the keyring, or None."""
+        return await self._accounts.keyring_problem()
+
     def subscribe_accounts(self, listener: StatusListener) -> Callable[[], None]:
         """Hear of every account status change, and of accounts added, removed or needing a
         reconnect; returns a function that unsubscribes."""

@@ -33,6 +33,7 @@ from presence_tray.core.secrets import SLACK_APP_TOKEN
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.runtime import Runtime
 from presence_tray.settings_service import SettingsService
+from presence_tray.storage import secrets as storage_secrets
 from presence_tray.storage.database import StorageWriteError
 from presence_tray.storage.repositories import AccountsRepository
 from tests.accounts.helpers import database_bytes
@@ -518,3 +519,35 @@ async def test_xmpp_connects_at_a_real_server_named_in_the_server_field(
     wrong = await connect(service, Platform.XMPP, "password", {**values, "password": "nope"})
     assert not wrong.ok
     assert "nope" not in wrong.message
+
+
+NO_KEYRING = "No system keyring was found."
+
+
+@pytest.fixture
+def keyring_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every keyring check made; each answers that there is no keyring."""
+    checks: list[str] = []
+
+    def check_backend() -> str:
+        checks.append("checked")
+        return NO_KEYRING
+
+    monkeypatch.setattr(storage_secrets, "check_backend", check_backend)
+    return checks
+
+
+async def test_without_a_saved_account_the_keyring_is_not_asked_at_start(
+    store: LocalStore, keyring_checks: list[str]
+) -> None:
+    assert await (await AccountsService.load(store)).keyring_problem() is None
+    assert await (await AccountsService.load(None)).keyring_problem() is None
+    assert keyring_checks == []
+
+
+async def test_a_saved_account_has_the_keyring_checked_at_start(
+    store: LocalStore, keyring_checks: list[str]
+) -> None:
+    AccountsRepository(store.db).save(Account(AccountRef(Platform.SLACK, "work"), "Work"))
+    assert await (await AccountsService.load(store)).keyring_problem() == NO_KEYRING
+    assert keyring_checks == ["checked"]
