@@ -14,9 +14,10 @@ It answers in Graph's documented shapes (``Authorization: Bearer``, JSON, OData)
 
 A presence is ``id``, ``availability``, ``activity``, ``statusMessage`` (``message{content,
 contentType}``, ``publishedDateTime``, and ``expiryDateTime{dateTime, timeZone}`` for one's own
-presence only), ``outOfOfficeSettings{message, isOutOfOffice}`` and ``sequenceNumber`` (grows
-with every change, sortable as a string). A preferred presence shows only while the user has a
-session, i.e. while their own presence is not ``Offline``.
+presence only; an empty ``content`` clears the message), ``outOfOfficeSettings{message,
+isOutOfOffice}`` and ``sequenceNumber`` (grows with every change, sortable as a string). A
+preferred presence shows only while the user has a session, i.e. while their own presence is
+not ``Offline``.
 
 Every failure is Graph's error body ``{"error": {"code", "message", "innerError"}}``: a
 missing, unknown, revoked or expired token is 401 ``InvalidAuthenticationToken``; more
@@ -286,9 +287,9 @@ class GraphFake:
             return self._error_response(error)
 
     def _route(self, request: FakeRequest, me: GraphUser) -> FakeResponse:
-        path = request.path.removeprefix(GRAPH_PREFIX)
         if not request.path.startswith(GRAPH_PREFIX + "/"):
             raise _bad_request(f"The fake Graph serves only {GRAPH_PREFIX}, not {request.path}.")
+        path = request.path.removeprefix(GRAPH_PREFIX)
         if request.method == "GET":
             return self._get(path, request, me)
         if request.method == "POST":
@@ -396,7 +397,7 @@ class GraphFake:
 
     def _authenticate(self, authorization: str) -> GraphUser:
         scheme, _, token = authorization.partition(" ")
-        if scheme != "Bearer" or not token:
+        if scheme.lower() != "bearer" or not token:
             raise _invalid_token("Access token is empty.")
         known = self._tokens.get(token)
         if known is None:

@@ -296,6 +296,17 @@ async def test_a_status_message_shows_its_expiry_to_its_owner_only_and_expires(
     assert expired is None
 
 
+async def test_an_empty_status_message_clears_it(graph: httpx.AsyncClient, ada: GraphUser) -> None:
+    action = f"{GRAPH_PREFIX}/users/{ada.id}/presence/setStatusMessage"
+    for content in ("In the lab", ""):
+        response = await graph.post(
+            action, json={"statusMessage": {"message": {"content": content}}}
+        )
+        assert response.status_code == 200
+
+    assert (await graph.get(f"{GRAPH_PREFIX}/me/presence")).json()["statusMessage"] is None
+
+
 async def test_setting_someone_elses_presence_is_forbidden(
     graph: httpx.AsyncClient, grace: GraphUser, tenant: GraphFake
 ) -> None:
