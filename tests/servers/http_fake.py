@@ -3,7 +3,8 @@
 Requests are parsed by h11 (already in the venv: httpx's HTTP/1.1 engine), so the code under
 test talks real HTTP over a real socket. A fake is a function from :class:`FakeRequest` to
 :class:`FakeResponse`; :class:`FakeHttpServer` runs it on a free port and keeps every request
-it saw, so tests can check what was sent (headers included).
+it saw, so tests can check what was sent (headers included). A response can also stand for a
+fault: answered late (``delay``) or never (``drop_connection``: the socket closes instead).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class FakeResponse:
     body: object = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
+    delay: float = 0.0  # seconds to wait before answering: a slow server
+    drop_connection: bool = False  # close the socket without answering: a dropped connection
 
     def encoded(self) -> bytes:
         """The body as sent: JSON, or the bytes themselves."""
@@ -104,6 +107,10 @@ class FakeHttpServer:
                 return
             self.requests.append(request)
             answer = self.handler(request)
+            if answer.delay:
+                await asyncio.sleep(answer.delay)
+            if answer.drop_connection:
+                return  # _serve closes the socket: the client reads end-of-stream, no response
             body = answer.encoded()
             headers = [
                 ("Content-Type", answer.content_type),

@@ -1,0 +1,32 @@
+"""A fake Slack workspace speaking the Web API over real HTTP (see :mod:`.workspace`).
+
+Serve :meth:`SlackWorkspaceFake.handle` with :class:`tests.servers.http_fake.FakeHttpServer`;
+the API base is ``<server url>/api/`` (``slack_sdk``'s ``base_url``). The app-level-token fake
+used by the Socket Mode token check stays in :mod:`tests.servers.slack_fake`.
+"""
+
+from tests.servers.slack.clock import ManualClock
+from tests.servers.slack.faults import (
+    DroppedConnection,
+    Fault,
+    MalformedJson,
+    ServerError,
+    SlowAnswer,
+)
+from tests.servers.slack.people import SlackPerson
+from tests.servers.slack.rate_limits import METHOD_TIERS, TIER_CALLS_PER_MINUTE
+from tests.servers.slack.workspace import API_PREFIX, SlackWorkspaceFake
+
+__all__ = [
+    "API_PREFIX",
+    "METHOD_TIERS",
+    "TIER_CALLS_PER_MINUTE",
+    "DroppedConnection",
+    "Fault",
+    "MalformedJson",
+    "ManualClock",
+    "ServerError",
+    "SlackPerson",
+    "SlackWorkspaceFake",
+    "SlowAnswer",
+]
