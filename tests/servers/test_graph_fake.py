@@ -78,10 +78,13 @@ async def graph(
     server: FakeHttpServer, tenant: GraphFake, ada: GraphUser
 ) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client signed in as ``ada``."""
-    token = tenant.issue_token(ada.id)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = _bearer(tenant.issue_token(ada.id))
     async with httpx.AsyncClient(base_url=server.url, headers=headers) as client:
         yield client
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _error_code(response: httpx.Response) -> str:
@@ -263,7 +266,6 @@ async def test_an_unsupported_preferred_pair_is_a_400(
 
 
 async def test_a_status_message_shows_its_expiry_to_its_owner_only_and_expires(
-    server: FakeHttpServer,
     graph: httpx.AsyncClient,
     tenant: GraphFake,
     ada: GraphUser,
@@ -280,12 +282,9 @@ async def test_a_status_message_shows_its_expiry_to_its_owner_only_and_expires(
     assert response.status_code == 200
 
     mine = (await graph.get(f"{GRAPH_PREFIX}/me/presence")).json()["statusMessage"]
-    grace_token = tenant.issue_token(grace.id)
-    theirs = (
-        await graph.post(
-            BULK, json={"ids": [ada.id]}, headers={"Authorization": f"Bearer {grace_token}"}
-        )
-    ).json()["value"][0]["statusMessage"]
+    as_grace = _bearer(tenant.issue_token(grace.id))
+    seen_by_grace = await graph.post(BULK, json={"ids": [ada.id]}, headers=as_grace)
+    theirs = seen_by_grace.json()["value"][0]["statusMessage"]
     clock.advance(3600)
     expired = (await graph.get(f"{GRAPH_PREFIX}/me/presence")).json()["statusMessage"]
 
@@ -341,10 +340,6 @@ async def test_missing_unknown_revoked_and_expired_tokens_are_401(
     assert [answer.status_code for answer in answers] == [401] * 4
     assert {_error_code(answer) for answer in answers} == {"InvalidAuthenticationToken"}
     assert "expired" in answers[-1].json()["error"]["message"]
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def test_over_the_budget_is_a_429_with_retry_after_then_it_recovers(
