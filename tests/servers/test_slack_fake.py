@@ -5,10 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import time
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import builtin_async_handlers
+from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.servers.http_fake import FakeHttpServer
 from tests.servers.slack import (
@@ -344,3 +348,86 @@ async def test_a_scripted_afternoon(
     assert (await bob())[2] == ""
     workspace.come_back(BOB)
     assert (await bob())[0] == "active"
+
+
+# ------------------------------------------------ cross-check: the official slack_sdk client
+
+
+@pytest.fixture
+def sdk(server: FakeHttpServer) -> AsyncWebClient:
+    """Slack's own AsyncWebClient with Alice's token, pointed at the fake."""
+    return AsyncWebClient(token=TOKEN, base_url=server.url + API_PREFIX)
+
+
+async def test_slack_sdk_reads_every_page_presence_dnd_and_profile(
+    sdk: AsyncWebClient, workspace: SlackWorkspaceFake, server: FakeHttpServer
+) -> None:
+    workspace.set_status(BOB, "In a meeting", ":calendar:", expires_in=3600)
+    pages: list[list[str]] = []
+    cursors: list[str] = []
+    async for page in await sdk.users_list(limit=2):  # slack_sdk follows next_cursor itself
+        pages.append([member["id"] for member in page["members"]])
+        cursors.append(page["response_metadata"]["next_cursor"])
+    assert (pages, cursors[-1]) == ([[ALICE, BOB], [CAROL]], "")
+    assert server.requests[-1].query["cursor"] == [cursors[0]]
+
+    presence = await sdk.users_getPresence(user=BOB)
+    assert presence.data == {"ok": True, "presence": "active"}
+    team = await sdk.dnd_teamInfo(users=[BOB, CAROL])
+    assert set(team["users"]) == {BOB, CAROL}
+    profile = await sdk.users_profile_get(user=BOB)
+    assert (profile["profile"]["status_text"], profile["profile"]["status_emoji"]) == (
+        "In a meeting",
+        ":calendar:",
+    )
+    for request in server.requests:
+        assert request.headers["authorization"] == f"Bearer {TOKEN}"
+
+
+async def test_slack_sdk_writes_presence_snooze_and_status(
+    sdk: AsyncWebClient, workspace: SlackWorkspaceFake
+) -> None:
+    assert (await sdk.users_setPresence(presence="away"))["ok"] is True
+    assert workspace.people[ALICE].manual_away
+    snooze = await sdk.dnd_setSnooze(num_minutes=25)
+    assert (snooze["snooze_enabled"], snooze["snooze_remaining"]) == (True, 1500)
+    status = await sdk.users_profile_set(profile={"status_text": "Focus", "status_emoji": ":ear:"})
+    assert status["profile"]["status_text"] == "Focus"
+    assert (await sdk.dnd_endSnooze())["snooze_enabled"] is False
+
+
+async def test_slack_sdk_sees_the_429_and_its_retry_after(
+    sdk: AsyncWebClient, api: httpx.AsyncClient
+) -> None:
+    for _ in range(20):
+        await _call(api, "dnd.teamInfo", users=BOB)
+    with pytest.raises(SlackApiError) as caught:
+        await sdk.dnd_teamInfo(users=[BOB])
+    response = caught.value.response
+    assert (response.status_code, response["error"]) == (429, "ratelimited")
+    assert response.headers["Retry-After"] == "60"
+
+
+async def test_slack_sdk_rate_limit_handler_waits_retry_after_and_retries_once(
+    server: FakeHttpServer,
+    api: httpx.AsyncClient,
+    slack_clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    waited: list[float] = []
+
+    async def wait_on_the_test_clock(seconds: float) -> None:
+        waited.append(seconds)
+        slack_clock.advance(seconds)
+
+    monkeypatch.setattr(
+        builtin_async_handlers, "asyncio", SimpleNamespace(sleep=wait_on_the_test_clock)
+    )
+    handler = builtin_async_handlers.AsyncRateLimitErrorRetryHandler(max_retry_count=1)
+    sdk = AsyncWebClient(token=TOKEN, base_url=server.url + API_PREFIX, retry_handlers=[handler])
+    for _ in range(20):
+        await _call(api, "users.setPresence", presence="auto")
+    assert (await sdk.users_setPresence(presence="away"))["ok"] is True
+    [pause] = waited
+    assert 60 <= pause < 61  # Retry-After plus slack_sdk's jitter of under a second
+    assert [r.path for r in server.requests[-2:]] == ["/api/users.setPresence"] * 2
