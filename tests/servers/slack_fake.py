@@ -4,6 +4,7 @@ Only ``POST /api/apps.connections.open`` for now, in Slack's documented shapes: 
 ``{"ok": true, "url": "wss://…"}``; a refused token is HTTP 200 with
 ``{"ok": false, "error": "<code>"}``; rate limiting is HTTP 429 with ``Retry-After`` and
 ``{"ok": false, "error": "ratelimited"}``. ``api_base`` is ``<server url>/api``.
+A whole workspace for user tokens (presence, DND, status) is :mod:`tests.servers.slack`.
 """
 
 from __future__ import annotations

@@ -74,9 +74,15 @@ async def _call(api: httpx.AsyncClient, method: str, **arguments: object) -> dic
 
 
 async def test_auth_test_names_the_tokens_user(api: httpx.AsyncClient) -> None:
-    answer = await _call(api, "auth.test")
-    assert answer["ok"] is True
-    assert (answer["user_id"], answer["user"], answer["team_id"]) == (ALICE, "alice", "T0FAKETEAM")
+    assert await _call(api, "auth.test") == {
+        "ok": True,
+        "url": "https://fake-workspace.slack.com/",
+        "team": "Fake Workspace",
+        "user": "alice",
+        "team_id": "T0FAKETEAM",
+        "user_id": ALICE,
+        "is_enterprise_install": False,
+    }
 
 
 async def test_users_list_pages_with_a_cursor_until_it_is_empty(
@@ -98,8 +104,18 @@ async def test_users_list_pages_with_a_cursor_until_it_is_empty(
             break
     assert (seen, pages) == ([ALICE, BOB, CAROL, "U0DAVE"], 2)
     everyone = await _call(api, "users.list")
-    assert len(everyone["members"]) == 4  # type: ignore[arg-type]
-    assert everyone["members"][1]["profile"]["status_text"] == ""  # type: ignore[index]
+    members = everyone["members"]
+    assert isinstance(members, list)
+    assert len(members) == 4
+    bob = members[1]
+    assert (bob["id"], bob["name"], bob["real_name"], bob["deleted"], bob["is_bot"]) == (
+        BOB,
+        "bob",
+        "Bob",
+        False,
+        False,
+    )
+    assert bob["profile"]["status_text"] == ""
 
 
 async def test_a_cursor_slack_never_gave_is_refused(api: httpx.AsyncClient) -> None:

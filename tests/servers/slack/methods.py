@@ -2,8 +2,9 @@
 
 Shapes follow Slack's method pages (platform-apis.md §2.2-2.4). Error codes are Slack's where
 its pages name one (``user_not_found``, ``invalid_cursor``, ``invalid_presence``,
-``snooze_not_active``, ``too_long``); ``missing_duration`` and ``invalid_profile`` stand for
-"the argument is missing or wrong" where the fake had to choose.
+``snooze_not_active``, ``too_long``, ``unknown_method``); ``invalid_limit``,
+``too_many_users``, ``missing_duration`` and ``invalid_profile`` are the fake's own choice for
+"this argument is missing or wrong", so a client should treat any unknown code as a refusal.
 """
 
 from __future__ import annotations
@@ -109,9 +110,7 @@ def _cursor_position(cursor: str | None, people: list[SlackPerson]) -> int:
 def users_get_presence(call: Call) -> JsonObject:
     """``presence``; the details (online, auto_away...) only about the caller."""
     person = call.person()
-    view = person.presence_view(call.now, of_caller=person is call.caller)
-    del view["ok"]
-    return view
+    return person.presence_view(call.now, of_caller=person is call.caller)
 
 
 def dnd_info(call: Call) -> JsonObject:

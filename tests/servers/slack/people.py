@@ -54,7 +54,7 @@ class SlackPerson:
 
     def presence_view(self, now: float, *, of_caller: bool) -> JsonObject:
         """users.getPresence's answer: the details only when people ask about themselves."""
-        view: JsonObject = {"ok": True, "presence": self.presence(now)}
+        view: JsonObject = {"presence": self.presence(now)}
         if of_caller:
             view |= {
                 "online": self.online,

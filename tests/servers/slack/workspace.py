@@ -57,9 +57,9 @@ class SlackWorkspaceFake:
 
     clock: Callable[[], float] = time.time
     people: dict[str, SlackPerson] = field(default_factory=dict)
-    _tokens: dict[str, _Token] = field(default_factory=dict)
-    _faults: deque[_QueuedFault] = field(default_factory=deque)
-    _steps: list[_ScenarioStep] = field(default_factory=list)
+    _tokens: dict[str, _Token] = field(default_factory=dict, init=False)
+    _faults: deque[_QueuedFault] = field(default_factory=deque, init=False)
+    _steps: list[_ScenarioStep] = field(default_factory=list, init=False)
     _limiter: RateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
