@@ -43,7 +43,7 @@ class FakeResponse:
     body: object = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
-    delay: float = 0.0  # seconds to wait before answering: a slow server
+    delay: float = 0.0  # seconds to wait before answering: a slow server (aclose waits it out)
     drop_connection: bool = False  # close the socket without answering: a dropped connection
 
     def encoded(self) -> bytes:

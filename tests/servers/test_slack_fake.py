@@ -230,6 +230,17 @@ async def test_a_custom_status_set_as_json_expires(
     )
 
 
+async def test_a_huddle_shows_in_the_profile_until_it_is_left(
+    api: httpx.AsyncClient, workspace: SlackWorkspaceFake
+) -> None:
+    workspace.join_huddle(CAROL)
+    profile = (await _call(api, "users.profile.get", user=CAROL))["profile"]
+    assert profile["huddle_state"] == "in_a_huddle"  # type: ignore[index]
+    workspace.join_huddle(CAROL, joined=False)
+    profile = (await _call(api, "users.profile.get", user=CAROL))["profile"]
+    assert profile["huddle_state"] == "default_unset"  # type: ignore[index]
+
+
 async def test_profile_set_takes_a_form_json_string_and_refuses_bad_ones(
     api: httpx.AsyncClient,
 ) -> None:
