@@ -14,12 +14,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import builtin_async_handlers
 from slack_sdk.web.async_client import AsyncWebClient
 
+from presence_tray.core.clock import ManualClock
 from tests.servers.http_fake import FakeHttpServer
 from tests.servers.slack import (
     API_PREFIX,
     DroppedConnection,
     MalformedJson,
-    ManualClock,
     ServerError,
     SlackWorkspaceFake,
     SlowAnswer,
@@ -30,18 +30,19 @@ if TYPE_CHECKING:
 
 TOKEN = "xoxp-1-fake-user-token-alice"
 ALICE, BOB, CAROL = "U0ALICE", "U0BOB", "U0CAROL"
+WEDNESDAY_MORNING = 1_795_597_200.0  # 2026-11-25 09:00 UTC
 
 
 @pytest.fixture
 def slack_clock() -> ManualClock:
     """The workspace's time, moved by the test."""
-    return ManualClock()
+    return ManualClock(WEDNESDAY_MORNING)
 
 
 @pytest.fixture
 def workspace(slack_clock: ManualClock) -> SlackWorkspaceFake:
     """Alice (who holds ``TOKEN``), Bob and Carol, all active just now."""
-    fake = SlackWorkspaceFake(clock=slack_clock)
+    fake = SlackWorkspaceFake(clock=slack_clock.now)
     for user_id in (ALICE, BOB, CAROL):
         fake.add_person(user_id, user_id.removeprefix("U0").lower())
     fake.issue_token(TOKEN, ALICE)
@@ -134,7 +135,7 @@ async def test_presence_of_others_is_only_active_or_away(api: httpx.AsyncClient)
 async def test_presence_of_the_caller_has_the_details_and_turns_idle_after_ten_minutes(
     api: httpx.AsyncClient, slack_clock: ManualClock
 ) -> None:
-    active_since = int(slack_clock.now)
+    active_since = int(slack_clock.now())
     assert await _call(api, "users.getPresence") == {
         "ok": True,
         "presence": "active",
@@ -171,7 +172,7 @@ async def test_a_disconnected_caller_is_offline_without_last_activity(
 async def test_dnd_info_and_team_info(
     api: httpx.AsyncClient, workspace: SlackWorkspaceFake, slack_clock: ManualClock
 ) -> None:
-    start, end = int(slack_clock.now) + 3600, int(slack_clock.now) + 7200
+    start, end = int(slack_clock.now()) + 3600, int(slack_clock.now()) + 7200
     workspace.set_dnd_schedule(BOB, start, end)
     schedule = {"dnd_enabled": True, "next_dnd_start_ts": start, "next_dnd_end_ts": end}
     assert await _call(api, "dnd.info", user=BOB) == {"ok": True} | schedule
@@ -187,7 +188,7 @@ async def test_snooze_shows_in_the_callers_dnd_info_and_ends(
     api: httpx.AsyncClient, slack_clock: ManualClock
 ) -> None:
     snooze = await _call(api, "dnd.setSnooze", num_minutes=30)
-    end = int(slack_clock.now) + 1800
+    end = int(slack_clock.now()) + 1800
     assert snooze == {
         "ok": True,
         "snooze_enabled": True,
@@ -212,7 +213,7 @@ async def test_snooze_shows_in_the_callers_dnd_info_and_ends(
 async def test_a_custom_status_set_as_json_expires(
     api: httpx.AsyncClient, slack_clock: ManualClock
 ) -> None:
-    expiration = int(slack_clock.now) + 900
+    expiration = int(slack_clock.now()) + 900
     status = {"status_text": "Lunch", "status_emoji": ":taco:", "status_expiration": expiration}
     response = await api.post("users.profile.set", json={"profile": status})
     assert response.json()["profile"]["status_text"] == "Lunch"
@@ -350,7 +351,7 @@ async def test_a_dropped_connection_gives_no_response(
 async def test_a_scripted_afternoon(
     api: httpx.AsyncClient, workspace: SlackWorkspaceFake, slack_clock: ManualClock
 ) -> None:
-    start = slack_clock.now
+    start = slack_clock.now()
     workspace.at(start + 300, lambda fake: fake.go_away(BOB))
     workspace.at(start + 600, lambda fake: fake.set_dnd_schedule(BOB, start + 600, start + 3300))
     workspace.at(start + 900, lambda fake: fake.set_status(BOB, "Dentist", expires_in=1800))
@@ -441,20 +442,12 @@ async def test_slack_sdk_rate_limit_handler_waits_retry_after_and_retries_once(
     slack_clock: ManualClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    waited: list[float] = []
-
-    async def wait_on_the_test_clock(seconds: float) -> None:
-        waited.append(seconds)
-        slack_clock.advance(seconds)
-
-    monkeypatch.setattr(
-        builtin_async_handlers, "asyncio", SimpleNamespace(sleep=wait_on_the_test_clock)
-    )
+    monkeypatch.setattr(builtin_async_handlers, "asyncio", SimpleNamespace(sleep=slack_clock.sleep))
     handler = builtin_async_handlers.AsyncRateLimitErrorRetryHandler(max_retry_count=1)
     sdk = AsyncWebClient(token=TOKEN, base_url=server.url + API_PREFIX, retry_handlers=[handler])
     for _ in range(20):
         await _call(api, "users.setPresence", presence="auto")
     assert (await sdk.users_setPresence(presence="away"))["ok"] is True
-    [pause] = waited
+    [pause] = slack_clock.sleeps
     assert 60 <= pause < 61  # Retry-After plus slack_sdk's jitter of under a second
     assert [r.path for r in server.requests[-2:]] == ["/api/users.setPresence"] * 2

@@ -2,10 +2,10 @@
 
 Serve :meth:`SlackWorkspaceFake.handle` with :class:`tests.servers.http_fake.FakeHttpServer`;
 the API base is ``<server url>/api/`` (``slack_sdk``'s ``base_url``). The app-level-token fake
-used by the Socket Mode token check stays in :mod:`tests.servers.slack_fake`.
+used by the Socket Mode token check stays in :mod:`tests.servers.slack_fake`. Give it the
+``now`` of a :class:`presence_tray.core.clock.ManualClock` to run a minute or an hour at once.
 """
 
-from tests.servers.slack.clock import ManualClock
 from tests.servers.slack.faults import (
     DroppedConnection,
     Fault,
@@ -24,7 +24,6 @@ __all__ = [
     "DroppedConnection",
     "Fault",
     "MalformedJson",
-    "ManualClock",
     "ServerError",
     "SlackPerson",
     "SlackWorkspaceFake",
