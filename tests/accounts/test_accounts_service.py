@@ -257,7 +257,7 @@ async def test_disconnect_revokes_and_deletes_every_secret_and_the_row(setup: Se
     ref = (await connect(setup.service)).account
     await setup.browser.finished()
     assert ref is not None
-    await setup.keyring.put(ref, "xapp-1-A-planted", name=SLACK_APP_TOKEN)
+    await setup.keyring.put(ref, "xapp-FAKE-NOT-A-SECRET-planted", name=SLACK_APP_TOKEN)
     assert set(await setup.keyring.every_secret(ref)) == {"", SLACK_APP_TOKEN}
 
     message = await disconnect(setup.service, ref)
@@ -344,7 +344,7 @@ async def test_a_slack_app_token_is_kept_beside_the_tokens_and_leaves_with_them(
     setup: Setup, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    app_token = "xapp-1-A111-222-NOT-A-SECRET-planted"
+    app_token = "xapp-FAKE-NOT-A-SECRET-planted-app-token"
     slack = SlackFake(app_token=app_token)
     server = await FakeHttpServer(slack.handle).start()
     try:
@@ -375,7 +375,8 @@ async def test_a_slack_app_token_is_kept_beside_the_tokens_and_leaves_with_them(
         # A wrong app token stops the connect before the browser opens.
         opened = len(setup.browser.opened)
         outcome = await connect(
-            service, values={"client_id": "desktop-app", "app_token": "xapp-1-wrong"}
+            service,
+            values={"client_id": "desktop-app", "app_token": "xapp-FAKE-NOT-A-SECRET-wrong"},
         )
         assert not outcome.ok
         assert "app-level token" in outcome.message

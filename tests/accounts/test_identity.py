@@ -134,9 +134,9 @@ def test_slack_user_token_is_taken_from_authed_user() -> None:
         "authed_user": {
             "id": "U1234",
             "scope": "users:read,dnd:read",
-            "access_token": "xoxe.xoxp-user-token",
+            "access_token": "xoxe.xoxp-FAKE-NOT-A-SECRET-user",
             "token_type": "user",
-            "refresh_token": "xoxe-1-user-refresh",
+            "refresh_token": "xoxe-FAKE-NOT-A-SECRET-refresh",
             "expires_in": 43200,
         },
         "scope": "commands",
@@ -148,18 +148,26 @@ def test_slack_user_token_is_taken_from_authed_user() -> None:
         "is_enterprise_install": False,
     }
     tokens = TokenSet.from_response(answer, now=1000.0)
-    assert tokens.access_token == "xoxe.xoxp-user-token"
-    assert tokens.refresh_token == "xoxe-1-user-refresh"
+    assert tokens.access_token == "xoxe.xoxp-FAKE-NOT-A-SECRET-user"
+    assert tokens.refresh_token == "xoxe-FAKE-NOT-A-SECRET-refresh"
     assert tokens.expires_at == 1000.0 + 43200
     assert tokens.scope == "users:read,dnd:read"
     assert tokens.token_type == "user"
     # A renewal answer carries the user token at the top.
     renewed = TokenSet.from_response(
-        {"ok": True, "access_token": "xoxe.xoxp-2", "token_type": "user", "expires_in": 43200},
+        {
+            "ok": True,
+            "access_token": "xoxe.xoxp-FAKE-NOT-A-SECRET-2",
+            "token_type": "user",
+            "expires_in": 43200,
+        },
         now=2000.0,
         previous=tokens,
     )
-    assert (renewed.access_token, renewed.refresh_token) == ("xoxe.xoxp-2", "xoxe-1-user-refresh")
+    assert (renewed.access_token, renewed.refresh_token) == (
+        "xoxe.xoxp-FAKE-NOT-A-SECRET-2",
+        "xoxe-FAKE-NOT-A-SECRET-refresh",
+    )
 
 
 async def test_fetch_identity_sends_the_token_and_reads_the_answer(

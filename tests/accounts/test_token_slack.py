@@ -93,14 +93,14 @@ async def test_an_unknown_error_code_is_named(slack: SlackFake, slack_api: FakeH
 async def test_an_xapp_looking_bot_token_is_refused_by_type(
     slack: SlackFake, slack_api: FakeHttpServer
 ) -> None:
-    slack.bot_token = "xapp-but-really-a-bot-token"
+    slack.bot_token = "xapp-FAKE-NOT-A-SECRET-really-a-bot-token"
 
     with pytest.raises(CredentialsRejectedError, match="not an app-level token"):
         await verify_slack_app_token(slack.bot_token, api_base=_api(slack_api))
 
 
 @pytest.mark.parametrize(
-    "pasted", ["", "xoxb-1-fake-bot-token", "xoxp-user", "xapp- 1 2", "xapp-t\u00f6ken"]
+    "pasted", ["", "xoxb-FAKE-NOT-A-SECRET-bot", "xoxp-user", "xapp- 1 2", "xapp-t\u00f6ken"]
 )
 async def test_a_token_of_the_wrong_shape_is_refused_before_any_request(pasted: str) -> None:
     with pytest.raises(InvalidCredentialsFormatError, match='start with "xapp-"'):

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 # Obviously fake secrets, planted so a leak is easy to spot in text and logs.
 FAKE_TOKEN = "test-token-NOT-A-SECRET-123"
-FAKE_APP_TOKEN = "xapp-1-A0FAKE-test-token-NOT-A-SECRET-123"
+FAKE_APP_TOKEN = "xapp-FAKE-test-token-NOT-A-SECRET-123"
 
 
 def assert_secret_hidden(

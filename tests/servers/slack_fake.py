@@ -21,7 +21,7 @@ class SlackFake:
     """One Slack app with one valid app-level token; a bot token is refused by type."""
 
     app_token: str
-    bot_token: str = "xoxb-1-fake-bot-token"
+    bot_token: str = "xoxb-FAKE-NOT-A-SECRET-bot"
     error_for_valid_token: str | None = None  # e.g. "missing_scope": refuse even the good one
     rate_limited_for: int | None = None  # seconds: answer every request with 429
 

@@ -28,7 +28,7 @@ from tests.servers.slack import (
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-TOKEN = "xoxp-1-fake-user-token-alice"
+TOKEN = "xoxp-FAKE-NOT-A-SECRET-alice"
 ALICE, BOB, CAROL = "U0ALICE", "U0BOB", "U0CAROL"
 WEDNESDAY_MORNING = 1_795_597_200.0  # 2026-11-25 09:00 UTC
 
