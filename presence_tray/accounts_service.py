@@ -23,7 +23,7 @@ import logging
 import os
 import threading
 import webbrowser
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 
 from presence_tray.accounts.attempts import ConnectAttempt, ConnectOutcome, checked_ref
@@ -94,6 +94,19 @@ def open_in_browser(url: str) -> bool:
         return False
     threading.Thread(target=browser.open, args=(url,), name="open browser", daemon=True).start()
     return True
+
+
+@dataclass(frozen=True)
+class _Connecting:
+    """One connect as the user asked for it: the platform, the way, the checked values, the
+    account a Reconnect renews, and where progress and the outcome go."""
+
+    platform: Platform
+    method: str
+    values: Mapping[str, str]
+    replacing: AccountRef | None
+    attempt: ConnectAttempt
+    on_progress: Callable[[str], None]
 
 
 class AccountsService:
@@ -241,31 +254,18 @@ class AccountsService:
         if "tenant" in cleaned:  # a malformed tenant fails here, at once
             SIGN_IN_DESCRIPTIONS[platform].for_tenant(cleaned["tenant"] or MICROSOFT_DEFAULT_TENANT)
         attempt = ConnectAttempt(on_done)
-        attempt.task = self._spawn(
-            self._connect(platform, method, cleaned, replacing, attempt, on_progress),
-            f"connect {platform}",
-        )
+        connecting = _Connecting(platform, method, cleaned, replacing, attempt, on_progress)
+        attempt.task = self._spawn(self._connect(connecting), f"connect {platform}")
         return attempt
 
-    async def _connect(
-        self,
-        platform: Platform,
-        method: str,
-        values: Mapping[str, str],
-        replacing: AccountRef | None,
-        attempt: ConnectAttempt,
-        on_progress: Callable[[str], None],
-    ) -> None:
-        name = platform.display_name
+    async def _connect(self, connecting: _Connecting) -> None:
+        attempt = connecting.attempt
+        name = connecting.platform.display_name
         try:
-            if method == OAUTH:
-                outcome = await self._connect_oauth(
-                    platform, values, replacing, attempt, on_progress
-                )
+            if connecting.method == OAUTH:
+                outcome = await self._connect_oauth(connecting)
             else:
-                outcome = await self._connect_with_token(
-                    platform, method, values, replacing, attempt, on_progress
-                )
+                outcome = await self._connect_with_token(connecting)
         except asyncio.CancelledError:
             attempt.finish(
                 ConnectOutcome(
@@ -285,19 +285,17 @@ class AccountsService:
             outcome = ConnectOutcome(ok=False, message=message)
         attempt.finish(outcome)
 
-    async def _connect_oauth(
-        self,
-        platform: Platform,
-        values: Mapping[str, str],
-        replacing: AccountRef | None,
-        attempt: ConnectAttempt,
-        on_progress: Callable[[str], None],
-    ) -> ConnectOutcome:
+    async def _connect_oauth(self, connecting: _Connecting) -> ConnectOutcome:
         # Imported at the first sign-in, not at start-up: httpx and authlib cost memory.
         from presence_tray.accounts.endpoints import sign_in_request
         from presence_tray.accounts.identity import fetch_identity
         from presence_tray.accounts.signin import SignInFlow
 
+        platform, values, on_progress = (
+            connecting.platform,
+            connecting.values,
+            connecting.on_progress,
+        )
         client_id = values["client_id"]
         settings = {METHOD_SETTING: OAUTH, "client_id": client_id}
         if "tenant" in values:
@@ -316,10 +314,10 @@ class AccountsService:
             timeout=self._sign_in_timeout,
             http_timeout=self._http_timeout,
         )
-        attempt.flow = flow
+        connecting.attempt.flow = flow
         on_progress(WAITING_FOR_BROWSER)
         tokens = await flow.run()
-        attempt.flow = None
+        connecting.attempt.flow = None
         on_progress(f"Signed in; asking {endpoints.server_name} who you are…")
         who = await fetch_identity(
             endpoints.identity,
@@ -327,29 +325,22 @@ class AccountsService:
             server_name=endpoints.server_name,
             http_timeout=self._http_timeout,
         )
-        ref = checked_ref(AccountRef(platform, who.account_id), replacing)
-        attempt.committing = True
+        ref = checked_ref(AccountRef(platform, who.account_id), connecting.replacing)
+        connecting.attempt.committing = True
         holder = self._holder(ref, store, endpoints, client_id)
         await holder.save(tokens)
         if app_token:
             await store.put(ref, app_token, name=SLACK_APP_TOKEN)
         return await self._remember(Account(ref, who.label, settings=settings), store)
 
-    async def _connect_with_token(
-        self,
-        platform: Platform,
-        method: str,
-        values: Mapping[str, str],
-        replacing: AccountRef | None,
-        attempt: ConnectAttempt,
-        on_progress: Callable[[str], None],
-    ) -> ConnectOutcome:
+    async def _connect_with_token(self, connecting: _Connecting) -> ConnectOutcome:
+        platform, method = connecting.platform, connecting.method
         store = await self._secret_store()
-        on_progress(f"Checking with {platform.display_name}…")
+        connecting.on_progress(f"Checking with {platform.display_name}…")
         check = TOKEN_CHECKS[platform, method]
-        verified = await check(values, self._check_options(platform))
-        ref = checked_ref(AccountRef(platform, verified.account_id), replacing)
-        attempt.committing = True
+        verified = await check(connecting.values, self._check_options(platform))
+        ref = checked_ref(AccountRef(platform, verified.account_id), connecting.replacing)
+        connecting.attempt.committing = True
         await delete_every_secret(store, ref)  # nothing left from an earlier way of connecting
         await store.put(ref, verified.secret)
         settings = {**verified.settings, METHOD_SETTING: method}
