@@ -45,6 +45,11 @@ DEFAULT_HTTP_TIMEOUT: Final = 20.0
 _SIGN_IN_GONE: Final = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
 
 
+def is_unauthorized(response: httpx.Response) -> bool:
+    """Whether ``response`` is an HTTP 401, the usual way to refuse an access token."""
+    return response.status_code == HTTP_UNAUTHORIZED
+
+
 class NeedsReconnectError(AuthError):
     """The platform no longer accepts the account's sign-in: the user must connect it again."""
 
@@ -160,19 +165,25 @@ class TokenHolder:
             tokens = await self._refresh(tokens.access_token)
         return tokens.access_token
 
-    async def call(self, send: Callable[[str], Awaitable[httpx.Response]]) -> httpx.Response:
-        """Run ``send(access_token)``; on a 401, refresh once and send once more.
+    async def call(
+        self,
+        send: Callable[[str], Awaitable[httpx.Response]],
+        *,
+        refused: Callable[[httpx.Response], bool] = is_unauthorized,
+    ) -> httpx.Response:
+        """Run ``send(access_token)``; when the answer says the token was refused (a 401 by
+        default; Slack says so in a 200's body instead), refresh once and send once more.
 
-        A second 401 with a freshly refreshed token means the platform refuses the account:
-        it is marked as needing a reconnect and NeedsReconnectError is raised.
+        A second refusal with a freshly refreshed token means the platform refuses the
+        account: it is marked as needing a reconnect and NeedsReconnectError is raised.
         """
         access_token = await self.access_token()
         response = await send(access_token)
-        if response.status_code != HTTP_UNAUTHORIZED:
+        if not refused(response):
             return response
         tokens = await self._refresh(access_token)
         response = await send(tokens.access_token)
-        if response.status_code == HTTP_UNAUTHORIZED:
+        if refused(response):
             self._give_up("refuses even a freshly renewed sign-in")
         return response
 
