@@ -55,15 +55,23 @@ def xdotool(*args: str) -> str:
     return run("xdotool", *args)
 
 
-def wait_until(what: str, probe: Callable[[], T | None], timeout: float = 15.0) -> T:
-    """Poll ``probe`` until it returns something truthy; fail the test after ``timeout``."""
+def poll_for(probe: Callable[[], T | None], timeout: float) -> T | None:
+    """Poll ``probe`` until it returns something truthy (returned), or None after ``timeout``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = probe()
         if found:
             return found
         time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
+    return None
+
+
+def wait_until(what: str, probe: Callable[[], T | None], timeout: float = 15.0) -> T:
+    """Poll ``probe`` until it returns something truthy; fail the test after ``timeout``."""
+    found = poll_for(probe, timeout)
+    if not found:
+        pytest.fail(f"timed out waiting for {what}")
+    return found
 
 
 def geometry_of(window: str) -> Geometry:
@@ -100,6 +108,34 @@ def visible_popup_menu(tray_icon: Geometry) -> str | None:
         if xdotool("getwindowname", window) == APP_NAME and geometry_of(window) != tray_icon:
             return window
     return None
+
+
+MENU_ATTEMPTS = 3
+MENU_CHOICE_SECONDS = 5.0
+
+
+def choose_from_tray_menu(
+    icon: Geometry, keys: tuple[str, ...], what: str, opened: Callable[[], T | None]
+) -> T:
+    """Right-click the tray icon, press ``keys`` in its menu; what ``opened`` then finds.
+
+    A popup menu is mapped a moment before it holds the keyboard grab, so keys pressed at
+    once can miss it (seen in CI under load): wait for the menu, pause briefly, and when
+    nothing has opened after a few seconds, close the menu and try again (a screenshot of
+    each miss goes to the test output).
+    """
+    for attempt in range(1, MENU_ATTEMPTS + 1):
+        click(*icon.centre, button=3)
+        wait_until("the tray menu", lambda: visible_popup_menu(icon))
+        time.sleep(0.3)
+        press(*keys)
+        found = poll_for(opened, MENU_CHOICE_SECONDS)
+        if found:
+            return found
+        screenshot(f"tray-menu-missed-{attempt}")
+        press("Escape")
+        poll_for(lambda: visible_popup_menu(icon) is None, MENU_CHOICE_SECONDS)
+    pytest.fail(f"{what} did not open from the tray menu in {MENU_ATTEMPTS} attempts")
 
 
 def click(x: int, y: int, button: int = 1) -> None:

@@ -15,13 +15,12 @@ from presence_tray.storage.paths import DATA_DIR_ENV, database_path
 from tests.app_process import AppProcess
 from tests.desktop import (
     Geometry,
-    click,
+    choose_from_tray_menu,
     click_text,
     embedded_tray_icon,
     press,
     read_text,
     screenshot,
-    visible_popup_menu,
     visible_window,
     wait_until,
 )
@@ -54,10 +53,10 @@ async def saved_schedule(data_dir: Path) -> DndSchedule:
 def open_settings_from_the_tray_menu() -> str:
     """Right-click the tray icon, choose Settings… with the keyboard; the dialog's X id."""
     icon: Geometry = wait_until("the tray icon", lambda: (embedded_tray_icon() or (None, None))[1])
-    click(*icon.centre, button=3)
-    wait_until("the tray menu", lambda: visible_popup_menu(icon))
-    press("Up", "Up", "Return")  # from the bottom: Quit, then Settings…
-    return wait_until("the settings dialog", lambda: visible_window(SETTINGS_TITLE))
+    # From the bottom: Quit, then Settings…
+    return choose_from_tray_menu(
+        icon, ("Up", "Up", "Return"), "the settings dialog", lambda: visible_window(SETTINGS_TITLE)
+    )
 
 
 @pytest.mark.desktop
@@ -100,11 +99,7 @@ def test_settings_from_the_tray_menu_change_and_survive_a_restart(
 ) -> None:
     app = AppProcess(["--people", "20"], tmp_path / "stderr.log", {DATA_DIR_ENV: str(data_dir)})
     try:
-        icon = wait_until("the tray icon", lambda: (embedded_tray_icon() or (None, None))[1])
-        click(*icon.centre, button=3)
-        wait_until("the tray menu", lambda: visible_popup_menu(icon))
-        press("Up", "Up", "Return")  # from the bottom: Quit, then Settings…
-        dialog = wait_until("the settings dialog", lambda: visible_window(SETTINGS_TITLE))
+        dialog = open_settings_from_the_tray_menu()
         text = read_text(screenshot("settings-accounts", dialog))
         assert "Slack" in text, text
         assert "polled every 60 s" in text, text
