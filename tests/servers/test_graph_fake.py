@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from presence_tray.core.clock import ManualClock
-from tests.servers.graph_fake import (
+from tests.servers.graph import (
     COMES_BACK,
     GRAPH_PREFIX,
     JOINS_MEETING,

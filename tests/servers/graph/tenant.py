@@ -10,7 +10,10 @@ It answers in Graph's documented shapes (``Authorization: Bearer``, JSON, OData)
   ``{"value": [presence, ...]}`` in the order asked; an id the tenant does not know is
   ``PresenceUnknown``;
 - ``POST /users/{id}/presence/setUserPreferredPresence``, ``.../clearUserPreferredPresence``,
-  ``.../setStatusMessage`` (only on the token's own user: 403 otherwise).
+  ``.../setStatusMessage`` (only on the token's own user: 403 otherwise), the paths the v1.0
+  reference documents (presence-setuserpreferredpresence.md, presence-setstatusmessage.md);
+- ``POST /{tenant}/oauth2/v2.0/token``, the identity platform's refresh grant with rotation
+  (:mod:`tests.servers.graph.oauth`; in Azure it lives on ``login.microsoftonline.com``).
 
 A presence is ``id``, ``availability``, ``activity``, ``statusMessage`` (``message{content,
 contentType}``, ``publishedDateTime``, and ``expiryDateTime{dateTime, timeZone}`` for one's own
@@ -24,7 +27,9 @@ missing, unknown, revoked or expired token is 401 ``InvalidAuthenticationToken``
 requests than the budget allows (1,500 per 30 s, like the presence APIs) in the window of the
 injected clock is 429 ``TooManyRequests`` with ``Retry-After`` in whole seconds (refused
 requests do not count). :meth:`GraphFake.fail_next` queues faults (5xx, a malformed JSON body,
-a 429) for the next requests; :meth:`GraphFake.apply` and :meth:`GraphFake.play` change
+a 429, a slow answer, a dropped connection) for the next requests;
+:meth:`GraphFake.deny_presence_reads` takes ``Presence.Read.All`` away (403 on reads of
+others' presence); :meth:`GraphFake.apply` and :meth:`GraphFake.play` change
 presences now or on the clock (a person joins a meeting, presents, goes offline...).
 
 Not faked: ``setPresence``/``clearPresence`` (application sessions), ``/me/people`` (not in the
@@ -34,36 +39,58 @@ batching (``$batch``).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import math
 import re
 import time
 import uuid
 from collections import deque
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from enum import Enum
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from tests.servers.graph.model import (
+    Fault,
+    GraphUser,
+    PreferredPresence,
+    PresenceChange,
+    ScenarioStep,
+    StatusMessage,
+)
+from tests.servers.graph.oauth import TOKEN_PATH, RefreshTokens, SignIn
+from tests.servers.graph.wire import (
+    DAY_SECONDS,
+    GraphError,
+    RequestBudget,
+    bad_request,
+    check_guid,
+    duration_seconds,
+    invalid_token,
+    iso,
+    json_object,
+    offset_of,
+    ok,
+    page_size,
+    skiptoken_for,
+    timestamp_of,
+    too_many_requests,
+    unknown_presence,
+    unsupported,
+    user_json,
+)
 from tests.servers.http_fake import FakeRequest, FakeResponse
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable
 
 GRAPH_PREFIX = "/v1.0"
 MAX_IDS_PER_PRESENCE_REQUEST = 650
 PRESENCE_REQUESTS_PER_WINDOW = 1500
 PRESENCE_WINDOW_SECONDS = 30.0
 DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 999
 TOKEN_LIFETIME_SECONDS = 75 * 60.0  # Entra's access tokens live 60-90 min, 75 on average
 FAULT_RETRY_AFTER_SECONDS = 5  # the Retry-After of a queued 503 or 429
+SLOW_ANSWER_SECONDS = 1.0  # how late a queued slow answer comes (a client times out first)
 TENANT_DOMAIN = "contoso.onmicrosoft.com"
 _ODATA_METADATA = "https://graph.microsoft.com/v1.0/$metadata"
 _USER_NAMESPACE = uuid.UUID("6f1b3c52-7d0e-4c7e-9a43-2f3a2f0c9e11")
-_DAY = 24 * 3600.0
 
 # setUserPreferredPresence accepts only these availability/activity pairs.
 PREFERRED_PRESENCE_PAIRS = frozenset(
@@ -76,135 +103,12 @@ PREFERRED_PRESENCE_PAIRS = frozenset(
         ("Offline", "OffWork"),
     }
 )
-_DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
-
-
-@dataclass(frozen=True)
-class OutOfOffice:
-    """A presence's ``outOfOfficeSettings``."""
-
-    is_out_of_office: bool = False
-    message: str | None = None
-
-
-NOT_OUT_OF_OFFICE = OutOfOffice()
-
-
-@dataclass(frozen=True)
-class StatusMessage:
-    """A note the user set; times are Unix seconds on the fake's clock."""
-
-    content: str
-    published_at: float
-    expires_at: float | None = None
-
-
-@dataclass(frozen=True)
-class PreferredPresence:
-    """What the user chose with ``setUserPreferredPresence``, until ``expires_at``."""
-
-    availability: str
-    activity: str
-    expires_at: float
-
-
-@dataclass(frozen=True)
-class PresenceChange:
-    """A change of someone's own presence; ``out_of_office`` None keeps their settings."""
-
-    availability: str
-    activity: str
-    out_of_office: OutOfOffice | None = None
-
-
-JOINS_MEETING = PresenceChange("Busy", "InAMeeting")
-JOINS_CALL = PresenceChange("Busy", "InACall")
-PRESENTS = PresenceChange("DoNotDisturb", "Presenting")
-GOES_DO_NOT_DISTURB = PresenceChange("DoNotDisturb", "DoNotDisturb")
-GOES_AWAY = PresenceChange("Away", "Away")
-GOES_OFFLINE = PresenceChange("Offline", "Offline")
-COMES_BACK = PresenceChange("Available", "Available", out_of_office=NOT_OUT_OF_OFFICE)
-
-
-def sets_out_of_office(message: str) -> PresenceChange:
-    """The change of someone who leaves with an automatic reply on: offline, out of office."""
-    return PresenceChange(
-        "Offline", "OutOfOffice", OutOfOffice(is_out_of_office=True, message=message)
-    )
-
-
-@dataclass(frozen=True)
-class ScenarioStep:
-    """``change`` happens to ``user_id`` ``after`` seconds into a played scenario."""
-
-    after: float
-    user_id: str
-    change: PresenceChange
-
-
-@dataclass
-class GraphUser:
-    """One person of the tenant and their own presence (before any preferred presence)."""
-
-    id: str
-    display_name: str
-    user_principal_name: str
-    job_title: str | None = None
-    availability: str = "Available"
-    activity: str = "Available"
-    out_of_office: OutOfOffice = NOT_OUT_OF_OFFICE
-    status_message: StatusMessage | None = None
-    preferred: PreferredPresence | None = None
-    sequence: int = 1
-
-
-class Fault(Enum):
-    """An answer :meth:`GraphFake.fail_next` gives instead of the real one."""
-
-    INTERNAL_SERVER_ERROR = "500, Graph error body"
-    BAD_GATEWAY = "502, an HTML page from the edge"
-    SERVICE_UNAVAILABLE = "503 with Retry-After"
-    TOO_MANY_REQUESTS = "429 with Retry-After, whatever the budget"
-    MALFORMED_JSON = "200 with a truncated JSON body"
 
 
 @dataclass(frozen=True)
 class _Token:
     user_id: str
     expires_at: float
-
-
-class GraphError(Exception):
-    """Raised inside the fake to answer with Graph's error body."""
-
-    def __init__(
-        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = dict(headers or {})
-
-
-class RequestBudget:
-    """At most ``limit`` requests in any ``window`` seconds of ``clock``."""
-
-    def __init__(self, clock: Callable[[], float], limit: int, window: float) -> None:
-        self._clock = clock
-        self.limit = limit
-        self.window = window
-        self._accepted: deque[float] = deque()
-
-    def spend(self) -> None:
-        """Count one request, or raise the 429 if the window is full (that one is not counted)."""
-        now = self._clock()
-        while self._accepted and self._accepted[0] <= now - self.window:
-            self._accepted.popleft()
-        if len(self._accepted) >= self.limit:
-            wait = self._accepted[0] + self.window - now
-            raise _too_many_requests(max(1, math.ceil(wait)))
-        self._accepted.append(now)
 
 
 class GraphFake:
@@ -225,6 +129,9 @@ class GraphFake:
         self._faults: deque[Fault] = deque()
         self._scenario: list[tuple[float, ScenarioStep]] = []
         self._answers = 0
+        self.refresh_tokens = RefreshTokens(self._issue_with_lifetime, clock)
+        """The token endpoint's refresh tokens (its ``renewals`` and ``refusals`` counts)."""
+        self.presence_reads_allowed = True
 
     # ------------------------------------------------------------------ the tenant, for tests
 
@@ -236,6 +143,9 @@ class GraphFake:
         self.users[user_id] = user
         return user
 
+    def _issue_with_lifetime(self, user_id: str) -> tuple[str, float]:
+        return self.issue_token(user_id), TOKEN_LIFETIME_SECONDS
+
     def issue_token(self, user_id: str, lifetime: float = TOKEN_LIFETIME_SECONDS) -> str:
         """A delegated access token for ``user_id`` valid for ``lifetime`` seconds of the clock."""
         self._issued += 1
@@ -246,6 +156,21 @@ class GraphFake:
     def revoke_token(self, token: str) -> None:
         """Make ``token`` unknown from now on."""
         self._tokens.pop(token, None)
+
+    def sign_in(self, user_id: str) -> SignIn:
+        """A delegated sign-in of ``user_id``: an access token and a refresh token for it."""
+        return self.refresh_tokens.sign_in(user_id)
+
+    def revoke_sign_ins(self, user_id: str) -> None:
+        """Revoke every session of ``user_id``: their access and refresh tokens stop working."""
+        for token, known in list(self._tokens.items()):
+            if known.user_id == user_id:
+                del self._tokens[token]
+        self.refresh_tokens.revoke(user_id)
+
+    def deny_presence_reads(self) -> None:
+        """Take ``Presence.Read.All`` away: reading others' presence is 403 from now on."""
+        self.presence_reads_allowed = False
 
     def apply(self, user_id: str, change: PresenceChange) -> None:
         """Change ``user_id``'s own presence now."""
@@ -277,8 +202,18 @@ class GraphFake:
         """Answer one Graph request."""
         self._answers += 1
         self._apply_due_steps()
-        if self._faults:
-            return self._fault(self._faults.popleft())
+        if TOKEN_PATH.fullmatch(request.path):
+            return self.refresh_tokens.answer(request)
+        fault = self._faults.popleft() if self._faults else None
+        if fault is Fault.SLOW_ANSWER:
+            return replace(self._answer(request), delay=SLOW_ANSWER_SECONDS)
+        if fault is Fault.DROPPED_CONNECTION:
+            return FakeResponse(200, drop_connection=True)
+        if fault is not None:
+            return self._fault(fault)
+        return self._answer(request)
+
+    def _answer(self, request: FakeRequest) -> FakeResponse:
         try:
             me = self._authenticate(request.headers.get("authorization", ""))
             self.budget.spend()
@@ -288,7 +223,7 @@ class GraphFake:
 
     def _route(self, request: FakeRequest, me: GraphUser) -> FakeResponse:
         if not request.path.startswith(GRAPH_PREFIX + "/"):
-            raise _bad_request(f"The fake Graph serves only {GRAPH_PREFIX}, not {request.path}.")
+            raise bad_request(f"The fake Graph serves only {GRAPH_PREFIX}, not {request.path}.")
         path = request.path.removeprefix(GRAPH_PREFIX)
         if request.method == "GET":
             return self._get(path, request, me)
@@ -298,7 +233,7 @@ class GraphFake:
 
     def _get(self, path: str, request: FakeRequest, me: GraphUser) -> FakeResponse:
         if path == "/me":
-            return _ok({"@odata.context": f"{_ODATA_METADATA}#users/$entity", **_user_json(me)})
+            return ok({"@odata.context": f"{_ODATA_METADATA}#users/$entity", **user_json(me)})
         if path == "/users":
             return self._users_page(request)
         if path == "/me/presence":
@@ -306,81 +241,81 @@ class GraphFake:
         match = re.fullmatch(r"/users/([^/]+)/presence|/communications/presences/([^/]+)", path)
         if match:
             return self._presence_answer(self._user(match[1] or match[2]), me)
-        raise _unsupported(request)
+        raise unsupported(request)
 
     def _post(self, path: str, request: FakeRequest, me: GraphUser) -> FakeResponse:
         if path == "/communications/getPresencesByUserId":
-            return self._presences_by_user_id(_json_object(request.body), me)
+            return self._presences_by_user_id(json_object(request.body), me)
         match = re.fullmatch(r"/users/([^/]+)/presence/(\w+)", path)
         if match is None:
-            raise _unsupported(request)
+            raise unsupported(request)
         user = self._user(match[1])
         if user is not me:
             raise GraphError(403, "Forbidden", "Cannot set the presence of another user.")
         action = match[2]
         if action == "setUserPreferredPresence":
-            self._set_preferred(user, _json_object(request.body))
+            self._set_preferred(user, json_object(request.body))
         elif action == "clearUserPreferredPresence":
             user.preferred = None
         elif action == "setStatusMessage":
-            self._set_status_message(user, _json_object(request.body))
+            self._set_status_message(user, json_object(request.body))
         else:
-            raise _unsupported(request)
+            raise unsupported(request)
         user.sequence += 1
         return FakeResponse(200, b"")
 
     # ------------------------------------------------------------------ endpoints
 
     def _users_page(self, request: FakeRequest) -> FakeResponse:
-        top = _page_size(request.query.get("$top", [str(DEFAULT_PAGE_SIZE)])[0])
-        offset = _offset_of(request.query.get("$skiptoken", [""])[0])
+        top = page_size(request.query.get("$top", [str(DEFAULT_PAGE_SIZE)])[0])
+        offset = offset_of(request.query.get("$skiptoken", [""])[0])
         users = list(self.users.values())
         body: dict[str, object] = {
             "@odata.context": f"{_ODATA_METADATA}#users",
-            "value": [_user_json(user) for user in users[offset : offset + top]],
+            "value": [user_json(user) for user in users[offset : offset + top]],
         }
         if offset + top < len(users):
-            skiptoken = base64.urlsafe_b64encode(f"offset:{offset + top}".encode()).decode()
+            skiptoken = skiptoken_for(offset + top)
             host = request.headers.get("host", "graph.microsoft.com")
             body["@odata.nextLink"] = (
                 f"http://{host}{GRAPH_PREFIX}/users?$top={top}&$skiptoken={skiptoken}"
             )
-        return _ok(body)
+        return ok(body)
 
     def _presence_answer(self, user: GraphUser, me: GraphUser) -> FakeResponse:
         context = f"{_ODATA_METADATA}#users('{user.id}')/presence/$entity"
-        return _ok({"@odata.context": context, **self._presence_json(user, me)})
+        return ok({"@odata.context": context, **self._presence_json(user, me)})
 
     def _presences_by_user_id(self, body: dict[str, object], me: GraphUser) -> FakeResponse:
         ids = body.get("ids")
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
-            raise _bad_request("The request body must have 'ids', a non-empty list of user ids.")
+            raise bad_request("The request body must have 'ids', a non-empty list of user ids.")
+        if not self.presence_reads_allowed:
+            raise GraphError(403, "Forbidden", "Insufficient privileges to complete the operation.")
         if len(ids) > MAX_IDS_PER_PRESENCE_REQUEST:
-            raise _bad_request(
+            raise bad_request(
                 f"The number of ids ({len(ids)}) exceeds the limit of "
                 f"{MAX_IDS_PER_PRESENCE_REQUEST} per request."
             )
         presences = []
         for user_id in ids:
-            _check_guid(user_id)
+            check_guid(user_id)
             user = self.users.get(user_id)
             presences.append(
-                self._presence_json(user, me) if user is not None else _unknown_presence(user_id)
+                self._presence_json(user, me) if user is not None else unknown_presence(user_id)
             )
-        return _ok(
-            {"@odata.context": f"{_ODATA_METADATA}#Collection(presence)", "value": presences}
-        )
+        return ok({"@odata.context": f"{_ODATA_METADATA}#Collection(presence)", "value": presences})
 
     def _set_preferred(self, user: GraphUser, body: dict[str, object]) -> None:
         availability, activity = str(body.get("availability")), str(body.get("activity"))
         if (availability, activity) not in PREFERRED_PRESENCE_PAIRS:
-            raise _bad_request(
+            raise bad_request(
                 f"The availability and activity pair ({availability}, {activity}) "
                 "is not supported by setUserPreferredPresence."
             )
-        default = _DAY if availability in {"Busy", "DoNotDisturb"} else 7 * _DAY
+        default = DAY_SECONDS if availability in {"Busy", "DoNotDisturb"} else 7 * DAY_SECONDS
         duration = body.get("expirationDuration")
-        lasts = default if duration is None else _duration_seconds(duration)
+        lasts = default if duration is None else duration_seconds(duration)
         user.preferred = PreferredPresence(availability, activity, self.clock() + lasts)
 
     def _set_status_message(self, user: GraphUser, body: dict[str, object]) -> None:
@@ -388,9 +323,9 @@ class GraphFake:
         message = status.get("message") if isinstance(status, dict) else None
         content = message.get("content") if isinstance(message, dict) else None
         if not isinstance(status, dict) or not isinstance(content, str):
-            raise _bad_request("The body must be {'statusMessage': {'message': {'content': ...}}}.")
+            raise bad_request("The body must be {'statusMessage': {'message': {'content': ...}}}.")
         expiry = status.get("expiryDateTime")
-        expires_at = None if expiry is None else _timestamp_of(expiry)
+        expires_at = None if expiry is None else timestamp_of(expiry)
         user.status_message = StatusMessage(content, self.clock(), expires_at) if content else None
 
     # ------------------------------------------------------------------ helpers
@@ -398,16 +333,16 @@ class GraphFake:
     def _authenticate(self, authorization: str) -> GraphUser:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise _invalid_token("Access token is empty.")
+            raise invalid_token("Access token is empty.")
         known = self._tokens.get(token)
         if known is None:
-            raise _invalid_token("IDX14100: JWT is not well formed, there are no dots (.).")
+            raise invalid_token("IDX14100: JWT is not well formed, there are no dots (.).")
         if self.clock() >= known.expires_at:
-            raise _invalid_token("Lifetime validation failed, the token is expired.")
+            raise invalid_token("Lifetime validation failed, the token is expired.")
         return self.users[known.user_id]
 
     def _user(self, user_id: str) -> GraphUser:
-        _check_guid(user_id)
+        check_guid(user_id)
         user = self.users.get(user_id)
         if user is None:
             raise GraphError(404, "NotFound", f"User '{user_id}' does not exist in the tenant.")
@@ -444,10 +379,10 @@ class GraphFake:
             return None
         answer: dict[str, object] = {
             "message": {"content": status.content, "contentType": "text"},
-            "publishedDateTime": _iso(status.published_at) + "Z",
+            "publishedDateTime": iso(status.published_at) + "Z",
         }
         if own and status.expires_at is not None:  # Graph hides others' expiry
-            answer["expiryDateTime"] = {"dateTime": _iso(status.expires_at), "timeZone": "UTC"}
+            answer["expiryDateTime"] = {"dateTime": iso(status.expires_at), "timeZone": "UTC"}
         return answer
 
     def _apply_due_steps(self) -> None:
@@ -462,7 +397,7 @@ class GraphFake:
         if fault is Fault.MALFORMED_JSON:
             return FakeResponse(200, b'{"value": [{"id": "', content_type="application/json")
         if fault is Fault.TOO_MANY_REQUESTS:
-            return self._error_response(_too_many_requests(FAULT_RETRY_AFTER_SECONDS))
+            return self._error_response(too_many_requests(FAULT_RETRY_AFTER_SECONDS))
         if fault is Fault.SERVICE_UNAVAILABLE:
             return self._error_response(
                 GraphError(
@@ -478,140 +413,6 @@ class GraphFake:
 
     def _error_response(self, error: GraphError) -> FakeResponse:
         request_id = str(uuid.uuid5(_USER_NAMESPACE, f"request-{self._answers}"))
-        inner = {"date": _iso(self.clock()).split(".")[0], "request-id": request_id}
+        inner = {"date": iso(self.clock()).split(".")[0], "request-id": request_id}
         body = {"error": {"code": error.code, "message": error.message, "innerError": inner}}
         return FakeResponse(error.status, body, headers={"request-id": request_id, **error.headers})
-
-
-# ---------------------------------------------------------------------- module helpers
-
-
-def _ok(body: dict[str, object]) -> FakeResponse:
-    return FakeResponse(200, body)
-
-
-def _user_json(user: GraphUser) -> dict[str, object]:
-    return {
-        "id": user.id,
-        "displayName": user.display_name,
-        "userPrincipalName": user.user_principal_name,
-        "mail": user.user_principal_name,
-        "jobTitle": user.job_title,
-        "businessPhones": [],
-    }
-
-
-def _unknown_presence(user_id: str) -> dict[str, object]:
-    return {
-        "id": user_id,
-        "availability": "PresenceUnknown",
-        "activity": "PresenceUnknown",
-        "statusMessage": None,
-        "outOfOfficeSettings": {"message": None, "isOutOfOffice": False},
-        "sequenceNumber": None,
-    }
-
-
-def _json_object(body: bytes) -> dict[str, object]:
-    try:
-        parsed = json.loads(body or b"{}")
-    except ValueError:
-        raise _bad_request("Unable to read JSON request payload.") from None
-    if not isinstance(parsed, dict):
-        raise _bad_request("The request body must be a JSON object.")
-    return parsed
-
-
-def _check_guid(user_id: str) -> None:
-    try:
-        uuid.UUID(user_id)
-    except ValueError:
-        raise _bad_request(f"Invalid user id '{user_id}': use the user's object id.") from None
-
-
-def _page_size(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE_SIZE:
-        raise _bad_request(
-            f"Invalid page size specified: '{text}'. "
-            f"Must be between 1 and {MAX_PAGE_SIZE} inclusive."
-        )
-    return int(text)
-
-
-def _offset_of(skiptoken: str) -> int:
-    if not skiptoken:
-        return 0
-    try:
-        label, _, number = base64.urlsafe_b64decode(skiptoken).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        label, number = "", ""
-    if label != "offset" or not number.isdigit():
-        raise _bad_request("The $skiptoken is not one this service issued.")
-    return int(number)
-
-
-def _duration_seconds(duration: object) -> float:
-    match = _DURATION.fullmatch(duration) if isinstance(duration, str) else None
-    if match is None or duration in {"P", "PT"}:
-        raise _bad_request(f"expirationDuration '{duration}' is not an ISO 8601 duration.")
-    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    return days * _DAY + hours * 3600.0 + minutes * 60.0 + seconds
-
-
-def _timestamp_of(expiry: object) -> float:
-    if not isinstance(expiry, dict) or expiry.get("timeZone", "UTC") != "UTC":
-        raise _bad_request("expiryDateTime must be {'dateTime': ..., 'timeZone': 'UTC'}.")
-    try:
-        moment = datetime.fromisoformat(str(expiry.get("dateTime")))
-    except ValueError:
-        raise _bad_request(f"expiryDateTime '{expiry.get('dateTime')}' is not a date.") from None
-    return moment.replace(tzinfo=UTC).timestamp()
-
-
-def _iso(timestamp: float) -> str:
-    return (
-        datetime.fromtimestamp(timestamp, UTC)
-        .replace(tzinfo=None)
-        .isoformat(timespec="microseconds")
-    )
-
-
-def _bad_request(message: str) -> GraphError:
-    return GraphError(400, "BadRequest", message)
-
-
-def _invalid_token(message: str) -> GraphError:
-    return GraphError(401, "InvalidAuthenticationToken", message)
-
-
-def _too_many_requests(retry_after: int) -> GraphError:
-    return GraphError(
-        429,
-        "TooManyRequests",
-        "Too many requests in the window; retry after the given delay.",
-        {"Retry-After": str(retry_after)},
-    )
-
-
-def _unsupported(request: FakeRequest) -> GraphError:
-    return _bad_request(f"The fake Graph does not serve {request.method} {request.path}.")
-
-
-__all__ = [
-    "COMES_BACK",
-    "GOES_AWAY",
-    "GOES_DO_NOT_DISTURB",
-    "GOES_OFFLINE",
-    "GRAPH_PREFIX",
-    "JOINS_CALL",
-    "JOINS_MEETING",
-    "MAX_IDS_PER_PRESENCE_REQUEST",
-    "PRESENTS",
-    "Fault",
-    "GraphFake",
-    "GraphUser",
-    "OutOfOffice",
-    "PresenceChange",
-    "ScenarioStep",
-    "sets_out_of_office",
-]
