@@ -10,20 +10,26 @@ from tests.servers.slack.faults import (
     DroppedConnection,
     Fault,
     MalformedJson,
+    Refusal,
     ServerError,
     SlowAnswer,
 )
 from tests.servers.slack.people import SlackPerson
 from tests.servers.slack.rate_limits import METHOD_TIERS, TIER_CALLS_PER_MINUTE
-from tests.servers.slack.workspace import API_PREFIX, SlackWorkspaceFake
+from tests.servers.slack.tokens import CLIENT_ID
+from tests.servers.slack.workspace import API_PREFIX, TOKEN_METHOD, AnsweredCall, SlackWorkspaceFake
 
 __all__ = [
     "API_PREFIX",
+    "CLIENT_ID",
     "METHOD_TIERS",
     "TIER_CALLS_PER_MINUTE",
+    "TOKEN_METHOD",
+    "AnsweredCall",
     "DroppedConnection",
     "Fault",
     "MalformedJson",
+    "Refusal",
     "ServerError",
     "SlackPerson",
     "SlackWorkspaceFake",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from tests.servers.http_fake import FakeResponse
 
@@ -33,7 +33,16 @@ class DroppedConnection:
     """The socket closes after the request: no status line, no body."""
 
 
-Fault = ServerError | SlowAnswer | MalformedJson | DroppedConnection
+@dataclass(frozen=True)
+class Refusal:
+    """HTTP 200 with ``{"ok": false, "error": error}`` and any extra ``fields`` Slack adds
+    (``missing_scope`` comes with ``needed`` and ``provided``)."""
+
+    error: str
+    fields: dict[str, object] = field(default_factory=dict)
+
+
+Fault = ServerError | SlowAnswer | MalformedJson | DroppedConnection | Refusal
 
 
 def apply_fault(fault: Fault, answer: FakeResponse) -> FakeResponse:
@@ -48,3 +57,5 @@ def apply_fault(fault: Fault, answer: FakeResponse) -> FakeResponse:
             return FakeResponse(200, body[: len(body) // 2])  # a proper prefix of an object
         case DroppedConnection():
             return FakeResponse(200, drop_connection=True)
+        case Refusal(error=error, fields=fields):
+            return FakeResponse(200, {"ok": False, "error": error, **fields})

@@ -80,7 +80,8 @@ def users_list(call: Call) -> JsonObject:
         limit = int(call.text("limit") or 0)
     except ValueError:
         raise SlackError("invalid_limit") from None
-    size = USERS_LIST_MAX_PAGE if limit <= 0 else min(limit, USERS_LIST_MAX_PAGE)
+    cap = min(USERS_LIST_MAX_PAGE, call.workspace.users_list_page_cap)
+    size = cap if limit <= 0 else min(limit, cap)
     page = people[start : start + size]
     rest = people[start + size :]
     return {

@@ -34,6 +34,7 @@ class SlackPerson:
     status_emoji: str = ""
     status_expiration: float = 0.0  # 0: the status never expires
     in_huddle: bool = False
+    email: str = ""  # shown in profiles when set (Slack needs users:read.email for it)
     is_bot: bool = False
     deleted: bool = False
 
@@ -99,7 +100,7 @@ class SlackPerson:
             "huddle_state_expiration_ts": 0,
             "image_48": f"https://avatars.example/{self.id}_48.png",
             "team": TEAM_ID,
-        }
+        } | ({"email": self.email} if self.email else {})
 
     def member_view(self, now: float) -> JsonObject:
         """One entry of users.list's ``members``."""

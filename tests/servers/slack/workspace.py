@@ -1,14 +1,16 @@
 """A fake Slack workspace: the Web API methods a presence client calls, in Slack's shapes.
 
 Answers ``/api/<method>`` for auth.test, users.list (cursor pagination), users.getPresence,
-dnd.info, dnd.teamInfo, users.profile.get, users.setPresence, dnd.setSnooze, dnd.endSnooze and
-users.profile.set, as HTTP 200 with ``{"ok": true, ...}`` or ``{"ok": false, "error": code}``.
-Around them, as Slack does: the token comes in ``Authorization: Bearer`` (``not_authed``,
-``invalid_auth``, ``token_revoked``, ``token_expired``); each method is held to its tier per
-minute (HTTP 429, ``Retry-After``, ``{"ok": false, "error": "ratelimited"}``). For the test:
-faults on cue (:meth:`SlackWorkspaceFake.fail_next`), scenario steps that happen when the
-clock reaches them (:meth:`SlackWorkspaceFake.at`), and scenario methods for one person.
-Time is the injected ``clock`` (Unix seconds), so a test runs a minute or an hour instantly.
+dnd.info, dnd.teamInfo, users.profile.get, users.setPresence, dnd.setSnooze, dnd.endSnooze,
+users.profile.set and oauth.v2.access (renewing a rotated token, see :mod:`.tokens`), as
+HTTP 200 with ``{"ok": true, ...}`` or ``{"ok": false, "error": code}``. Around them, as
+Slack does: the token comes in ``Authorization: Bearer`` (``not_authed``, ``invalid_auth``,
+``token_revoked``, ``token_expired``); each method is held to its tier per minute (HTTP 429,
+``Retry-After``, ``{"ok": false, "error": "ratelimited"}``). For the test: faults on cue
+(:meth:`SlackWorkspaceFake.fail_next`), a log of every answer (``answered``), scenario steps
+that happen when the clock reaches them (:meth:`SlackWorkspaceFake.at`), and scenario methods
+for one person. Time is the injected ``clock`` (Unix seconds), so a test runs a minute or an
+hour instantly.
 """
 
 from __future__ import annotations
@@ -24,18 +26,23 @@ from tests.servers.slack.methods import METHODS, Call, SlackError
 from tests.servers.slack.people import SlackPerson
 from tests.servers.slack.rate_limits import RateLimiter
 from tests.servers.slack.requests import BadRequestBodyError, arguments, bearer_token
+from tests.servers.slack.tokens import TokenBook
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 API_PREFIX = "/api/"
+TOO_MANY_REQUESTS = 429
+TOKEN_METHOD = "oauth.v2.access"  # called with the client id, not a bearer token
 
 
-@dataclass
-class _Token:
-    user_id: str
-    expires_at: float | None
-    revoked: bool = False
+@dataclass(frozen=True)
+class AnsweredCall:
+    """One call the fake answered: the method, the fake's time, the HTTP status."""
+
+    method: str
+    at: float
+    status: int
 
 
 @dataclass
@@ -57,7 +64,10 @@ class SlackWorkspaceFake:
 
     clock: Callable[[], float] = time.time
     people: dict[str, SlackPerson] = field(default_factory=dict)
-    _tokens: dict[str, _Token] = field(default_factory=dict, init=False)
+    users_list_page_cap: int = 1000
+    """At most this many members per users.list page: Slack may send fewer than ``limit``."""
+    tokens: TokenBook = field(default_factory=TokenBook, init=False)
+    answered: list[AnsweredCall] = field(default_factory=list, init=False)
     _faults: deque[_QueuedFault] = field(default_factory=deque, init=False)
     _steps: list[_ScenarioStep] = field(default_factory=list, init=False)
     _limiter: RateLimiter = field(init=False)
@@ -73,14 +83,35 @@ class SlackWorkspaceFake:
         self.people[user_id] = person
         return person
 
-    def issue_token(self, token: str, user_id: str, *, lifetime: float | None = None) -> None:
-        """A user token of ``user_id``; with ``lifetime`` it expires that many seconds from now."""
+    def issue_token(
+        self,
+        token: str,
+        user_id: str,
+        *,
+        lifetime: float | None = None,
+        refresh_token: str | None = None,
+    ) -> None:
+        """A user token of ``user_id``; with ``lifetime`` it expires that many seconds from now,
+        and ``refresh_token`` renews it once at ``oauth.v2.access``."""
         expires_at = None if lifetime is None else self.clock() + lifetime
-        self._tokens[token] = _Token(user_id, expires_at)
+        self.tokens.issue(token, user_id, expires_at=expires_at, refresh_token=refresh_token)
 
     def revoke_token(self, token: str) -> None:
         """From now on ``token`` is answered with ``token_revoked``."""
-        self._tokens[token].revoked = True
+        self.tokens.access[token].revoked = True
+
+    def revoke_sign_in(self, user_id: str) -> None:
+        """The person removes the app: their access and refresh tokens stop working."""
+        self.tokens.revoke_user(user_id)
+
+    @property
+    def rate_limited(self) -> list[AnsweredCall]:
+        """The calls answered with HTTP 429."""
+        return [call for call in self.answered if call.status == TOO_MANY_REQUESTS]
+
+    def calls_of(self, method: str) -> list[AnsweredCall]:
+        """The answered calls of ``method``, in order."""
+        return [call for call in self.answered if call.method == method]
 
     def fail_next(self, fault: Fault, *, method: str | None = None) -> None:
         """Spoil the next call (of ``method`` only, if given) with ``fault``; faults queue up."""
@@ -125,6 +156,10 @@ class SlackWorkspaceFake:
         person.status_text, person.status_emoji = text, emoji
         person.status_expiration = 0.0 if expires_in is None else self.clock() + expires_in
 
+    def remove_person(self, user_id: str) -> None:
+        """The person is gone from the workspace: methods naming them say ``user_not_found``."""
+        del self.people[user_id]
+
     def join_huddle(self, user_id: str, *, joined: bool = True) -> None:
         """The person joins (or with ``joined=False`` leaves) a huddle."""
         self.people[user_id].in_huddle = joined
@@ -139,39 +174,34 @@ class SlackWorkspaceFake:
         self._run_due_steps()
         answer = self._answer(method, request)
         fault = self._take_fault(method)
-        return answer if fault is None else apply_fault(fault, answer)
+        if fault is not None:
+            answer = apply_fault(fault, answer)
+        self.answered.append(AnsweredCall(method, self.clock(), answer.status))
+        return answer
 
     def _answer(self, method: str, request: FakeRequest) -> FakeResponse:
         implementation = METHODS.get(method)
-        if implementation is None:
+        if implementation is None and method != TOKEN_METHOD:
             return _error("unknown_method")
         retry_after = self._limiter.retry_after(method)
         if retry_after is not None:
             return FakeResponse(
-                429,
+                TOO_MANY_REQUESTS,
                 {"ok": False, "error": "ratelimited"},
                 headers={"Retry-After": str(retry_after)},
             )
         try:
-            caller = self._caller(bearer_token(request))
+            if implementation is None:
+                return FakeResponse(
+                    200, {"ok": True} | self.tokens.renew(arguments(request), self.clock())
+                )
+            caller = self.people[self.tokens.user_of(bearer_token(request), self.clock())]
             call = Call(self, caller, arguments(request), self.clock())
             return FakeResponse(200, {"ok": True} | implementation(call))
         except BadRequestBodyError:
             return _error("invalid_json")
         except SlackError as refusal:
             return _error(refusal.code)
-
-    def _caller(self, token: str | None) -> SlackPerson:
-        if token is None:
-            raise SlackError("not_authed")
-        known = self._tokens.get(token)
-        if known is None:
-            raise SlackError("invalid_auth")
-        if known.revoked:
-            raise SlackError("token_revoked")
-        if known.expires_at is not None and self.clock() >= known.expires_at:
-            raise SlackError("token_expired")
-        return self.people[known.user_id]
 
     def _run_due_steps(self) -> None:
         now = self.clock()

@@ -1,0 +1,146 @@
+"""One Slack account's client: contacts, presence polled within Slack's limits, my status.
+
+Slack pushes presence to no app that can still be made, so the client polls (reference
+§2.2): it asks ``auth.test`` who the account is, lists the workspace with ``users.list``
+(every page), then asks ``users.getPresence`` about one person at a time, favourites first,
+everyone at most once per polling interval, and spends no more than Slack's documented limits
+(:mod:`.web_api`). DND comes fifty people per call (:mod:`.presence`); the custom status and
+huddles come from the profiles of a fresh ``users.list`` every :data:`PROFILE_REFRESH_SECONDS`,
+which also picks up people who joined or left.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Final
+
+from presence_tray.core.errors import TransientError
+from presence_tray.core.polling import PollRota, poll_until_cancelled
+from presence_tray.platforms.slack import CAPABILITIES, POLL_INTERVAL_SECONDS
+from presence_tray.platforms.slack.contacts import list_contacts
+from presence_tray.platforms.slack.own_status import set_slack_status
+from presence_tray.platforms.slack.presence import SlackPresenceReader
+from presence_tray.platforms.slack.web_api import PLATFORM_NAME, SLACK_API_BASE, SlackWebApi
+from presence_tray.platforms.wire import get_str
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    import httpx
+
+    from presence_tray.core.client import Capabilities, OwnStatus, PresenceSink
+    from presence_tray.core.clock import Clock
+    from presence_tray.core.identity import AccountRef, IdentityKey
+    from presence_tray.platforms.http import AuthorizedCaller
+
+PROFILE_REFRESH_SECONDS: Final = 600.0
+"""How often ``users.list`` is read again for custom statuses and joiners: a few pages every
+ten minutes is far inside its Tier 2 limit."""
+PRESENCE_BATCH_SIZE: Final = 1
+"""``users.getPresence`` takes one person, so the rota is asked for one at a time: a
+favourite who becomes due waits behind nobody."""
+
+
+class SlackClient:
+    """Presence of one Slack account's workspace, polled; and my own status there."""
+
+    def __init__(  # noqa: PLR0913 - keyword-only seams, each with a default
+        self,
+        account: AccountRef,
+        *,
+        tokens: AuthorizedCaller,
+        clock: Clock,
+        is_priority: Callable[[IdentityKey], bool] = lambda _key: False,
+        poll_interval: float = POLL_INTERVAL_SECONDS,
+        base_url: str = SLACK_API_BASE,
+        rng: random.Random | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        """A client for ``account`` calling ``base_url`` with ``tokens`` (a TokenHolder).
+
+        ``is_priority`` tells who to keep freshest (favourites, people in view);
+        ``transport`` and ``timeout`` (seconds per request) are for tests.
+        """
+        self._account = account
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._api = SlackWebApi(
+            tokens=tokens, clock=clock, base_url=base_url, transport=transport, timeout=timeout
+        )
+        self._rota = PollRota(poll_interval, is_priority)
+        self._reader = SlackPresenceReader(self._api, clock, dnd_max_age=poll_interval)
+        self._profiles_read_at: float | None = None
+
+    @property
+    def account(self) -> AccountRef:
+        """The account this client serves."""
+        return self._account
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What a Slack client can do."""
+        return CAPABILITIES
+
+    @property
+    def calls_made(self) -> int:
+        """Calls spent on Slack's Web API since the client was made."""
+        return sum(budget.calls_made for budget in self._api.budgets)
+
+    @property
+    def times_rate_limited(self) -> int:
+        """How often Slack asked to slow down (HTTP 429 with ``Retry-After``)."""
+        return sum(budget.times_held for budget in self._api.budgets)
+
+    def set_poll_interval(self, seconds: float) -> None:
+        """Ask about each person at most every ``seconds`` (the Slack polling setting)."""
+        self._rota.set_interval(seconds)
+        self._reader.dnd_max_age = seconds
+
+    async def run(self, sink: PresenceSink) -> None:
+        """List the workspace, then poll presence into ``sink`` until cancelled."""
+        me = await self._who_am_i()
+        await self._read_contacts(sink, me)
+        sink.report_live()
+
+        async def fetch(keys: Sequence[IdentityKey]) -> None:
+            if self._profiles_due():
+                await self._read_contacts(sink, me)
+            await self._reader.fetch(keys, sink)
+
+        await poll_until_cancelled(
+            self._rota,
+            fetch,
+            batch_size=PRESENCE_BATCH_SIZE,
+            clock=self._clock,
+            sink=sink,
+            platform_name=PLATFORM_NAME,
+            rng=self._rng,
+        )
+
+    async def set_own_status(self, status: OwnStatus) -> None:
+        """Set my presence, DND and custom status on Slack (see :mod:`.own_status`)."""
+        await set_slack_status(self._api, status, now=self._clock.now())
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._api.aclose()
+
+    async def _who_am_i(self) -> str:
+        answer = await self._api.read("auth.test")
+        user_id = get_str(answer, "user_id")
+        if not user_id:
+            msg = "Slack did not say who the signed-in account is (auth.test)."
+            raise TransientError(msg)
+        return user_id
+
+    async def _read_contacts(self, sink: PresenceSink, me: str) -> None:
+        contacts = await list_contacts(self._api, self._account, me)
+        self._profiles_read_at = self._clock.now()
+        sink.add_contacts(contact.identity for contact in contacts)
+        self._reader.set_people({contact.identity.key: contact.profile for contact in contacts})
+        self._rota.replace_members(contact.identity.key for contact in contacts)
+
+    def _profiles_due(self) -> bool:
+        read_at = self._profiles_read_at
+        return read_at is None or self._clock.now() - read_at >= PROFILE_REFRESH_SECONDS
