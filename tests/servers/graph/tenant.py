@@ -132,6 +132,11 @@ class GraphFake:
         self.refresh_tokens = RefreshTokens(self._issue_with_lifetime, clock)
         """The token endpoint's refresh tokens (its ``renewals`` and ``refusals`` counts)."""
         self.presence_reads_allowed = True
+        self.server_page_size: int | None = None
+        """Server-driven paging: ``/users`` pages hold at most this many, whatever ``$top``."""
+        self.left_out_of_answers: set[str] = set()
+        """Ids a bulk presence answer leaves out (the client must not read that as offline)."""
+        self.slow_answer_seconds = SLOW_ANSWER_SECONDS
 
     # ------------------------------------------------------------------ the tenant, for tests
 
@@ -206,7 +211,7 @@ class GraphFake:
             return self.refresh_tokens.answer(request)
         fault = self._faults.popleft() if self._faults else None
         if fault is Fault.SLOW_ANSWER:
-            return replace(self._answer(request), delay=SLOW_ANSWER_SECONDS)
+            return replace(self._answer(request), delay=self.slow_answer_seconds)
         if fault is Fault.DROPPED_CONNECTION:
             return FakeResponse(200, drop_connection=True)
         if fault is not None:
@@ -268,6 +273,7 @@ class GraphFake:
 
     def _users_page(self, request: FakeRequest) -> FakeResponse:
         top = page_size(request.query.get("$top", [str(DEFAULT_PAGE_SIZE)])[0])
+        top = min(top, self.server_page_size or top)
         offset = offset_of(request.query.get("$skiptoken", [""])[0])
         users = list(self.users.values())
         body: dict[str, object] = {
@@ -300,6 +306,8 @@ class GraphFake:
         presences = []
         for user_id in ids:
             check_guid(user_id)
+            if user_id in self.left_out_of_answers:
+                continue
             user = self.users.get(user_id)
             presences.append(
                 self._presence_json(user, me) if user is not None else unknown_presence(user_id)

@@ -1,0 +1,107 @@
+"""Who "me" is, and the people of my organisation, from Microsoft Graph's directory.
+
+Contacts are the directory's users (``GET /users``, paged by ``@odata.nextLink``), without
+me. Each becomes an :class:`Identity` keyed by the user's object id (the id presence calls
+take), with their mail and user principal name as handles and a Teams chat deep link.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Final
+from urllib.parse import quote
+
+from presence_tray.core.errors import PermanentError, TransientError
+from presence_tray.core.identity import Identity, IdentityKey, Platform
+from presence_tray.platforms.teams.graph import (
+    PLATFORM_NAME,
+    READ_USERS_PERMISSION,
+    require_success,
+)
+from presence_tray.platforms.wire import get_list, get_str
+
+if TYPE_CHECKING:
+    from presence_tray.core.identity import AccountRef
+    from presence_tray.platforms.http import PlatformHttp
+    from presence_tray.platforms.teams.graph import GraphEndpoints
+
+_log = logging.getLogger(__name__)
+
+USERS_PAGE_SIZE: Final = 999
+"""``$top`` of a ``/users`` page: the most Graph gives in one."""
+USER_FIELDS: Final = "id,displayName,mail,userPrincipalName"
+MAX_USER_PAGES: Final = 1000
+"""A directory longer than this many pages (a million people) is read no further."""
+CHAT_LINK: Final = "https://teams.microsoft.com/l/chat/0/0?users="
+"""Teams' documented deep link to a one-to-one chat, followed by the user principal name."""
+
+
+async def read_my_id(http: PlatformHttp, endpoints: GraphEndpoints) -> str:
+    """The signed-in user's object id (``GET /me``)."""
+    endpoint = endpoints.me
+    response = await http.request(endpoint, "GET", "/me", params={"$select": "id"})
+    require_success(http, endpoint, response, permission="User.Read")
+    my_id = get_str(http.read_json(endpoint, response), "id")
+    if not my_id:
+        msg = f"{PLATFORM_NAME} did not say who is signed in (no id on /me)."
+        raise TransientError(msg)
+    return my_id
+
+
+async def list_contacts(
+    http: PlatformHttp,
+    endpoints: GraphEndpoints,
+    account: AccountRef,
+    *,
+    my_id: str,
+    base_url: str,
+) -> list[Identity]:
+    """Every user of the directory but me, one page after another.
+
+    A next-page link is followed only when it points into ``base_url``, so the access token
+    never goes to another server.
+    """
+    endpoint = endpoints.users
+    contacts: list[Identity] = []
+    url: str | None = "/users"
+    params: dict[str, str] | None = {"$select": USER_FIELDS, "$top": str(USERS_PAGE_SIZE)}
+    for _ in range(MAX_USER_PAGES):
+        if url is None:
+            return contacts
+        response = await http.request(endpoint, "GET", url, params=params)
+        require_success(http, endpoint, response, permission=READ_USERS_PERMISSION)
+        page = http.read_json(endpoint, response)
+        for user in get_list(page, "value") or ():
+            identity = identity_of(account, user)
+            if identity is not None and identity.key.remote_id != my_id:
+                contacts.append(identity)
+        url, params = _next_page(page, base_url), None
+    _log.info("%s: directory longer than %d pages; read no further", account, MAX_USER_PAGES)
+    return contacts
+
+
+def identity_of(account: AccountRef, user: object) -> Identity | None:
+    """One directory user as an identity; None without an object id."""
+    user_id = get_str(user, "id")
+    if not user_id:
+        return None
+    mail = get_str(user, "mail")
+    principal = get_str(user, "userPrincipalName")
+    handles = tuple(dict.fromkeys(handle for handle in (mail, principal) if handle))
+    name = get_str(user, "displayName") or mail or principal or user_id
+    return Identity(
+        IdentityKey(Platform.TEAMS, account.account_id, user_id),
+        name,
+        handles=handles,
+        chat_url=CHAT_LINK + quote(principal, safe="@") if principal else None,
+    )
+
+
+def _next_page(page: object, base_url: str) -> str | None:
+    link = get_str(page, "@odata.nextLink")
+    if link is None:
+        return None
+    if not link.startswith(base_url.rstrip("/") + "/"):
+        msg = f"{PLATFORM_NAME} sent a next-page link to another server; it was not followed."
+        raise PermanentError(msg)
+    return link
