@@ -36,6 +36,7 @@ from presence_tray.ui.contacts_proxy import ContactsProxyModel
 from presence_tray.ui.linking import LinkSuggestionsBar
 from presence_tray.ui.person_detail import PersonDetail
 from presence_tray.ui.placement import place_near
+from presence_tray.ui.visible_people import VisiblePeople, people_in_view
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -146,6 +147,9 @@ class ContactsWindow(QWidget):
     """The user asked to unlink an identity (its ``IdentityKey``) from its person."""
     size_chosen = Signal(int, int)
     """The user resized the window to this width and height (once the resizing has rested)."""
+    visible_people_changed = Signal(object)
+    """The people in sight changed: a ``frozenset`` of person ids (the rows in view, or the
+    person whose detail is open; empty while the window is hidden or minimised)."""
 
     def __init__(
         self,
@@ -214,6 +218,7 @@ class ContactsWindow(QWidget):
         self._add_shortcuts()
 
         self._refresh_timer = QTimer(self)
+        self._in_sight = self._count_people_in_sight()
         self._follow(model)
         self.set_people(people)
         self._refresh()
@@ -237,6 +242,13 @@ class ContactsWindow(QWidget):
             signal.connect(self._schedule_refresh)
         model.rowsRemoved.connect(self._check_person_shown)
         model.modelReset.connect(self._check_person_shown)
+
+    def _count_people_in_sight(self) -> VisiblePeople:
+        """Report who is in sight as the list scrolls, resizes, filters or changes."""
+        in_sight = VisiblePeople(self._people_in_sight, is_shown=self._on_screen, parent=self)
+        in_sight.watch(self._list)
+        in_sight.changed.connect(self.visible_people_changed)
+        return in_sight
 
     def _detail_view(self, model: ContactsModel) -> PersonDetail:
         detail = PersonDetail(model.hub, model.clock)
@@ -330,6 +342,11 @@ class ContactsWindow(QWidget):
         return self._list_notice
 
     @property
+    def visible_people(self) -> VisiblePeople:
+        """The people in sight, counted once scrolling and changes rest."""
+        return self._in_sight
+
+    @property
     def showing_detail(self) -> bool:
         """Whether a person's detail is shown instead of the list."""
         return self._pages.currentWidget() is self._detail
@@ -352,6 +369,7 @@ class ContactsWindow(QWidget):
         self._list_notice.setVisible(False)
         self._select(person_id)
         self._pages.setCurrentWidget(self._detail)
+        self._in_sight.schedule()
         self._detail.back_button.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
 
@@ -360,6 +378,7 @@ class ContactsWindow(QWidget):
         person_id = self._detail.person_id
         self._detail.clear()
         self._pages.setCurrentIndex(0)
+        self._in_sight.schedule()
         if person_id is not None and self._select(person_id):
             self._list.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
@@ -446,14 +465,25 @@ class ContactsWindow(QWidget):
         self.size_chosen.emit(self.width(), self.height())
 
     def showEvent(self, event: QShowEvent) -> None:
-        """Keep the rows' ages current while the window is shown."""
+        """Keep the rows' ages current while the window is shown; count who is in sight."""
         super().showEvent(event)
         self._model.set_ages_shown(shown=True)
+        self._in_sight.schedule()
 
     def hideEvent(self, event: QHideEvent) -> None:
-        """Stop refreshing ages nobody sees."""
+        """Stop refreshing ages nobody sees; nobody is in sight."""
         super().hideEvent(event)
         self._model.set_ages_shown(shown=False)
+        self._in_sight.clear()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Minimised, nobody is in sight; restored, count again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange:
+            if self.isMinimized():
+                self._in_sight.clear()
+            else:
+                self._in_sight.schedule()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Tell the shell; closing only hides the window."""
@@ -499,6 +529,15 @@ class ContactsWindow(QWidget):
     def _schedule_refresh(self, *_args: object) -> None:
         # A method, not the timer's own start(): signals with arguments would pick start(int).
         self._refresh_timer.start()
+
+    def _on_screen(self) -> bool:
+        return self.isVisible() and not self.isMinimized()
+
+    def _people_in_sight(self) -> frozenset[str]:
+        if self.showing_detail:
+            person_id = self._detail.person_id
+            return frozenset() if person_id is None else frozenset((person_id,))
+        return people_in_view(self._list)
 
     def _select(self, person_id: str) -> bool:
         """Make the person's row current and selected, scrolled into view, when listed."""

@@ -62,6 +62,9 @@ class TrayShell(QObject):
     """The user chose Quit (from the tray menu, the window, or by closing the only window)."""
     own_status_applied = Signal(list)
     """A status chosen in the menu has been sent: one OwnStatusResult per account."""
+    visible_people_changed = Signal(object)
+    """The people in sight in the contacts window changed: a ``frozenset`` of person ids
+    (empty while the window is hidden; nothing before it first opens)."""
 
     def __init__(
         self,
@@ -317,6 +320,7 @@ class TrayShell(QObject):
             self._window.quit_requested.connect(self.request_quit)
             self._window.settings_requested.connect(self.open_settings)
             self._window.size_chosen.connect(self._remember_window_size)
+            self._window.visible_people_changed.connect(self.visible_people_changed)
             self._restore_window_size()
             for notice in self._notices:
                 self._window.add_notice(notice)
