@@ -43,10 +43,11 @@ from presence_tray.accounts.methods import (
 from presence_tray.accounts.rows import (
     METHOD_SETTING,
     AccountRow,
+    Reading,
     account_row,
     account_state,
     connected_with,
-    not_reading,
+    reading_sentence,
 )
 from presence_tray.core.client import AccountHealth
 from presence_tray.core.errors import PresenceError
@@ -112,7 +113,7 @@ class _Connecting:
 class AccountsService:
     """The saved accounts, and Connect / Reconnect / Disconnect for the settings dialog."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only, each defaulted; tests set the servers
         self,
         repository: AccountsRepository | None,
         saved: Iterable[Account] = (),
@@ -123,13 +124,16 @@ class AccountsService:
         sign_in_timeout: float = SIGN_IN_TIMEOUT,
         http_timeout: float = HTTP_TIMEOUT,
         api_bases: Mapping[Platform, str] | None = None,
+        reads_now: bool = True,
     ) -> None:
         """Serve the ``saved`` accounts of ``repository`` (None: no database this run).
 
         ``secrets`` defaults to the system keyring, checked at the first connect;
         ``sign_in_server`` is the test seam's issuer URL ("" normally); ``api_bases`` points
-        the token checks at other servers (tests).
+        the token checks at other servers (tests); ``reads_now`` is False while the app shows
+        the simulated network (a new account's presence is read from the next start).
         """
+        self._reads_now = reads_now
         self._repository = repository
         self._accounts: dict[AccountRef, Account] = {account.ref: account for account in saved}
         self._secrets = secrets
@@ -143,11 +147,15 @@ class AccountsService:
 
     @classmethod
     async def load(
-        cls, store: LocalStore | None, environ: Mapping[str, str] = os.environ
+        cls,
+        store: LocalStore | None,
+        environ: Mapping[str, str] = os.environ,
+        *,
+        reads_now: bool = True,
     ) -> AccountsService:
         """A service over ``store``'s saved accounts (none when unreadable or no store)."""
         if store is None:
-            return cls(None)
+            return cls(None, reads_now=reads_now)
         from presence_tray.storage.database import StorageError
         from presence_tray.storage.repositories import AccountsRepository
 
@@ -157,7 +165,12 @@ class AccountsService:
         except StorageError as err:
             _log.warning("could not read the saved accounts: %s", err)
             saved = []
-        return cls(repository, saved, sign_in_server=environ.get(SIGN_IN_SERVER_VARIABLE, ""))
+        return cls(
+            repository,
+            saved,
+            sign_in_server=environ.get(SIGN_IN_SERVER_VARIABLE, ""),
+            reads_now=reads_now,
+        )
 
     # -- what the dialog reads -----------------------------------------------------------
 
@@ -205,7 +218,7 @@ class AccountsService:
     def account_rows(self, platform: Platform) -> list[AccountRow]:
         """The saved accounts on ``platform``, with the sentence each one's state shows."""
         return [
-            account_row(account)
+            account_row(account, self._reading(platform))
             for ref, account in self._accounts.items()
             if ref.platform is platform
         ]
@@ -366,12 +379,17 @@ class AccountsService:
             )
             return ConnectOutcome(ok=False, message=message)
         self._accounts[account.ref] = account
-        self._tell(AccountStatus(account.ref, AccountHealth.STOPPED, account_state(account)))
+        reading = self._reading(account.ref.platform)
+        self._tell(
+            AccountStatus(account.ref, AccountHealth.STOPPED, account_state(account, reading))
+        )
         _log.info("connected %s", account.ref)
         platform = account.ref.platform.display_name
         return ConnectOutcome(
             ok=True,
-            message=f"Connected to {platform} as {account.label}; {not_reading(account)}.",
+            message=(
+                f"Connected to {platform} as {account.label}; {reading_sentence(account, reading)}."
+            ),
             account=account.ref,
         )
 
@@ -515,6 +533,11 @@ class AccountsService:
         if platform in self._api_bases:
             options["api_base"] = self._api_bases[platform]
         return options
+
+    def _reading(self, platform: Platform) -> Reading:
+        from presence_tray.account_clients import reads_presence
+
+        return Reading(readable=reads_presence(platform), now=self._reads_now)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(coroutine, name=name)

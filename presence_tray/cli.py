@@ -95,7 +95,16 @@ def _moment(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``presence-tray`` and its commands, with ``--help`` everywhere."""
     common = argparse.ArgumentParser(add_help=False)
-    network = common.add_argument_group("simulated network")
+    network = common.add_argument_group(
+        "simulated network",
+        "Shown when no account is connected; with accounts, Presence Tray shows them instead "
+        "(unless --simulated).",
+    )
+    network.add_argument(
+        "--simulated",
+        action="store_true",
+        help="show the simulated network even though accounts are connected",
+    )
     network.add_argument(
         "--people",
         type=_size,

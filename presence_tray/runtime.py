@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from presence_tray import cli
-from presence_tray.core.clock import Clock, ScaledClock
+from presence_tray.core.clock import Clock, ScaledClock, SystemClock
 from presence_tray.core.hub import PresenceHub, refresh_staleness_periodically
 from presence_tray.core.preferences import Preferences
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.platforms.simulated.network import build_simulated_network
 from presence_tray.storage.paths import database_path, resolve_data_dir
+from presence_tray.storage.probe import has_saved_accounts
 
 if TYPE_CHECKING:
     import argparse
@@ -43,7 +44,11 @@ class Runtime:
     hub: PresenceHub
     supervisor: ClientSupervisor
     clients: Sequence[PlatformClient]
+    """The simulated network's clients (none when the run shows connected accounts, whose
+    clients the accounts wiring starts)."""
     simulated: bool
+    """Whether this run shows the simulated network (its own database and faster clock)
+    rather than the user's connected accounts."""
     preferences: Preferences
     store: LocalStore | None
     notices: list[str]
@@ -118,9 +123,20 @@ def show_last_known(hub: PresenceHub, last_known: LastKnown) -> None:
         hub.flush()
 
 
-async def open_store(options: argparse.Namespace, notices: list[str]) -> LocalStore | None:
-    """The local database, or None (with a notice) when none can be had: the app then runs
-    on what it learns, in memory."""
+def shows_simulated_network(options: argparse.Namespace) -> bool:
+    """Whether this run shows the simulated network: when no account is saved, or when asked
+    (``--simulated``). Decided before anything loads, from one read-only query."""
+    if options.simulated:
+        return True
+    data_dir = resolve_data_dir(options.data_dir, os.environ)
+    return not has_saved_accounts(database_path(data_dir))
+
+
+async def open_store(
+    options: argparse.Namespace, notices: list[str], *, simulated: bool = True
+) -> LocalStore | None:
+    """The local database (the simulated network's, or the accounts' one), or None (with a
+    notice) when none can be had: the app then runs on what it learns, in memory."""
     # Imported here, not at the top: SQLAlchemy and Alembic take about 0.25 s to import, and
     # the GUI shows its tray icon before it needs them.
     from presence_tray.storage.database import StorageUnavailableError
@@ -128,7 +144,7 @@ async def open_store(options: argparse.Namespace, notices: list[str]) -> LocalSt
 
     data_dir = resolve_data_dir(options.data_dir, os.environ)
     try:
-        store = await LocalStore.open(database_path(data_dir, simulated=True))
+        store = await LocalStore.open(database_path(data_dir, simulated=simulated))
     except StorageUnavailableError as err:
         _log.warning("running without a database: %s", err)
         notices.append(f"{err} Presence Tray runs without saving anything until then.")
@@ -137,25 +153,31 @@ async def open_store(options: argparse.Namespace, notices: list[str]) -> LocalSt
     return store
 
 
-def new_runtime(options: argparse.Namespace) -> Runtime:
-    """The hub, the supervisor and the clients, with nothing loaded yet (call in the loop)."""
+def new_runtime(options: argparse.Namespace, *, simulated: bool = True) -> Runtime:
+    """The hub, the supervisor and (``simulated``) the simulated network's clients, with
+    nothing loaded yet (call in the loop). With connected accounts instead, the clock is the
+    real one and the accounts wiring starts their clients."""
     loop = asyncio.get_running_loop()
-    # With no account connected the whole app lives in the simulated network's time, which
-    # runs faster than real time so a day of changes plays out in minutes.
-    clock = ScaledClock(options.speed, start=options.start)
+    # The simulated network lives in its own time, which runs faster than real time so a day
+    # of changes plays out in minutes.
+    clock: Clock = ScaledClock(options.speed, start=options.start) if simulated else SystemClock()
     hub = PresenceHub(
         clock,
         policy=cli.policy_from_option(options.policy) or Preferences().aggregation_policy,
         schedule_flush=lambda flush: loop.call_later(FLUSH_WINDOW_SECONDS, flush),
     )
     supervisor = ClientSupervisor(hub, clock)
-    clients = build_simulated_network(seed=options.seed, size=options.people, clock=clock)
+    clients = (
+        build_simulated_network(seed=options.seed, size=options.people, clock=clock)
+        if simulated
+        else []
+    )
     return Runtime(
         clock,
         hub,
         supervisor,
         clients,
-        simulated=True,
+        simulated=simulated,
         preferences=Preferences(),
         store=None,
         notices=[],
@@ -169,7 +191,7 @@ async def load_saved(runtime: Runtime, options: argparse.Namespace) -> None:
     useful without a network. The simulated clock resumes from where the last run left it,
     so cached values are never "in the future".
     """
-    store = await open_store(options, runtime.notices)
+    store = await open_store(options, runtime.notices, simulated=runtime.simulated)
     if store is None:
         return
     runtime.store = store
@@ -186,7 +208,7 @@ async def load_saved(runtime: Runtime, options: argparse.Namespace) -> None:
 
 async def build_runtime(options: argparse.Namespace) -> Runtime:
     """A runtime with the saved data loaded: :func:`new_runtime` then :func:`load_saved`."""
-    runtime = new_runtime(options)
+    runtime = new_runtime(options, simulated=shows_simulated_network(options))
     await load_saved(runtime, options)
     return runtime
 

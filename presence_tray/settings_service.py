@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from presence_tray.core.preferences import Preferences
     from presence_tray.core.supervisor import AccountStatus, StatusListener
     from presence_tray.runtime import Runtime
+    from presence_tray.storage.local_store import LocalStore
 
 _log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class SettingsService:
         self._schedule = schedule or DndSchedule()
         self._autostart_file = autostart_file
         self._problem_listeners: list[Callable[[str], None]] = []
+        self._preference_listeners: list[Callable[[Preferences], None]] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._pending_preferences: Preferences | None = None
         self._pending_schedule: DndSchedule | None = None
@@ -82,9 +84,16 @@ class SettingsService:
         self._network_task: asyncio.Task[None] | None = None
 
     @classmethod
-    async def load(cls, runtime: Runtime, *, autostart_file: Path | None = None) -> SettingsService:
+    async def load(
+        cls,
+        runtime: Runtime,
+        *,
+        autostart_file: Path | None = None,
+        accounts_store: LocalStore | None = None,
+    ) -> SettingsService:
         """A service over ``runtime`` with the saved schedule (empty when unreadable) and the
-        saved accounts read."""
+        saved accounts read: from ``accounts_store`` while the simulated network shows (the
+        accounts' own database), else from the runtime's store."""
         schedule = DndSchedule()
         store = runtime.store
         if store is not None:
@@ -94,8 +103,19 @@ class SettingsService:
                 schedule = await asyncio.to_thread(store.dnd.get)
             except StorageError as err:
                 _log.warning("could not read the do-not-disturb schedule: %s", err)
-        accounts = await AccountsService.load(store)
+        accounts = await AccountsService.load(
+            accounts_store if runtime.simulated else store, reads_now=not runtime.simulated
+        )
         return cls(runtime, schedule, autostart_file=autostart_file, accounts=accounts)
+
+    @property
+    def accounts(self) -> AccountsService:
+        """The saved accounts, and connecting them."""
+        return self._accounts
+
+    def subscribe_preferences(self, listener: Callable[[Preferences], None]) -> Callable[[], None]:
+        """Hear the preferences each time they change; returns the unsubscriber."""
+        return add_listener(self._preference_listeners, listener)
 
     # -- what the dialog reads -----------------------------------------------------------
 
@@ -239,6 +259,8 @@ class SettingsService:
         if preferences.aggregation_policy is not runtime.preferences.aggregation_policy:
             runtime.hub.set_policy(preferences.aggregation_policy)
         runtime.preferences = preferences  # history, retention and notifications read it live
+        for listener in list(self._preference_listeners):
+            listener(preferences)
         if (
             preferences.simulated_network != self._network_on
             and self.simulated_network_applies_live

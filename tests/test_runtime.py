@@ -1,11 +1,23 @@
-"""The runtime's clock: the simulated day starts where --start says."""
+"""The runtime: the simulated day starts where --start says; with an account saved, the run
+shows the accounts instead, on the real clock and their own database."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from presence_tray import cli
-from presence_tray.runtime import new_runtime
+from presence_tray.core.clock import SystemClock
+from presence_tray.core.identity import AccountRef, Platform
+from presence_tray.core.preferences import Account
+from presence_tray.runtime import build_runtime, new_runtime, shows_simulated_network
+from presence_tray.storage.local_store import LocalStore
+from presence_tray.storage.paths import database_path
+from presence_tray.storage.repositories import AccountsRepository
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 async def test_the_simulated_day_starts_where_start_says() -> None:
@@ -13,3 +25,33 @@ async def test_the_simulated_day_starts_where_start_says() -> None:
     options = cli.build_parser().parse_args(["--start", "2026-11-25T09:00Z"])
     runtime = new_runtime(options)
     assert wednesday_nine <= runtime.clock.now() < wednesday_nine + 60 * 60
+
+
+async def test_with_an_account_saved_the_run_shows_the_accounts_on_the_real_clock(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    options = cli.build_parser().parse_args(["--data-dir", str(data)])
+    assert shows_simulated_network(options)  # nothing saved yet: the simulated network
+    store = await LocalStore.open(database_path(data))
+    try:
+        await asyncio.to_thread(
+            AccountsRepository(store.db).save,
+            Account(AccountRef(Platform.TEAMS, "tenant-1"), "ada@example.org"),
+        )
+    finally:
+        await store.aclose()
+    assert not shows_simulated_network(options)
+    forced = cli.build_parser().parse_args(["--data-dir", str(data), "--simulated"])
+    assert shows_simulated_network(forced)
+
+    runtime = await build_runtime(options)
+    try:
+        assert not runtime.simulated
+        assert runtime.clients == []  # the accounts wiring starts the real clients
+        assert isinstance(runtime.clock, SystemClock)
+        assert runtime.store is not None
+        assert runtime.store.db.path == database_path(data)  # not the simulated network's file
+    finally:
+        await runtime.aclose()
+    assert not database_path(data, simulated=True).exists()

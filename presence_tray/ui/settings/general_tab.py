@@ -45,9 +45,10 @@ POLICY_WORDS: Final = {
     ),
 }
 POLLING_NOTE: Final = (
-    "Used once Presence Tray reads presence from Slack, Teams and Zoom (their accounts can "
-    "be connected, but that reading arrives in a later version); the simulated network polls "
-    "every simulated minute."
+    "How often each person's presence is asked for, at most, on your connected Slack, Teams "
+    "and Zoom accounts. Favourites and the people in view are asked first; with many people "
+    "the platform's rate limit sets the pace for the rest. The simulated network polls every "
+    "simulated minute."
 )
 SPIN_CEILING: Final = 1_000_000
 """Spin boxes accept more than is valid, so a wrong number gets a sentence, not a silent clamp."""

@@ -1,0 +1,160 @@
+"""A platform client for every connected account, kept in step with Connect and Disconnect.
+
+Runs when Presence Tray shows the user's accounts rather than the simulated network: at
+start-up it starts a client for each saved account whose platform Presence Tray can read;
+a Connect (or Reconnect) starts or restarts that account's client, a Disconnect stops it.
+Each client gets the account's token holder (refresh, renewal on a refused token, needs
+reconnect), the app's clock, the polling interval from the preferences and the attention
+(favourites and people in view first). Platforms are imported only when an account of theirs
+runs: httpx and a client cost memory the simulated network never needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from typing import TYPE_CHECKING, Final, Protocol
+
+from presence_tray.core.client import AccountHealth, PlatformClient
+from presence_tray.core.errors import PresenceError
+from presence_tray.core.identity import Platform
+from presence_tray.core.supervisor import AccountStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from presence_tray.accounts.tokens import TokenHolder
+    from presence_tray.accounts_service import AccountsService
+    from presence_tray.core.identity import AccountRef, IdentityKey
+    from presence_tray.core.preferences import Account, Preferences
+    from presence_tray.runtime import Runtime
+
+_log = logging.getLogger(__name__)
+
+POLLED_CLIENTS: Final[Mapping[Platform, tuple[str, str]]] = {
+    Platform.SLACK: ("presence_tray.platforms.slack.client", "SlackClient"),
+    Platform.TEAMS: ("presence_tray.platforms.teams.client", "TeamsClient"),
+    Platform.ZOOM: ("presence_tray.platforms.zoom.client", "ZoomClient"),
+}
+"""The platforms whose presence this version reads from a connected account: module, class."""
+
+
+def reads_presence(platform: Platform) -> bool:
+    """Whether Presence Tray reads presence from a connected ``platform`` account."""
+    return platform in POLLED_CLIENTS
+
+
+class PolledClient(PlatformClient, Protocol):
+    """A polled platform's client (Slack, Teams, Zoom): a platform client whose polling
+    interval can change while it runs, and whose connections are closed when it stops."""
+
+    def set_poll_interval(self, seconds: float) -> None:
+        """Ask each person at most every ``seconds``."""
+
+    async def aclose(self) -> None:
+        """Close the client's connections."""
+
+
+class AccountClients:
+    """Starts, restarts and stops the clients of the connected accounts."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        accounts: AccountsService,
+        *,
+        is_priority: Callable[[IdentityKey], bool],
+        api_bases: Mapping[Platform, str] | None = None,
+    ) -> None:
+        """Run ``accounts``' clients in ``runtime``; ``api_bases`` points platforms at other
+        servers (tests)."""
+        self._runtime = runtime
+        self._accounts = accounts
+        self._is_priority = is_priority
+        self._api_bases = dict(api_bases or {})
+        self._running: dict[AccountRef, PolledClient] = {}
+        self._pending: set[asyncio.Task[None]] = set()
+        self._unsubscribe = accounts.subscribe(self._on_account_change)
+
+    def running(self) -> list[PolledClient]:
+        """The clients started and not stopped."""
+        return list(self._running.values())
+
+    async def start_saved(self) -> None:
+        """Start a client for every saved account this version can read."""
+        for account in self._accounts.accounts():
+            await self._start(account)
+
+    def apply_preferences(self, preferences: Preferences) -> None:
+        """Use the polling intervals of ``preferences`` from now on."""
+        for account, client in self._running.items():
+            seconds = preferences.poll_interval_seconds.get(account.platform)
+            if seconds is not None:
+                client.set_poll_interval(seconds)
+
+    async def aclose(self) -> None:
+        """Stop following the accounts and stop every client."""
+        self._unsubscribe()
+        for task in list(self._pending):
+            task.cancel()
+        await asyncio.gather(*self._pending, return_exceptions=True)
+        for account in list(self._running):
+            await self._stop(account)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _on_account_change(self, status: AccountStatus) -> None:
+        """An account was saved (connect, reconnect), removed, or needs reconnecting."""
+        if status.health is AccountHealth.NEEDS_RECONNECT:
+            return  # its client has parked itself: the token holder stopped the calls
+        saved = {account.ref: account for account in self._accounts.accounts()}
+        account = saved.get(status.account)
+        coroutine = self._stop(status.account) if account is None else self._start(account)
+        task = asyncio.get_running_loop().create_task(coroutine, name=f"follow {status.account}")
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _start(self, account: Account) -> None:
+        ref = account.ref
+        if not reads_presence(ref.platform) or account.sign_in_problem:
+            return
+        await self._stop(ref)
+        supervisor = self._runtime.supervisor
+        try:
+            tokens = await self._accounts.token_holder(ref)
+        except PresenceError as err:
+            _log.warning("%s: cannot start reading presence: %s", ref, err)
+            supervisor.set_status(
+                AccountStatus(ref, AccountHealth.FAILED, message=f"Cannot read presence: {err}")
+            )
+            return
+        client = self._build(account, tokens)
+        self._running[ref] = client
+        supervisor.start(client)
+        _log.info("%s: reading presence", ref)
+
+    def _build(self, account: Account, tokens: TokenHolder) -> PolledClient:
+        ref = account.ref
+        module_name, class_name = POLLED_CLIENTS[ref.platform]
+        client_class = getattr(importlib.import_module(module_name), class_name)
+        options: dict[str, object] = {
+            "tokens": tokens,
+            "clock": self._runtime.clock,
+            "is_priority": self._is_priority,
+        }
+        interval = self._runtime.preferences.poll_interval_seconds.get(ref.platform)
+        if interval is not None:
+            options["poll_interval"] = interval
+        if ref.platform in self._api_bases:
+            options["base_url"] = self._api_bases[ref.platform]
+        client: PolledClient = client_class(ref, **options)
+        return client
+
+    async def _stop(self, account: AccountRef) -> None:
+        client = self._running.pop(account, None)
+        if client is None:
+            return
+        await self._runtime.supervisor.stop(account)
+        await client.aclose()
+        _log.info("%s: stopped reading presence", account)
