@@ -1,0 +1,205 @@
+"""The Zoom client: company contacts, their presence polled within Zoom's limits, my status.
+
+Zoom pushes presence only to a public HTTPS webhook, which a desktop app does not have, so
+the client asks (platform-apis.md §4):
+
+1. ``GET /users/me`` says who the user is;
+2. ``GET /chat/users/me/contacts?type=company`` lists their company contacts, 50 a page, the
+   user left out;
+3. ``GET /chat/users/me/contacts/{id}?query_presence_status=true`` reads one contact's
+   ``presence_status``, person by person, favourites first (:class:`PollRota`), within the
+   account's Medium budget; a contact Zoom will not show (404, 403) is published as unknown;
+4. ``PUT /users/me/presence_status`` sets the user's own status (:mod:`.own_status`), at most
+   once a minute: a second change within the minute is refused with the seconds left.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import TYPE_CHECKING, Final
+from urllib.parse import quote
+
+from presence_tray.core.errors import RateLimitedError
+from presence_tray.core.polling import PollRota, poll_until_cancelled
+from presence_tray.core.presence import PresenceSource
+from presence_tray.platforms.http import REQUEST_TIMEOUT_SECONDS, PlatformHttp
+from presence_tray.platforms.vocabulary import unknown_presence
+from presence_tray.platforms.wire import get_list, get_str
+from presence_tray.platforms.zoom import CAPABILITIES, POLL_INTERVAL_SECONDS
+from presence_tray.platforms.zoom.contacts import CONTACT_TYPE, PAGE_SIZE, Me, contact_identity
+from presence_tray.platforms.zoom.endpoints import PRO_LIMITS, ZoomEndpoints
+from presence_tray.platforms.zoom.normalise import normalise_zoom_presence
+from presence_tray.platforms.zoom.own_status import (
+    UPDATE_INTERVAL_SECONDS,
+    refusal,
+    update_body,
+)
+
+if TYPE_CHECKING:
+    import random
+    from collections.abc import Callable, Sequence
+
+    import httpx
+
+    from presence_tray.core.client import Capabilities, OwnStatus, PresenceSink
+    from presence_tray.core.clock import Clock
+    from presence_tray.core.identity import AccountRef, Identity, IdentityKey
+    from presence_tray.platforms.http import AuthorizedCaller
+    from presence_tray.platforms.zoom.endpoints import ZoomLimits
+
+_log = logging.getLogger(__name__)
+
+API_BASE_URL: Final = "https://api.zoom.us/v2/"
+PLATFORM_NAME: Final = "Zoom"
+BATCH_SIZE: Final = 10
+"""Contacts read per turn of the poll loop (one request each), at most: never more than the
+budget allows in one window, so a batch takes a second at most and a favourite's turn is not
+held up behind a long batch."""
+MAX_CONTACT_PAGES: Final = 1000
+"""A contact list longer than this many pages (50,000 people) is cut off there."""
+_HTTP_OK_BELOW: Final = 300
+_NOT_SHOWN: Final = frozenset({400, 403, 404})
+"""Answers about one contact that mean Zoom will not tell us about that person."""
+
+
+class ZoomClient:
+    """One Zoom account: polled presence of its company contacts, and my own status."""
+
+    def __init__(  # noqa: PLR0913 - the polled-client contract's parameters
+        self,
+        account: AccountRef,
+        *,
+        tokens: AuthorizedCaller,
+        clock: Clock,
+        is_priority: Callable[[IdentityKey], bool] = lambda _key: False,
+        poll_interval: float = POLL_INTERVAL_SECONDS,
+        base_url: str = API_BASE_URL,
+        limits: ZoomLimits = PRO_LIMITS,
+        rng: random.Random | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = REQUEST_TIMEOUT_SECONDS,
+    ) -> None:
+        """A client for ``account`` calling ``base_url`` (``.../v2/``) within ``limits``;
+        ``transport`` is for tests only."""
+        self._account = account
+        self._clock = clock
+        self._rng = rng
+        self._endpoints = ZoomEndpoints.within(limits, clock)
+        self._rota = PollRota(poll_interval, is_priority)
+        self._http = PlatformHttp(
+            platform_name=PLATFORM_NAME,
+            base_url=base_url,
+            tokens=tokens,
+            clock=clock,
+            transport=transport,
+            timeout=timeout,
+        )
+        self._last_status_update: float | None = None
+
+    @property
+    def account(self) -> AccountRef:
+        """The Zoom account this client serves."""
+        return self._account
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What a Zoom client can do."""
+        return CAPABILITIES
+
+    @property
+    def calls_made(self) -> int:
+        """Requests sent to Zoom so far (token renewals not included)."""
+        return sum(budget.calls_made for budget in self._endpoints.budgets)
+
+    @property
+    def times_rate_limited(self) -> int:
+        """How often Zoom answered 429."""
+        return sum(budget.times_held for budget in self._endpoints.budgets)
+
+    def set_poll_interval(self, seconds: float) -> None:
+        """Ask about each contact at most every ``seconds`` (the per-platform setting)."""
+        self._rota.set_interval(seconds)
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        await self._http.aclose()
+
+    async def run(self, sink: PresenceSink) -> None:
+        """Import the contacts, then poll their presence until cancelled."""
+        me = Me.read(await self._http.get_json(self._endpoints.me, "users/me"))
+        contacts = [identity for identity in await self._contacts() if not me.is_me(identity)]
+        sink.add_contacts(contacts)
+        self._rota.replace_members(identity.key for identity in contacts)
+        _log.info("%s: %d Zoom contacts", self._account, len(contacts))
+        sink.report_live()
+        await poll_until_cancelled(
+            self._rota,
+            partial(self._read_presences, sink),
+            batch_size=min(BATCH_SIZE, self._endpoints.contact.budget.calls_per_window),
+            clock=self._clock,
+            sink=sink,
+            platform_name=PLATFORM_NAME,
+            rng=self._rng,
+        )
+
+    async def set_own_status(self, status: OwnStatus) -> None:
+        """Set my Zoom status (see :mod:`.own_status`); raise a core error kind on failure."""
+        now = self._clock.now()
+        body = update_body(status, now)
+        if self._last_status_update is not None:
+            wait = self._last_status_update + UPDATE_INTERVAL_SECONDS - now
+            if wait > 0:
+                msg = "Zoom takes one status change a minute"
+                raise RateLimitedError(msg, retry_after=wait)
+        endpoint = self._endpoints.status_update
+        response = await self._http.request(
+            endpoint, "PUT", "users/me/presence_status", json_body=body
+        )
+        if response.status_code >= _HTTP_OK_BELOW:
+            answer = self._http.read_json(endpoint, response) if response.content else {}
+            raise refusal(response, answer, body["status"])
+        self._last_status_update = self._clock.now()
+
+    async def _contacts(self) -> list[Identity]:
+        identities: list[Identity] = []
+        seen_tokens: set[str] = set()
+        params = {"type": CONTACT_TYPE, "page_size": str(PAGE_SIZE)}
+        for _ in range(MAX_CONTACT_PAGES):
+            page = await self._http.get_json(
+                self._endpoints.contacts, "chat/users/me/contacts", params=params
+            )
+            for contact in get_list(page, "contacts") or []:
+                identity = contact_identity(self._account, contact)
+                if identity is not None:
+                    identities.append(identity)
+            next_token = get_str(page, "next_page_token")
+            if not next_token or next_token in seen_tokens:
+                break
+            seen_tokens.add(next_token)
+            params = {**params, "next_page_token": next_token}
+        return identities
+
+    async def _read_presences(self, sink: PresenceSink, keys: Sequence[IdentityKey]) -> None:
+        endpoint = self._endpoints.contact
+        for key in keys:
+            response = await self._http.request(
+                endpoint,
+                "GET",
+                f"chat/users/me/contacts/{quote(key.remote_id, safe='')}",
+                params={"query_presence_status": "true"},
+            )
+            observed_at = self._clock.now()
+            if response.status_code in _NOT_SHOWN:
+                _log.info(
+                    "%s: Zoom shows no presence for a contact (HTTP %d)",
+                    self._account,
+                    response.status_code,
+                )
+                sink.publish(unknown_presence(key, observed_at, PresenceSource.POLL))
+                continue
+            body = self._http.read_json(endpoint, response)
+            sink.publish(normalise_zoom_presence(key, body, observed_at=observed_at))
+
+
+__all__ = ["API_BASE_URL", "ZoomClient"]
