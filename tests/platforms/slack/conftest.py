@@ -25,7 +25,7 @@ from presence_tray.core.identity import AccountRef, IdentityKey, Platform
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.platforms.slack.client import SlackClient
 from tests.accounts.stores import MemorySecretStore
-from tests.servers.http_fake import FakeHttpServer
+from tests.servers.http_fake import FakeHttpServer, FakeRequest
 from tests.servers.slack import API_PREFIX, CLIENT_ID, TOKEN_METHOD, SlackWorkspaceFake
 
 if TYPE_CHECKING:
@@ -102,13 +102,25 @@ class SlackRig:
     def presence_calls(self, user_id: str) -> list[float]:
         """When ``users.getPresence`` was answered about ``user_id`` (fake clock times)."""
         return [
-            request_at
-            for request, request_at in zip(self.server.requests, self._answer_times(), strict=True)
+            at
+            for request, at in self._answered_requests()
             if request.path.endswith("users.getPresence") and request.query.get("user") == [user_id]
         ]
 
-    def _answer_times(self) -> list[float]:
-        return [call.at for call in self.fake.answered]
+    def calls_with_token(self, token: str) -> list[float]:
+        """When calls carrying ``token`` were answered (fake clock times)."""
+        bearer = f"Bearer {token}"
+        return [
+            at
+            for request, at in self._answered_requests()
+            if request.headers.get("authorization") == bearer
+        ]
+
+    def _answered_requests(self) -> list[tuple[FakeRequest, float]]:
+        """Every request with the fake clock's time of its answer (the server and the fake
+        see the same calls in the same order)."""
+        times = [call.at for call in self.fake.answered]
+        return list(zip(self.server.requests, times, strict=True))
 
 
 @pytest.fixture
