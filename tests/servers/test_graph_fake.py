@@ -428,3 +428,49 @@ async def test_coming_back_clears_the_out_of_office(
 
     assert (presence["availability"], presence["activity"]) == ("Available", "Available")
     assert presence["outOfOfficeSettings"] == {"message": None, "isOutOfOffice": False}
+
+
+async def test_a_slow_answer_comes_late_and_a_dropped_connection_never(
+    graph: httpx.AsyncClient, tenant: GraphFake
+) -> None:
+    tenant.slow_answer_seconds = 0.3
+    tenant.fail_next(Fault.SLOW_ANSWER, Fault.DROPPED_CONNECTION)
+
+    with pytest.raises(httpx.ReadTimeout):
+        await graph.get(f"{GRAPH_PREFIX}/me", timeout=0.1)
+    with pytest.raises(httpx.RemoteProtocolError):
+        await graph.get(f"{GRAPH_PREFIX}/me")
+    answer = await graph.get(f"{GRAPH_PREFIX}/me")
+
+    assert answer.json()["displayName"] == "Ada Lovelace"
+
+
+async def test_without_presence_read_all_reading_others_is_forbidden(
+    graph: httpx.AsyncClient, tenant: GraphFake, grace: GraphUser
+) -> None:
+    tenant.deny_presence_reads()
+
+    answer = await graph.post(BULK, json={"ids": [grace.id]})
+
+    assert (answer.status_code, _error_code(answer)) == (403, "Forbidden")
+
+
+async def test_the_server_may_page_fewer_users_than_top_asks(
+    graph: httpx.AsyncClient, tenant: GraphFake
+) -> None:
+    tenant.server_page_size = 2
+
+    body = (await graph.get(f"{GRAPH_PREFIX}/users?$top=999")).json()
+
+    assert len(body["value"]) == 2
+    assert "$top=2" in body["@odata.nextLink"]
+
+
+async def test_an_id_left_out_of_the_answer_is_missing_from_value(
+    graph: httpx.AsyncClient, tenant: GraphFake, ada: GraphUser, grace: GraphUser
+) -> None:
+    tenant.left_out_of_answers.add(grace.id)
+
+    presences = await _bulk(graph, ada.id, grace.id)
+
+    assert [presence["id"] for presence in presences] == [ada.id]

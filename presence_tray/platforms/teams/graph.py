@@ -69,13 +69,13 @@ def require_success(
         return
     if status == HTTP_FORBIDDEN:
         msg = (
-            f"{PLATFORM_NAME} refused {endpoint.name}: the sign-in lacks the Microsoft Graph "
-            f"permission {permission}. Ask your Microsoft 365 administrator to grant it to "
+            f"Microsoft Graph refused {endpoint.name}: the sign-in lacks the permission "
+            f"{permission}. Ask your Microsoft 365 administrator to grant it to "
             "Presence Tray, then reconnect the account in Settings."
         )
         raise PermanentError(msg)
     code = _error_code(http, endpoint, response)
-    msg = f"{PLATFORM_NAME} refused {endpoint.name} (HTTP {status}, {code})."
+    msg = f"Microsoft Graph refused {endpoint.name} (HTTP {status}, {code})."
     raise PermanentError(msg)
 
 

@@ -32,11 +32,7 @@ from typing import TYPE_CHECKING, Final
 
 from presence_tray.core.errors import PermanentError
 from presence_tray.core.presence import PresenceState
-from presence_tray.platforms.teams.graph import (
-    PLATFORM_NAME,
-    WRITE_PRESENCE_PERMISSION,
-    require_success,
-)
+from presence_tray.platforms.teams.graph import WRITE_PRESENCE_PERMISSION, require_success
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -64,7 +60,7 @@ def preferred_presence(status: OwnStatus) -> tuple[str, str] | None:
         return None
     pair = PREFERRED_PRESENCE.get(status.state)
     if pair is None:
-        msg = f"{PLATFORM_NAME} has no status '{status.state}' that you can choose."
+        msg = f"'{status.state}' is not a status you can choose."
         raise PermanentError(msg)
     return pair
 
@@ -100,7 +96,7 @@ class OwnStatusWriter:
         pair = preferred_presence(status)
         seconds_left = None if status.until is None else status.until - self._clock.now()
         if seconds_left is not None and seconds_left <= 0:
-            msg = f"{PLATFORM_NAME}: the status was to end at a time already past; nothing set."
+            msg = "the status was to end at a time already past, so nothing was set."
             raise PermanentError(msg)
         presence = f"/users/{await self._my_id()}/presence"
         endpoints = self._endpoints
