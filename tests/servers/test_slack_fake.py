@@ -14,19 +14,29 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import builtin_async_handlers
 from slack_sdk.web.async_client import AsyncWebClient
 
+from presence_tray.accounts.tokens import is_unauthorized
+from presence_tray.accounts.tokenset import TokenSet
 from presence_tray.core.clock import ManualClock
+from presence_tray.core.identity import AccountRef, Platform
+from presence_tray.platforms.slack.contacts import list_contacts
+from presence_tray.platforms.slack.web_api import SlackWebApi
 from tests.servers.http_fake import FakeHttpServer
 from tests.servers.slack import (
     API_PREFIX,
+    CLIENT_ID,
+    TOKEN_METHOD,
+    AnsweredCall,
     DroppedConnection,
     MalformedJson,
+    Refusal,
     ServerError,
     SlackWorkspaceFake,
     SlowAnswer,
 )
+from tests.servers.slack.tokens import SCOPES
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
 TOKEN = "xoxp-FAKE-NOT-A-SECRET-alice"
 ALICE, BOB, CAROL = "U0ALICE", "U0BOB", "U0CAROL"
@@ -451,3 +461,160 @@ async def test_slack_sdk_rate_limit_handler_waits_retry_after_and_retries_once(
     [pause] = slack_clock.sleeps
     assert 60 <= pause < 61  # Retry-After plus slack_sdk's jitter of under a second
     assert [r.path for r in server.requests[-2:]] == ["/api/users.setPresence"] * 2
+
+
+# ------------------------------------------------ token rotation, answer log, refusals on cue
+
+
+async def _renew(server: FakeHttpServer, refresh_token: str, **extra: str) -> dict[str, object]:
+    """POST oauth.v2.access as a public client renewing a rotated token."""
+    form = {"grant_type": "refresh_token", "client_id": CLIENT_ID, "refresh_token": refresh_token}
+    async with httpx.AsyncClient(base_url=server.url + API_PREFIX) as client:
+        response = await client.post(TOKEN_METHOD, data=form | extra)
+    assert response.status_code == 200
+    answer = response.json()
+    assert isinstance(answer, dict)
+    return answer
+
+
+async def test_a_rotated_token_is_renewed_once_and_the_old_refresh_token_is_spent(
+    server: FakeHttpServer, workspace: SlackWorkspaceFake, slack_clock: ManualClock
+) -> None:
+    workspace.issue_token("xoxe.xoxp-old", BOB, lifetime=60, refresh_token="xoxe-1-old")
+    renewed = await _renew(server, "xoxe-1-old")
+    assert renewed == {
+        "ok": True,
+        "access_token": "xoxe.xoxp-FAKE-NOT-A-SECRET-1",
+        "expires_in": 43200,
+        "refresh_token": "xoxe-1-FAKE-NOT-A-SECRET-1",
+        "token_type": "user",
+        "scope": SCOPES,
+        "team": {"id": "T0FAKETEAM", "name": "Fake Workspace"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+    }
+    tokens = TokenSet.from_response(renewed, now=slack_clock.now())
+    assert tokens.expires_at == slack_clock.now() + 43200
+    assert await _renew(server, "xoxe-1-old") == {"ok": False, "error": "invalid_grant"}
+    async with httpx.AsyncClient(base_url=server.url + API_PREFIX) as client:
+        headers = {"Authorization": f"Bearer {tokens.access_token}"}
+        assert (await client.post("auth.test", headers=headers)).json()["user_id"] == BOB
+    assert workspace.tokens.refreshes == 1
+
+
+async def test_renewal_needs_the_client_id_and_the_grant_type(
+    server: FakeHttpServer, workspace: SlackWorkspaceFake
+) -> None:
+    workspace.issue_token("xoxe.xoxp-old", BOB, refresh_token="xoxe-1-old")
+    assert (await _renew(server, "xoxe-1-old", client_id="someone-else"))["error"] == (
+        "invalid_client_id"
+    )
+    assert (await _renew(server, "xoxe-1-old", grant_type="password"))["error"] == (
+        "invalid_grant_type"
+    )
+    assert (await _renew(server, "xoxe-1-old"))["ok"] is True  # not spent by the refusals
+
+
+async def test_a_revoked_sign_in_refuses_the_access_and_the_refresh_token(
+    server: FakeHttpServer, api: httpx.AsyncClient, workspace: SlackWorkspaceFake
+) -> None:
+    workspace.issue_token("xoxe.xoxp-carol", CAROL, refresh_token="xoxe-1-carol")
+    workspace.revoke_sign_in(CAROL)
+    async with httpx.AsyncClient(base_url=server.url + API_PREFIX) as client:
+        headers = {"Authorization": "Bearer xoxe.xoxp-carol"}
+        assert (await client.post("auth.test", headers=headers)).json()["error"] == "token_revoked"
+    assert (await _renew(server, "xoxe-1-carol"))["error"] == "invalid_grant"
+    assert (await _call(api, "auth.test"))["ok"] is True  # Alice's sign-in is hers
+
+
+async def test_every_answer_is_logged_with_its_time_and_status(
+    api: httpx.AsyncClient, workspace: SlackWorkspaceFake, slack_clock: ManualClock
+) -> None:
+    for _ in range(21):
+        await _call_any(api, "dnd.teamInfo", users=BOB)
+    slack_clock.advance(5)
+    await _call(api, "users.getPresence", user=BOB)
+    assert workspace.answered[0] == AnsweredCall("dnd.teamInfo", WEDNESDAY_MORNING, 200)
+    assert workspace.rate_limited == [AnsweredCall("dnd.teamInfo", WEDNESDAY_MORNING, 429)]
+    assert workspace.calls_of("users.getPresence") == [
+        AnsweredCall("users.getPresence", WEDNESDAY_MORNING + 5, 200)
+    ]
+
+
+async def _call_any(api: httpx.AsyncClient, method: str, **arguments: str) -> int:
+    """POST ``arguments``; the HTTP status, whatever it is."""
+    return (await api.post(method, data=arguments)).status_code
+
+
+async def test_users_list_may_send_fewer_members_than_asked(
+    api: httpx.AsyncClient, workspace: SlackWorkspaceFake
+) -> None:
+    workspace.users_list_page_cap = 2
+    first = await _call(api, "users.list", limit=200)
+    assert [member["id"] for member in first["members"]] == [ALICE, BOB]  # type: ignore[attr-defined]
+    cursor = first["response_metadata"]["next_cursor"]  # type: ignore[index]
+    rest = await _call(api, "users.list", limit=200, cursor=cursor)
+    assert [member["id"] for member in rest["members"]] == [CAROL]  # type: ignore[attr-defined]
+
+
+async def test_a_refusal_on_cue_carries_slacks_extra_fields(
+    api: httpx.AsyncClient, workspace: SlackWorkspaceFake
+) -> None:
+    missing = Refusal("missing_scope", {"needed": "dnd:read", "provided": "users:read"})
+    workspace.fail_next(missing, method="dnd.teamInfo")
+    assert await _call(api, "dnd.teamInfo", users=BOB) == {
+        "ok": False,
+        "error": "missing_scope",
+        "needed": "dnd:read",
+        "provided": "users:read",
+    }
+    assert (await _call(api, "dnd.teamInfo", users=BOB))["ok"] is True
+
+
+async def test_a_removed_person_is_not_found(
+    api: httpx.AsyncClient, workspace: SlackWorkspaceFake
+) -> None:
+    workspace.remove_person(CAROL)
+    assert (await _call(api, "users.getPresence", user=CAROL))["error"] == "user_not_found"
+
+
+# ------------------------------------- cross-check: slack_sdk and the Slack client's Web API
+
+
+class _StaticToken:
+    """An AuthorizedCaller with one fixed token (the real one is accounts.tokens.TokenHolder)."""
+
+    async def call(
+        self,
+        send: Callable[[str], Awaitable[httpx.Response]],
+        *,
+        refused: Callable[[httpx.Response], bool] = is_unauthorized,
+    ) -> httpx.Response:
+        del refused  # the token is never renewed here
+        return await send(TOKEN)
+
+
+async def test_slack_sdk_and_the_clients_web_api_read_the_same_answers(
+    sdk: AsyncWebClient, server: FakeHttpServer, workspace: SlackWorkspaceFake
+) -> None:
+    workspace.users_list_page_cap = 2
+    workspace.go_away(CAROL)
+    workspace.set_status(BOB, "Dentist", ":tooth:")
+    web_api = SlackWebApi(
+        tokens=_StaticToken(), clock=ManualClock(), base_url=server.url + API_PREFIX
+    )
+    try:
+        for user_id in (ALICE, BOB, CAROL):
+            ours = await web_api.read("users.getPresence", user=user_id)
+            assert ours == (await sdk.users_getPresence(user=user_id)).data
+        sdk_members = [
+            member async for page in await sdk.users_list(limit=200) for member in page["members"]
+        ]
+        contacts = await list_contacts(web_api, AccountRef(Platform.SLACK, "work"), me=ALICE)
+    finally:
+        await web_api.aclose()
+    assert [member["id"] for member in sdk_members] == [ALICE, BOB, CAROL]
+    assert [contact.identity.key.remote_id for contact in contacts] == [BOB, CAROL]
+    assert [dict(contact.profile) for contact in contacts] == [
+        member["profile"] for member in sdk_members[1:]
+    ]
