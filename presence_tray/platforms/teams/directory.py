@@ -15,6 +15,7 @@ from presence_tray.core.errors import PermanentError, TransientError
 from presence_tray.core.identity import Identity, IdentityKey, Platform
 from presence_tray.platforms.teams.graph import (
     PLATFORM_NAME,
+    READ_ME_PERMISSION,
     READ_USERS_PERMISSION,
     require_success,
 )
@@ -40,7 +41,7 @@ async def read_my_id(http: PlatformHttp, endpoints: GraphEndpoints) -> str:
     """The signed-in user's object id (``GET /me``)."""
     endpoint = endpoints.me
     response = await http.request(endpoint, "GET", "/me", params={"$select": "id"})
-    require_success(http, endpoint, response, permission="User.Read")
+    require_success(http, endpoint, response, permission=READ_ME_PERMISSION)
     my_id = get_str(http.read_json(endpoint, response), "id")
     if not my_id:
         msg = f"{PLATFORM_NAME} did not say who is signed in (no id on /me)."

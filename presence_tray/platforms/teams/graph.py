@@ -34,6 +34,7 @@ PRESENCE_BATCH_SIZE: Final = 650
 READ_PRESENCE_PERMISSION: Final = "Presence.Read.All"
 WRITE_PRESENCE_PERMISSION: Final = "Presence.ReadWrite"
 READ_USERS_PERMISSION: Final = "User.ReadBasic.All"
+READ_ME_PERMISSION: Final = "User.Read"
 
 HTTP_FORBIDDEN: Final = 403
 HTTP_CLIENT_ERROR: Final = 400

@@ -58,10 +58,12 @@ class RequestBudget:
 
 
 def ok(body: dict[str, object]) -> FakeResponse:
+    """A 200 with ``body``."""
     return FakeResponse(200, body)
 
 
 def user_json(user: GraphUser) -> dict[str, object]:
+    """A ``user`` resource as ``/me`` and ``/users`` give it."""
     return {
         "id": user.id,
         "displayName": user.display_name,
@@ -73,6 +75,7 @@ def user_json(user: GraphUser) -> dict[str, object]:
 
 
 def unknown_presence(user_id: str) -> dict[str, object]:
+    """The presence Graph gives for an id it cannot tell about."""
     return {
         "id": user_id,
         "availability": "PresenceUnknown",
@@ -84,6 +87,7 @@ def unknown_presence(user_id: str) -> dict[str, object]:
 
 
 def json_object(body: bytes) -> dict[str, object]:
+    """A request body as a JSON object, or a 400."""
     try:
         parsed = json.loads(body or b"{}")
     except ValueError:
@@ -94,6 +98,7 @@ def json_object(body: bytes) -> dict[str, object]:
 
 
 def check_guid(user_id: str) -> None:
+    """A 400 unless ``user_id`` is an object id (a GUID)."""
     try:
         uuid.UUID(user_id)
     except ValueError:
@@ -101,6 +106,7 @@ def check_guid(user_id: str) -> None:
 
 
 def page_size(text: str) -> int:
+    """``$top`` as a number within Graph's bounds, or a 400."""
     if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE_SIZE:
         raise bad_request(
             f"Invalid page size specified: '{text}'. "
@@ -115,6 +121,7 @@ def skiptoken_for(offset: int) -> str:
 
 
 def offset_of(skiptoken: str) -> int:
+    """Where the page of ``skiptoken`` starts, or a 400 for one the fake did not issue."""
     if not skiptoken:
         return 0
     try:
@@ -127,6 +134,7 @@ def offset_of(skiptoken: str) -> int:
 
 
 def duration_seconds(duration: object) -> float:
+    """An ISO 8601 ``expirationDuration`` in seconds, or a 400."""
     match = _DURATION.fullmatch(duration) if isinstance(duration, str) else None
     if match is None or duration in {"P", "PT"}:
         raise bad_request(f"expirationDuration '{duration}' is not an ISO 8601 duration.")
@@ -135,6 +143,7 @@ def duration_seconds(duration: object) -> float:
 
 
 def timestamp_of(expiry: object) -> float:
+    """An ``expiryDateTime`` (``dateTime`` in UTC) in seconds since the epoch, or a 400."""
     if not isinstance(expiry, dict) or expiry.get("timeZone", "UTC") != "UTC":
         raise bad_request("expiryDateTime must be {'dateTime': ..., 'timeZone': 'UTC'}.")
     try:
@@ -145,6 +154,7 @@ def timestamp_of(expiry: object) -> float:
 
 
 def iso(timestamp: float) -> str:
+    """``timestamp`` as Graph writes dates: ISO 8601, UTC, no zone suffix."""
     return (
         datetime.fromtimestamp(timestamp, UTC)
         .replace(tzinfo=None)
@@ -153,14 +163,17 @@ def iso(timestamp: float) -> str:
 
 
 def bad_request(message: str) -> GraphError:
+    """Graph's 400."""
     return GraphError(400, "BadRequest", message)
 
 
 def invalid_token(message: str) -> GraphError:
+    """Graph's 401 for a token it does not accept."""
     return GraphError(401, "InvalidAuthenticationToken", message)
 
 
 def too_many_requests(retry_after: int) -> GraphError:
+    """Graph's 429, asking to wait ``retry_after`` seconds."""
     return GraphError(
         429,
         "TooManyRequests",
@@ -170,4 +183,5 @@ def too_many_requests(retry_after: int) -> GraphError:
 
 
 def unsupported(request: FakeRequest) -> GraphError:
+    """A 400 for a request the fake does not serve."""
     return bad_request(f"The fake Graph does not serve {request.method} {request.path}.")
