@@ -133,3 +133,15 @@ async def test_an_end_time_already_past_sets_nothing(rig: TeamsRig) -> None:
 )
 def test_iso_durations(seconds: float, duration: str) -> None:
     assert iso_duration(seconds) == duration
+
+
+async def test_available_until_a_time_is_set_for_that_long(rig: TeamsRig) -> None:
+    await started(rig)
+
+    result = await set_status(rig, OwnStatus(PresenceState.ONLINE, until=rig.clock.now() + 1800))
+
+    assert result.ok, result.message
+    preferred = rig.me.preferred
+    assert preferred is not None
+    assert (preferred.availability, preferred.activity) == ("Available", "Available")
+    assert preferred.expires_at == rig.clock.now() + 1800
