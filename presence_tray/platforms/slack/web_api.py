@@ -18,6 +18,7 @@ own :class:`~presence_tray.core.polling.CallBudget`.
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Final
 
 from presence_tray.core.errors import PermanentError, TransientError
@@ -63,6 +64,8 @@ SLACK_PASSING_ERRORS: Final = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 )
 """``error`` codes Slack documents as its own passing trouble: try again later."""
+_MAX_ERROR_CODE_CHARS: Final = 64
+"""Slack's codes are short words; anything else is not repeated in a message."""
 
 
 class SlackRefusalError(PermanentError):
@@ -78,14 +81,15 @@ def slack_error_code(body: Mapping[str, object]) -> str | None:
     if body.get("ok") is True:
         return None
     code = get_str(body, "error")
-    return code if code and code.isascii() and len(code) <= 64 else "unknown_error"  # noqa: PLR2004
+    readable = code is not None and code.isascii() and 0 < len(code) <= _MAX_ERROR_CODE_CHARS
+    return code if readable else "unknown_error"
 
 
 def is_refused_token(response: httpx.Response) -> bool:
     """Whether Slack refused the token: HTTP 401, or a 200 whose ``error`` says so."""
-    if response.status_code == 401:  # noqa: PLR2004 - a proxy in front of Slack may use it
+    if response.status_code == HTTPStatus.UNAUTHORIZED:  # a proxy in front of Slack may use it
         return True
-    if response.status_code != 200:  # noqa: PLR2004
+    if response.status_code != HTTPStatus.OK:
         return False
     try:
         body = json.loads(response.content)

@@ -142,3 +142,13 @@ async def test_a_favourite_is_polled_every_interval_while_the_rest_take_turns(
     assert rig.fake.rate_limited == []
     assert rig.client.times_rate_limited == 0
     assert 0 <= rig.client.calls_made - len(rig.fake.answered) <= 1  # one may be on its way
+
+
+async def test_the_polling_interval_setting_spaces_the_calls(rig: SlackRig) -> None:
+    rig.client.set_poll_interval(300)
+    rig.start()
+    await rig.run_until(lambda: len(rig.presence_calls(BOB)) >= 3, what="3 calls for Bob")
+    bob = rig.presence_calls(BOB)[:3]
+    assert [later - earlier for earlier, later in itertools.pairwise(bob)] == [300, 300]
+    dnd = [call.at for call in rig.fake.calls_of("dnd.teamInfo")]
+    assert {later - earlier for earlier, later in itertools.pairwise(dnd)} == {300}  # no more

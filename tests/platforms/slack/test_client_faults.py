@@ -15,11 +15,14 @@ from tests.servers.slack import (
     DroppedConnection,
     Fault,
     MalformedJson,
+    Refusal,
     ServerError,
     SlowAnswer,
 )
 
 if TYPE_CHECKING:
+    import logging
+
     from tests.platforms.slack.conftest import SlackRig
 
 TIER_3_PER_MINUTE = 50
@@ -69,6 +72,10 @@ async def test_a_429_is_honoured_no_call_before_retry_after(rig: SlackRig) -> No
         (SlowAnswer(0.5), "Slack did not answer in time on users.getPresence."),
         (MalformedJson(), "Slack sent an answer that is not JSON on users.getPresence."),
         (DroppedConnection(), "Slack could not be reached (RemoteProtocolError) on users."),
+        (
+            Refusal("internal_error"),
+            "Slack had a passing problem on users.getPresence (internal_error).",
+        ),
     ],
 )
 async def test_a_fault_while_polling_degrades_then_recovers_without_a_restart(
@@ -107,3 +114,19 @@ async def test_a_fault_while_listing_restarts_the_client_and_keeps_the_account(
     )
     assert _health(rig) is AccountHealth.LIVE
     assert rig.hub.identity(key_of(BOB)) is not None
+
+
+async def test_a_permission_missing_while_polling_stops_the_account_with_its_name(
+    rig: SlackRig, expected_warnings: list[logging.LogRecord]
+) -> None:
+    missing = Refusal("missing_scope", {"needed": "dnd:read", "provided": "users:read"})
+    rig.fake.fail_next(missing, method="dnd.teamInfo")
+    rig.start()
+    await rig.run_until(lambda: _health(rig) is AccountHealth.FAILED, what="account failed")
+    status = rig.supervisor.status(ACCOUNT)
+    assert status is not None
+    assert status.message == (
+        "Slack stopped working: Slack did not grant Presence Tray the dnd:read permission it "
+        "needs for dnd.teamInfo; reconnect the account and allow it."
+    )
+    assert [record.levelname for record in expected_warnings] == ["ERROR"]
