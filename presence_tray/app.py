@@ -6,6 +6,7 @@ No presence logic lives here; everything is passed in through constructors.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -23,17 +24,21 @@ from presence_tray.runtime import (
     load_saved,
     new_runtime,
     open_store,
+    shows_simulated_network,
     tune_garbage_collection,
 )
 from presence_tray.storage.paths import resolve_data_dir
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from PySide6.QtWidgets import QApplication
 
+    from presence_tray.core.attention import Attention
     from presence_tray.core.identity import Person
+    from presence_tray.runtime import Runtime
+    from presence_tray.settings_service import SettingsService
     from presence_tray.storage.local_store import LocalStore
 
 _log = logging.getLogger(__name__)
@@ -85,7 +90,8 @@ async def run_data_command(options: argparse.Namespace) -> cli.Answer:
     """``export``, ``forget``, ``history``, ``notify`` and ``favourite``: work on the saved
     data, no network started."""
     notices: list[str] = []
-    store = await open_store(options, notices)
+    simulated = shows_simulated_network(options)
+    store = await open_store(options, notices, simulated=simulated)
     for notice in notices:
         print(notice, file=sys.stderr)
     if store is None:
@@ -102,7 +108,7 @@ async def run_data_command(options: argparse.Namespace) -> cli.Answer:
             return answer
         hub = PresenceHub(SystemClock())
         hub.add_identities((await store.load_last_known()).identities)
-        if options.command != "forget":
+        if simulated and options.command != "forget":
             # Rules and favourites may name people the app has not saved yet: everyone on the
             # simulated network it runs (same --people and --seed).
             population = build_population(options.seed, options.people)
@@ -154,8 +160,10 @@ async def _gui_main(
         code, message = HANDOVER[forwarded]  # another launch won the race to listen
         print(message, file=sys.stderr)
         return code
-    runtime = new_runtime(options)
-    shell = TrayShell(runtime.hub, runtime.supervisor, runtime.clock, simulated_network=True)
+    runtime = new_runtime(options, simulated=shows_simulated_network(options))
+    shell = TrayShell(
+        runtime.hub, runtime.supervisor, runtime.clock, simulated_network=runtime.simulated
+    )
     shell.start()  # the tray icon first; saved data and the clients load behind it
     if guard is not None:
         guard.show_requested.connect(shell.bring_forward)
@@ -163,52 +171,99 @@ async def _gui_main(
     for notice in runtime.notices:
         shell.show_notice(notice)
     # Imported now, after the icon is up: jeepney and the storage repositories.
+    from presence_tray.core.attention import Attention
     from presence_tray.linking_service import LinkingService
     from presence_tray.notification_service import start_notifications
     from presence_tray.people_service import PeopleService
     from presence_tray.settings_service import SettingsService
 
     drop_module_sources()
-    settings = await SettingsService.load(runtime)
-    shell.use_settings(settings)
-    people = PeopleService(
-        runtime.store,
-        history_enabled=lambda: runtime.preferences.history_enabled,
-        on_problem=shell.show_notice,
-    )
-    await people.load()
-    shell.use_people(people)
-    # After load_saved: the hub holds the saved links before any client lists its contacts.
-    linking = LinkingService(
-        runtime.hub,
-        None if runtime.store is None else runtime.store.people,
-        on_problem=shell.show_notice,
-    )
-    await linking.load()
-    shell.use_linking(linking)
+    async with contextlib.AsyncExitStack() as cleanup:
+        cleanup.push_async_callback(runtime.aclose)
+        # While the simulated network shows, accounts are still saved in the accounts' own
+        # database, and shown instead of the simulated network from the next start.
+        accounts_store = await _accounts_store(runtime, options, shell.show_notice)
+        if accounts_store is not None:
+            cleanup.push_async_callback(accounts_store.aclose)
+        settings = await SettingsService.load(runtime, accounts_store=accounts_store)
+        cleanup.push_async_callback(settings.aclose)
+        shell.use_settings(settings)
+        people = PeopleService(
+            runtime.store,
+            history_enabled=lambda: runtime.preferences.history_enabled,
+            on_problem=shell.show_notice,
+        )
+        cleanup.push_async_callback(people.aclose)
+        await people.load()
+        shell.use_people(people)
+        # The pollers ask first about favourites and the people in view in the window.
+        attention = Attention(runtime.hub, people.favourites)
+        shell.visible_people_changed.connect(attention.show)
+        # After load_saved: the hub holds the saved links before any client lists contacts.
+        linking = LinkingService(
+            runtime.hub,
+            None if runtime.store is None else runtime.store.people,
+            on_problem=shell.show_notice,
+        )
+        cleanup.push_async_callback(linking.aclose)
+        await linking.load()
+        shell.use_linking(linking)
 
+        await _say_keyring_problem(settings, shell.show_notice)
+        runtime.start()
+        await _start_account_clients(runtime, settings, attention, cleanup)
+        # Without storage too: favourites and requests made in the window live in memory.
+        notifications = await start_notifications(
+            runtime, runtime.store, shell, people, dnd_schedule=lambda: settings.schedule
+        )
+        # Closed first on the way out (last in, first out): the tray goes at once.
+        cleanup.callback(shell.close)
+        if guard is not None:
+            cleanup.callback(guard.close)
+        cleanup.push_async_callback(notifications.aclose)
+        drop_module_sources()
+        await shell.wait_for_quit()
+    return 0
+
+
+async def _say_keyring_problem(
+    settings: SettingsService, show_notice: Callable[[str], None]
+) -> None:
+    """Say at start-up, before any account asks for its secret, when the keyring will fail."""
     keyring_problem = await settings.keyring_problem()
     if keyring_problem is not None:
-        # Said at start-up, before any account asks for its secret.
-        shell.show_notice(f"Connected accounts will need the system keyring. {keyring_problem}")
-    runtime.start()
-    # Without storage too: favourites and requests made in the window live in memory.
-    notifications = await start_notifications(
-        runtime, runtime.store, shell, people, dnd_schedule=lambda: settings.schedule
-    )
-    drop_module_sources()
-    try:
-        await shell.wait_for_quit()
-    finally:
-        await notifications.aclose()
-        if guard is not None:
-            guard.close()
-        shell.close()
-        await settings.aclose()
-        await people.aclose()
-        await linking.aclose()
-        await runtime.aclose()
-    return 0
+        show_notice(f"Connected accounts will need the system keyring. {keyring_problem}")
+
+
+async def _start_account_clients(
+    runtime: Runtime,
+    settings: SettingsService,
+    attention: Attention,
+    cleanup: contextlib.AsyncExitStack,
+) -> None:
+    """Read presence from the connected accounts (when they show, not the simulated network)."""
+    if runtime.simulated:
+        return
+    from presence_tray.account_clients import AccountClients
+
+    account_clients = AccountClients(runtime, settings.accounts, is_priority=attention.is_priority)
+    cleanup.push_async_callback(account_clients.aclose)
+    settings.subscribe_preferences(account_clients.apply_preferences)
+    await account_clients.start_saved()
+
+
+async def _accounts_store(
+    runtime: Runtime, options: argparse.Namespace, show_notice: Callable[[str], None]
+) -> LocalStore | None:
+    """The accounts' own database while the simulated network shows (None otherwise, or when
+    it cannot be opened: a notice says why)."""
+    if not runtime.simulated:
+        return None
+    notices: list[str] = []
+    store = await open_store(options, notices, simulated=False)
+    for notice in notices:
+        show_notice(notice)
+    return store
 
 
 def run_gui(options: argparse.Namespace) -> int:
