@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final
 
 from presence_tray.core.errors import TransientError
 from presence_tray.core.polling import PollRota, poll_until_cancelled
+from presence_tray.platforms.http import REQUEST_TIMEOUT_SECONDS
 from presence_tray.platforms.slack import CAPABILITIES, POLL_INTERVAL_SECONDS
 from presence_tray.platforms.slack.contacts import list_contacts
 from presence_tray.platforms.slack.own_status import set_slack_status
@@ -55,7 +56,7 @@ class SlackClient:
         base_url: str = SLACK_API_BASE,
         rng: random.Random | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float | None = None,
+        timeout: float = REQUEST_TIMEOUT_SECONDS,
     ) -> None:
         """A client for ``account`` calling ``base_url`` with ``tokens`` (a TokenHolder).
 

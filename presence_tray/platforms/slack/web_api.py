@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 
 from presence_tray.core.errors import PermanentError, TransientError
 from presence_tray.core.polling import CallBudget, RateLimit
-from presence_tray.platforms.http import Endpoint, PlatformHttp
+from presence_tray.platforms.http import REQUEST_TIMEOUT_SECONDS, Endpoint, PlatformHttp
 from presence_tray.platforms.wire import get_str
 
 if TYPE_CHECKING:
@@ -108,17 +108,17 @@ class SlackWebApi:
         clock: Clock,
         base_url: str = SLACK_API_BASE,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: float | None = None,
+        timeout: float = REQUEST_TIMEOUT_SECONDS,
     ) -> None:
-        """Calls to ``base_url`` with ``tokens``; ``transport`` and ``timeout`` for tests."""
-        extra = {} if timeout is None else {"timeout": timeout}
+        """Calls to ``base_url`` with ``tokens``, each given ``timeout`` seconds to answer;
+        ``transport`` is for tests."""
         self._http = PlatformHttp(
             platform_name=PLATFORM_NAME,
             base_url=base_url,
             tokens=tokens,
             clock=clock,
             transport=transport,
-            **extra,
+            timeout=timeout,
         )
         self.endpoints: dict[str, Endpoint] = {
             method: Endpoint(method, CallBudget(limit, clock))
