@@ -53,6 +53,8 @@ def is_unauthorized(response: httpx.Response) -> bool:
 class NeedsReconnectError(AuthError):
     """The platform no longer accepts the account's sign-in: the user must connect it again."""
 
+    says_what_to_do = True
+
 
 @dataclass(frozen=True)
 class RefreshEndpoint:

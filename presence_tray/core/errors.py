@@ -11,6 +11,10 @@ from __future__ import annotations
 class PresenceError(Exception):
     """Root of every error a platform client may raise on purpose."""
 
+    says_what_to_do = False
+    """True when the message already tells the user what to do (shown as it is, not wrapped
+    in another sentence)."""
+
 
 class AuthError(PresenceError):
     """The credentials were refused: the user must reconnect the account."""

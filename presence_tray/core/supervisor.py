@@ -325,11 +325,13 @@ def _parked_status(
     platform = account.platform.display_name
     if isinstance(err, AuthError):
         _log.warning("%s: sign-in refused, needs reconnecting: %s", account, err)
+        message = (
+            str(err)
+            if err.says_what_to_do
+            else f"{platform} refused the sign-in ({err}). Reconnect the account in Settings."
+        )
         return AccountStatus(
-            account,
-            AccountHealth.NEEDS_RECONNECT,
-            message=f"{platform} refused the sign-in ({err}). Reconnect the account in Settings.",
-            restarts=restarts,
+            account, AccountHealth.NEEDS_RECONNECT, message=message, restarts=restarts
         )
     _log.error("%s: stopped for good: %s", account, err)
     return AccountStatus(

@@ -191,8 +191,9 @@ async def test_a_revoked_sign_in_parks_the_account_and_stops_calling(
     status = rig.supervisor.status(ACCOUNT)
     assert status is not None
     assert status.message is not None
-    assert status.message.startswith("Zoom refused the sign-in (Presence Tray lost access")
+    assert status.message.startswith("Presence Tray lost access to Zoom")
     assert status.message.endswith("Reconnect the account in Settings.")
+    assert status.message.count("Reconnect") == 1
     calls = rig.fake.requests
     await asyncio.sleep(0.05)  # anything still scheduled would call now
     assert rig.fake.requests == calls
