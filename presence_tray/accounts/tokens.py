@@ -42,7 +42,10 @@ HTTP_UNAUTHORIZED: Final = 401
 DEFAULT_REFRESH_AHEAD: Final = 60.0  # seconds before expiry a token is renewed
 DEFAULT_HTTP_TIMEOUT: Final = 20.0
 # Token endpoint errors that mean the stored sign-in will never work again (RFC 6749 §5.2).
-_SIGN_IN_GONE: Final = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
+# `invalid_refresh_token` is no RFC 6749 code, but where a server sends it, it means the same.
+_SIGN_IN_GONE: Final = frozenset(
+    {"invalid_grant", "invalid_client", "unauthorized_client", "invalid_refresh_token"}
+)
 
 
 def is_unauthorized(response: httpx.Response) -> bool:

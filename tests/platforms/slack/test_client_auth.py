@@ -75,8 +75,7 @@ async def test_a_revoked_sign_in_parks_the_account_and_calls_no_more(
     status = rig.supervisor.status(ACCOUNT)
     assert status is not None
     assert status.message == (
-        "Slack refused the sign-in (Presence Tray lost access to Slack (fake-workspace). "
-        "Reconnect the account in Settings.). Reconnect the account in Settings."
+        "Presence Tray lost access to Slack (fake-workspace). Reconnect the account in Settings."
     )
     assert rig.tokens.needs_reconnect
     assert rig.fake.tokens.refreshes == 0
