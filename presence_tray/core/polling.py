@@ -99,10 +99,14 @@ class CallBudget:
             wait = max(wait, self._recent[0] + self.limit.per_seconds - now)
         return max(0.0, wait)
 
-    async def acquire(self) -> None:
-        """Wait until a call may go, then count it as spent."""
+    async def wait_until_free(self) -> None:
+        """Wait until a call may go, without spending it."""
         while (wait := self.wait_time()) > 0:
             await self._clock.sleep(wait)
+
+    async def acquire(self) -> None:
+        """Wait until a call may go, then count it as spent."""
+        await self.wait_until_free()
         self._recent.append(self._clock.now())
         self.calls_made += 1
 
@@ -176,13 +180,16 @@ async def poll_until_cancelled(
     clock: Clock,
     sink: PresenceSink,
     platform_name: str,
+    budget: CallBudget | None = None,
     backoff: Backoff = POLL_BACKOFF,
     rng: random.Random | None = None,
 ) -> None:
     """Ask about the rota's due members, ``batch_size`` at a time, until cancelled.
 
     ``fetch(keys)`` asks the platform about ``keys`` and publishes what it learns to the
-    sink; it waits on the endpoints' :class:`CallBudget` itself. A
+    sink; it spends the endpoints' :class:`CallBudget` itself. The batch is chosen once
+    ``budget`` (the presence endpoint's) has room, so a favourite that fell due while the
+    loop waited for the budget goes in the next call, not the one after. A
     :class:`~presence_tray.core.errors.RateLimitedError` waits its ``retry_after``; any other
     :class:`~presence_tray.core.errors.TransientError` backs off with jitter, and after
     :data:`MAX_FAILED_POLLS` in a row is raised to the supervisor. Other errors (sign-in
@@ -191,6 +198,8 @@ async def poll_until_cancelled(
     rng = rng or random.Random()
     failures = 0
     while True:
+        if budget is not None:
+            await budget.wait_until_free()
         now = clock.now()
         batch = rota.due(now, batch_size)
         if not batch:

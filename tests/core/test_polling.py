@@ -254,3 +254,24 @@ async def test_an_empty_rota_sleeps_an_interval_at_a_time() -> None:
         await task
     assert clock.sleeps[:3] == [90, 90, 90]
     assert platform.calls == []
+
+
+async def test_the_batch_is_chosen_once_the_budget_has_room_so_a_favourite_goes_first() -> None:
+    clock = ManualClock(NOW)
+    rota = PollRota(60, is_priority=lambda k: k == ALICE)
+    rota.replace_members([ALICE, BOB])
+    rota.mark_asked([ALICE], NOW - 30)  # Alice falls due in 30 s; Bob is due now
+    budget = CallBudget(RateLimit(10, 60), clock)
+    budget.hold_off(40)  # ...but nothing may go for 40 s
+    platform = ScriptedPlatform(clock, [], stop_after=2)
+    with pytest.raises(asyncio.CancelledError):
+        await poll_until_cancelled(
+            rota,
+            platform.fetch,
+            batch_size=1,
+            clock=clock,
+            sink=RecordingSink(),
+            platform_name="X",
+            budget=budget,
+        )
+    assert platform.calls[0] == (pytest.approx(NOW + 40), (ALICE,))

@@ -116,6 +116,7 @@ class SlackClient:
             clock=self._clock,
             sink=sink,
             platform_name=PLATFORM_NAME,
+            budget=self._api.endpoints["users.getPresence"].budget,
             rng=self._rng,
         )
 

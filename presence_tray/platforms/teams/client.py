@@ -130,6 +130,7 @@ class TeamsClient:
             clock=self._clock,
             sink=sink,
             platform_name=PLATFORM_NAME,
+            budget=self._endpoints.presences.budget,
             rng=self._rng,
         )
 

@@ -140,6 +140,7 @@ class ZoomClient:
             clock=self._clock,
             sink=sink,
             platform_name=PLATFORM_NAME,
+            budget=self._endpoints.contact.budget,
             rng=self._rng,
         )
 
