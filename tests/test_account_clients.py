@@ -1,0 +1,172 @@
+"""Connected accounts wired as the app wires them: saved Teams and Slack accounts in a real
+database, their tokens in a secret store, their clients started by AccountClients against
+the fakes over real HTTP on the real clock. Presence reaches the hub, "Set my status" reaches
+both platforms through the supervisor (as the tray menu sends it), and Disconnect stops the
+account's client."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+from presence_tray import cli
+from presence_tray.account_clients import AccountClients, reads_presence
+from presence_tray.accounts.tokenset import TokenSet
+from presence_tray.accounts_service import AccountsService
+from presence_tray.core.client import AccountHealth, OwnStatus
+from presence_tray.core.hub import unlinked_person_id
+from presence_tray.core.identity import AccountRef, IdentityKey, Platform
+from presence_tray.core.own_status import OwnStatusOutcome
+from presence_tray.core.preferences import Account
+from presence_tray.core.presence import PresenceState
+from presence_tray.runtime import new_runtime
+from presence_tray.storage.local_store import LocalStore
+from presence_tray.storage.paths import database_path
+from presence_tray.storage.repositories import AccountsRepository
+from tests.accounts.stores import MemorySecretStore
+from tests.servers.graph import GRAPH_PREFIX, GraphFake
+from tests.servers.http_fake import FakeHttpServer
+from tests.servers.slack import API_PREFIX, SlackWorkspaceFake
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+    from pathlib import Path
+
+TEAMS = AccountRef(Platform.TEAMS, "contoso")
+SLACK = AccountRef(Platform.SLACK, "acme")
+SLACK_TOKEN = "xoxp-FAKE-NOT-A-SECRET-wired"
+ME, BOB = "U0ME", "U0BOB"
+SECONDS_ALLOWED = 10.0
+
+
+async def eventually(what: str, condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + SECONDS_ALLOWED
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"never happened: {what}")
+        await asyncio.sleep(0.02)
+
+
+class Platforms:
+    """The two fakes, served on free ports of 127.0.0.1."""
+
+    def __init__(self) -> None:
+        self.graph = GraphFake(time.time)
+        self.ada = self.graph.add_user("Ada Lovelace")  # who signed in
+        self.grace = self.graph.add_user("Grace Hopper")
+        self.teams_token = self.graph.issue_token(self.ada.id, lifetime=3600)
+        self.slack = SlackWorkspaceFake(clock=time.time)
+        self.slack.add_person(ME, "mia", "Mia Example")
+        self.slack.add_person(BOB, "bob", "Bob Builder")
+        self.slack.issue_token(SLACK_TOKEN, ME)
+        self.graph_server = FakeHttpServer(self.graph.handle)
+        self.slack_server = FakeHttpServer(self.slack.handle)
+
+    async def start(self) -> None:
+        await self.graph_server.start()
+        await self.slack_server.start()
+
+    def api_bases(self) -> dict[Platform, str]:
+        return {
+            Platform.TEAMS: self.graph_server.url + GRAPH_PREFIX,
+            Platform.SLACK: self.slack_server.url + API_PREFIX,
+        }
+
+    async def aclose(self) -> None:
+        await self.graph_server.aclose()
+        await self.slack_server.aclose()
+
+
+@pytest.fixture
+async def platforms() -> AsyncIterator[Platforms]:
+    fakes = Platforms()
+    await fakes.start()
+    yield fakes
+    await fakes.aclose()
+
+
+async def saved_accounts(data_dir: Path, fakes: Platforms) -> tuple[LocalStore, AccountsService]:
+    """Both accounts saved in the accounts' database, their tokens in a secret store."""
+    store = await LocalStore.open(database_path(data_dir))
+    repository = AccountsRepository(store.db)
+    oauth = {"method": "oauth", "client_id": "FAKE-CLIENT-ID"}
+    repository.save(Account(TEAMS, "ada@contoso", settings={**oauth, "tenant": "organizations"}))
+    repository.save(Account(SLACK, "Acme", settings=oauth))
+    secrets = MemorySecretStore()
+    expires = time.time() + 3600
+    await secrets.put(
+        TEAMS, TokenSet(fakes.teams_token, "FAKE-NOT-A-SECRET-r1", expires).to_secret()
+    )
+    await secrets.put(SLACK, TokenSet(SLACK_TOKEN).to_secret())
+    # A short timeout: Disconnect tries to tell slack.com, which is not reachable from here.
+    service = AccountsService(repository, repository.list(), secrets=secrets, http_timeout=1.0)
+    return store, service
+
+
+async def test_connected_accounts_read_presence_set_my_status_and_stop_on_disconnect(
+    tmp_path: Path, platforms: Platforms
+) -> None:
+    store, accounts = await saved_accounts(tmp_path, platforms)
+    runtime = new_runtime(cli.build_parser().parse_args([]), simulated=False)
+    clients = AccountClients(
+        runtime, accounts, is_priority=lambda _: False, api_bases=platforms.api_bases()
+    )
+    hub, supervisor = runtime.hub, runtime.supervisor
+    grace = unlinked_person_id(IdentityKey(Platform.TEAMS, TEAMS.account_id, platforms.grace.id))
+    bob = unlinked_person_id(IdentityKey(Platform.SLACK, SLACK.account_id, BOB))
+
+    def state_of(person_id: str) -> PresenceState | None:
+        hub.flush()
+        aggregate = hub.aggregate(person_id)
+        return None if aggregate is None else aggregate.state
+
+    try:
+        await clients.start_saved()
+        assert sorted(c.account for c in clients.running()) == sorted([SLACK, TEAMS])
+        # Both contact lists and a first presence reach the hub (Bob is active, Grace online).
+        await eventually(
+            "Grace and Bob in the hub", lambda: None not in map(state_of, [grace, bob])
+        )
+        assert state_of(bob) is PresenceState.ONLINE
+        assert state_of(grace) is PresenceState.ONLINE
+        assert supervisor.status(TEAMS).health is AccountHealth.LIVE  # type: ignore[union-attr]
+
+        # The tray's "Do not disturb for 30 min" goes to both platforms.
+        until = time.time() + 30 * 60
+        results = await supervisor.set_own_status(
+            OwnStatus(PresenceState.BUSY, dnd=True, until=until)
+        )
+        assert {r.account: r.outcome for r in results} == {
+            TEAMS: OwnStatusOutcome.SET,
+            SLACK: OwnStatusOutcome.SET,
+        }
+        assert platforms.graph.presence_of(platforms.ada.id)[0] == "DoNotDisturb"
+        assert platforms.slack.people[ME].snooze_end == pytest.approx(until, abs=60)
+
+        # Disconnect stops Slack's client; Teams keeps running.
+        said: list[str] = []
+        accounts.start_disconnect(SLACK, on_done=said.append)
+        await eventually("the disconnect", lambda: bool(said))
+        await eventually(
+            "Slack's client stopped",
+            lambda: [c.account for c in clients.running()] == [TEAMS],
+        )
+        assert supervisor.status(SLACK).health is AccountHealth.STOPPED  # type: ignore[union-attr]
+        calls = len(platforms.slack_server.requests)
+        await asyncio.sleep(0.3)
+        assert len(platforms.slack_server.requests) == calls
+        assert supervisor.status(TEAMS).health is AccountHealth.LIVE  # type: ignore[union-attr]
+    finally:
+        await clients.aclose()
+        await runtime.aclose()
+        await accounts.aclose()
+        await store.aclose()
+    assert clients.running() == []
+
+
+def test_this_version_reads_the_polled_platforms() -> None:
+    readable = {platform for platform in Platform if reads_presence(platform)}
+    assert readable == {Platform.SLACK, Platform.TEAMS, Platform.ZOOM}
