@@ -45,8 +45,8 @@ if TYPE_CHECKING:
 
 WINDOW_TITLE = f"{APP_NAME} — Contacts"
 SIMULATED_NETWORK_NOTICE = (
-    "No accounts yet — you are looking at the simulated network. "
-    "Account sign-in is coming in a later version."
+    "No accounts yet — you are looking at the simulated network. Connect yours in "
+    "Settings; they show instead from the next start."
 )
 NO_TRAY_NOTICE = "No system tray found — Presence Tray runs as a normal window."
 NO_CONTACTS = "No contacts yet."

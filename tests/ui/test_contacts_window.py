@@ -150,7 +150,7 @@ def test_notices(make_window: MakeWindow):
     simulated = make_window(simulated_network=True, tray_available=True)
     assert simulated.banner.isVisible()
     assert simulated.banner.text() == SIMULATED_NETWORK_NOTICE
-    assert "Account sign-in is coming in a later version." in SIMULATED_NETWORK_NOTICE
+    assert "Connect yours in Settings" in SIMULATED_NETWORK_NOTICE
     assert not simulated.no_tray_notice.isVisible()
     real = make_window(simulated_network=False, tray_available=False)
     assert not real.banner.isVisible()

@@ -10,7 +10,7 @@ import pytest
 import shiboken6
 
 from presence_tray.core.identity import AccountRef, Platform
-from presence_tray.ui.settings.accounts_tab import AccountsTab
+from presence_tray.ui.settings.accounts_tab import NETWORK_NOT_SHOWN, AccountsTab
 from presence_tray.ui.settings.platform_section import NO_ACCOUNT, SIGNING_OUT
 from tests.ui.connect_fakes import FakeAccountsBackend, Field, Method, Outcome, Row
 
@@ -264,3 +264,13 @@ def test_a_sign_out_ending_after_the_settings_closed_touches_nothing(
     tab.close_subscriptions()
     shiboken6.delete(tab)
     on_done("Signed out of Slack.")
+
+
+def test_with_connected_accounts_the_simulated_network_switch_says_how_to_try_it(
+    qtbot: QtBot, backend: FakeAccountsBackend
+) -> None:
+    backend.simulated_network_applies_live = False  # this run shows the connected accounts
+    tab = make_tab(qtbot, backend)
+    assert not tab.simulated_network.isEnabled()
+    assert tab.network_note.text() == NETWORK_NOT_SHOWN
+    assert "--simulated" in NETWORK_NOT_SHOWN

@@ -29,7 +29,10 @@ if TYPE_CHECKING:
     from presence_tray.ui.settings.backend import AccountRow, SettingsBackend
 
 NETWORK_LIVE: Final = "Switching it applies at once."
-NETWORK_NEXT_START: Final = "Takes effect at next start."
+NETWORK_NOT_SHOWN: Final = (
+    "Your connected accounts show instead; to try the simulated network, start Presence Tray "
+    "with --simulated."
+)
 
 
 def sign_out_question(row: AccountRow) -> str:
@@ -79,10 +82,11 @@ class AccountsTab(QWidget):
         )
         self.simulated_network.setChecked(backend.preferences.simulated_network)
         self.simulated_network.toggled.connect(self._on_simulated_network)
-        network_note = (
-            NETWORK_LIVE if backend.simulated_network_applies_live else NETWORK_NEXT_START
-        )
-        self.network_note = QLabel(network_note, self)
+        # Switchable while it shows; with connected accounts it does not run at all.
+        applies = backend.simulated_network_applies_live
+        self.simulated_network.setEnabled(applies)
+        self.network_note = QLabel(NETWORK_LIVE if applies else NETWORK_NOT_SHOWN, self)
+        self.network_note.setWordWrap(True)
         self.network_problem = MessageLine("Simulated network problem", self)
         layout.addWidget(self.simulated_network)
         layout.addWidget(self.network_note)
