@@ -40,6 +40,30 @@ POLLED_CLIENTS: Final[Mapping[Platform, tuple[str, str]]] = {
 """The platforms whose presence this version reads from a connected account: module, class."""
 
 
+API_BASES_VARIABLE: Final = "PRESENCE_TRAY_API_BASES"
+"""Test seam: ``slack=URL teams=URL zoom=URL`` sends those platforms' API calls elsewhere
+(the end-to-end tests' fakes). Set, it is said in the log at start-up."""
+
+
+def api_bases_from(environ: Mapping[str, str]) -> dict[Platform, str]:
+    """The API base URLs the test seam names (empty when unset; bad entries are skipped)."""
+    bases: dict[Platform, str] = {}
+    for entry in environ.get(API_BASES_VARIABLE, "").split():
+        name, _, url = entry.partition("=")
+        try:
+            platform = Platform(name.strip().lower())
+        except ValueError:
+            _log.warning("%s: no platform called %r; ignored", API_BASES_VARIABLE, name)
+            continue
+        if platform in POLLED_CLIENTS and url.startswith(("http://", "https://")):
+            bases[platform] = url
+    for platform, url in bases.items():
+        _log.warning(
+            "%s is set: %s is read from %s", API_BASES_VARIABLE, platform.display_name, url
+        )
+    return bases
+
+
 def reads_presence(platform: Platform) -> bool:
     """Whether Presence Tray reads presence from a connected ``platform`` account."""
     return platform in POLLED_CLIENTS

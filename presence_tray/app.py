@@ -244,9 +244,14 @@ async def _start_account_clients(
     """Read presence from the connected accounts (when they show, not the simulated network)."""
     if runtime.simulated:
         return
-    from presence_tray.account_clients import AccountClients
+    from presence_tray.account_clients import AccountClients, api_bases_from
 
-    account_clients = AccountClients(runtime, settings.accounts, is_priority=attention.is_priority)
+    account_clients = AccountClients(
+        runtime,
+        settings.accounts,
+        is_priority=attention.is_priority,
+        api_bases=api_bases_from(os.environ),
+    )
     cleanup.push_async_callback(account_clients.aclose)
     settings.subscribe_preferences(account_clients.apply_preferences)
     await account_clients.start_saved()

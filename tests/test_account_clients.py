@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from presence_tray import cli
-from presence_tray.account_clients import AccountClients, reads_presence
+from presence_tray.account_clients import (
+    API_BASES_VARIABLE,
+    AccountClients,
+    api_bases_from,
+    reads_presence,
+)
 from presence_tray.accounts.tokenset import TokenSet
 from presence_tray.accounts_service import AccountsService
 from presence_tray.core.client import AccountHealth, OwnStatus
@@ -32,6 +37,7 @@ from tests.servers.http_fake import FakeHttpServer
 from tests.servers.slack import API_PREFIX, SlackWorkspaceFake
 
 if TYPE_CHECKING:
+    import logging
     from collections.abc import AsyncIterator, Callable
     from pathlib import Path
 
@@ -170,3 +176,20 @@ async def test_connected_accounts_read_presence_set_my_status_and_stop_on_discon
 def test_this_version_reads_the_polled_platforms() -> None:
     readable = {platform for platform in Platform if reads_presence(platform)}
     assert readable == {Platform.SLACK, Platform.TEAMS, Platform.ZOOM}
+
+
+def test_the_api_bases_test_seam_names_polled_platforms_only(
+    expected_warnings: list[logging.LogRecord],
+) -> None:
+    environ = {
+        API_BASES_VARIABLE: "slack=http://127.0.0.1:1/api/ Teams=http://127.0.0.1:2/v1.0 "
+        "discord=http://127.0.0.1:3 zoom=ftp://nowhere skype=http://x"
+    }
+    assert api_bases_from(environ) == {
+        Platform.SLACK: "http://127.0.0.1:1/api/",
+        Platform.TEAMS: "http://127.0.0.1:2/v1.0",
+    }
+    assert api_bases_from({}) == {}
+    said = [record.getMessage() for record in expected_warnings]
+    assert any("no platform called 'skype'" in sentence for sentence in said)
+    assert any("Slack is read from http://127.0.0.1:1/api/" in sentence for sentence in said)
