@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from presence_tray import cli
+from presence_tray.account_clients import POLLED_CLIENTS
 from presence_tray.core.clock import Clock, ScaledClock, SystemClock
 from presence_tray.core.hub import PresenceHub, refresh_staleness_periodically
 from presence_tray.core.preferences import Preferences
@@ -124,12 +125,13 @@ def show_last_known(hub: PresenceHub, last_known: LastKnown) -> None:
 
 
 def shows_simulated_network(options: argparse.Namespace) -> bool:
-    """Whether this run shows the simulated network: when no account is saved, or when asked
-    (``--simulated``). Decided before anything loads, from one read-only query."""
+    """Whether this run shows the simulated network: when no account whose presence this
+    version reads is saved, or when asked (``--simulated``). Decided before anything loads,
+    from one read-only query."""
     if options.simulated:
         return True
     data_dir = resolve_data_dir(options.data_dir, os.environ)
-    return not has_saved_accounts(database_path(data_dir))
+    return not has_saved_accounts(database_path(data_dir), POLLED_CLIENTS.keys())
 
 
 async def open_store(

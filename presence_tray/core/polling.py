@@ -181,7 +181,6 @@ async def poll_until_cancelled(
     sink: PresenceSink,
     platform_name: str,
     budget: CallBudget | None = None,
-    backoff: Backoff = POLL_BACKOFF,
     rng: random.Random | None = None,
 ) -> None:
     """Ask about the rota's due members, ``batch_size`` at a time, until cancelled.
@@ -219,7 +218,7 @@ async def poll_until_cancelled(
             failures += 1
             if failures >= MAX_FAILED_POLLS:
                 raise
-            delay = backoff.delay(failures - 1, rng)
+            delay = POLL_BACKOFF.delay(failures - 1, rng)
             sink.report_degraded(f"{err} Trying again in {delay:.0f} s.")
             _log.info("%s: poll failed (%s); retrying in %.1f s", platform_name, err, delay)
             await clock.sleep(delay)

@@ -13,24 +13,26 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
     from pathlib import Path
 
 _log = logging.getLogger(__name__)
 
-_ANY_ACCOUNT = "SELECT 1 FROM accounts LIMIT 1"
+_ANY_ACCOUNT = "SELECT 1 FROM accounts WHERE platform IN ({}) LIMIT 1"
 
 
-def has_saved_accounts(path: Path) -> bool:
-    """Whether the database at ``path`` holds at least one saved account."""
-    if not path.is_file():
+def has_saved_accounts(path: Path, platforms: Collection[str]) -> bool:
+    """Whether the database at ``path`` holds a saved account on one of ``platforms``."""
+    if not path.is_file() or not platforms:
         return False
+    query = _ANY_ACCOUNT.format(", ".join("?" * len(platforms)))
     try:
         connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1.0)
     except sqlite3.Error as err:
         _log.info("could not look for saved accounts in %s: %s", path, err)
         return False
     try:
-        return connection.execute(_ANY_ACCOUNT).fetchone() is not None
+        return connection.execute(query, tuple(platforms)).fetchone() is not None
     except sqlite3.Error as err:
         _log.info("could not look for saved accounts in %s: %s", path, err)
         return False
