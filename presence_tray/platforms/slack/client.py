@@ -15,8 +15,9 @@ import random
 from typing import TYPE_CHECKING, Final
 
 from presence_tray.core.errors import TransientError
-from presence_tray.core.polling import PollRota, poll_until_cancelled
+from presence_tray.core.polling import poll_until_cancelled
 from presence_tray.platforms.http import REQUEST_TIMEOUT_SECONDS
+from presence_tray.platforms.polled import PolledClientBase
 from presence_tray.platforms.slack import CAPABILITIES, POLL_INTERVAL_SECONDS
 from presence_tray.platforms.slack.contacts import list_contacts
 from presence_tray.platforms.slack.own_status import set_slack_status
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from presence_tray.core.client import Capabilities, OwnStatus, PresenceSink
+    from presence_tray.core.client import OwnStatus, PresenceSink
     from presence_tray.core.clock import Clock
     from presence_tray.core.identity import AccountRef, IdentityKey
     from presence_tray.platforms.http import AuthorizedCaller
@@ -42,7 +43,7 @@ PRESENCE_BATCH_SIZE: Final = 1
 favourite who becomes due waits behind nobody."""
 
 
-class SlackClient:
+class SlackClient(PolledClientBase):
     """Presence of one Slack account's workspace, polled; and my own status there."""
 
     def __init__(  # noqa: PLR0913 - keyword-only seams, each with a default
@@ -63,39 +64,25 @@ class SlackClient:
         ``is_priority`` tells who to keep freshest (favourites, people in view);
         ``transport`` and ``timeout`` (seconds per request) are for tests.
         """
-        self._account = account
         self._clock = clock
         self._rng = rng or random.Random()
         self._api = SlackWebApi(
             tokens=tokens, clock=clock, base_url=base_url, transport=transport, timeout=timeout
         )
-        self._rota = PollRota(poll_interval, is_priority)
+        super().__init__(
+            account,
+            capabilities=CAPABILITIES,
+            poll_interval=poll_interval,
+            is_priority=is_priority,
+            budgets=self._api.budgets,
+        )
         self._reader = SlackPresenceReader(self._api, clock, dnd_max_age=poll_interval)
         self._profiles_read_at: float | None = None
 
-    @property
-    def account(self) -> AccountRef:
-        """The account this client serves."""
-        return self._account
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """What a Slack client can do."""
-        return CAPABILITIES
-
-    @property
-    def calls_made(self) -> int:
-        """Calls spent on Slack's Web API since the client was made."""
-        return sum(budget.calls_made for budget in self._api.budgets)
-
-    @property
-    def times_rate_limited(self) -> int:
-        """How often Slack asked to slow down (HTTP 429 with ``Retry-After``)."""
-        return sum(budget.times_held for budget in self._api.budgets)
-
     def set_poll_interval(self, seconds: float) -> None:
-        """Ask about each person at most every ``seconds`` (the Slack polling setting)."""
-        self._rota.set_interval(seconds)
+        """Ask about each person at most every ``seconds`` (the Slack polling setting); DND
+        is read as often."""
+        super().set_poll_interval(seconds)
         self._reader.dnd_max_age = seconds
 
     async def run(self, sink: PresenceSink) -> None:

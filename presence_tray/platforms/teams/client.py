@@ -17,9 +17,10 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from presence_tray.core.polling import PollRota, poll_until_cancelled
+from presence_tray.core.polling import poll_until_cancelled
 from presence_tray.core.presence import PresenceSource
 from presence_tray.platforms.http import REQUEST_TIMEOUT_SECONDS, PlatformHttp
+from presence_tray.platforms.polled import PolledClientBase
 from presence_tray.platforms.teams import CAPABILITIES, POLL_INTERVAL_SECONDS
 from presence_tray.platforms.teams.directory import list_contacts, read_my_id
 from presence_tray.platforms.teams.graph import (
@@ -42,14 +43,14 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from presence_tray.core.client import Capabilities, OwnStatus, PresenceSink
+    from presence_tray.core.client import OwnStatus, PresenceSink
     from presence_tray.core.clock import Clock
     from presence_tray.core.identity import AccountRef, IdentityKey
     from presence_tray.core.polling import RateLimit
     from presence_tray.platforms.http import AuthorizedCaller
 
 
-class TeamsClient:
+class TeamsClient(PolledClientBase):
     """One Microsoft 365 account's Teams presence: contacts, polling and my own status."""
 
     def __init__(  # noqa: PLR0913 - the contract's seams, each with a sensible default
@@ -72,7 +73,6 @@ class TeamsClient:
         ``transport``, ``timeout``, ``presence_limit`` and ``batch_size`` other than their
         defaults are for tests and the benchmark.
         """
-        self._account = account
         self._clock = clock
         self._rng = rng
         self._base_url = base_url
@@ -86,33 +86,15 @@ class TeamsClient:
             transport=transport,
             timeout=timeout,
         )
-        self._rota = PollRota(poll_interval, is_priority)
+        super().__init__(
+            account,
+            capabilities=CAPABILITIES,
+            poll_interval=poll_interval,
+            is_priority=is_priority,
+            budgets=self._endpoints.budgets,
+        )
         self._my_id: str | None = None
         self._own_status = OwnStatusWriter(self._http, self._endpoints, clock, self._read_my_id)
-
-    @property
-    def account(self) -> AccountRef:
-        """The account this client serves."""
-        return self._account
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """What a Teams client can do."""
-        return CAPABILITIES
-
-    @property
-    def calls_made(self) -> int:
-        """Graph calls spent so far, over every budget."""
-        return sum(budget.calls_made for budget in self._endpoints.budgets)
-
-    @property
-    def times_rate_limited(self) -> int:
-        """How often Graph asked this client to slow down (429 with ``Retry-After``)."""
-        return sum(budget.times_held for budget in self._endpoints.budgets)
-
-    def set_poll_interval(self, seconds: float) -> None:
-        """Ask about each person at most every ``seconds`` (the Teams polling setting)."""
-        self._rota.set_interval(seconds)
 
     async def run(self, sink: PresenceSink) -> None:
         """List the contacts, then poll their presence into ``sink`` until cancelled."""

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import quote
 
 from presence_tray.core.errors import RateLimitedError
-from presence_tray.core.polling import PollRota, poll_until_cancelled
+from presence_tray.core.polling import poll_until_cancelled
 from presence_tray.core.presence import PresenceSource
 from presence_tray.platforms.http import REQUEST_TIMEOUT_SECONDS, PlatformHttp
+from presence_tray.platforms.polled import PolledClientBase
 from presence_tray.platforms.vocabulary import unknown_presence
 from presence_tray.platforms.wire import get_list, get_str
 from presence_tray.platforms.zoom import CAPABILITIES, POLL_INTERVAL_SECONDS
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from presence_tray.core.client import Capabilities, OwnStatus, PresenceSink
+    from presence_tray.core.client import OwnStatus, PresenceSink
     from presence_tray.core.clock import Clock
     from presence_tray.core.identity import AccountRef, Identity, IdentityKey
     from presence_tray.platforms.http import AuthorizedCaller
@@ -63,7 +64,7 @@ _NOT_SHOWN: Final = frozenset({400, 403, 404})
 """Answers about one contact that mean Zoom will not tell us about that person."""
 
 
-class ZoomClient:
+class ZoomClient(PolledClientBase):
     """One Zoom account: polled presence of its company contacts, and my own status."""
 
     def __init__(  # noqa: PLR0913 - the polled-client contract's parameters
@@ -82,11 +83,16 @@ class ZoomClient:
     ) -> None:
         """A client for ``account`` calling ``base_url`` (``.../v2/``) within ``limits``;
         ``transport`` is for tests only."""
-        self._account = account
         self._clock = clock
         self._rng = rng
         self._endpoints = ZoomEndpoints.within(limits, clock)
-        self._rota = PollRota(poll_interval, is_priority)
+        super().__init__(
+            account,
+            capabilities=CAPABILITIES,
+            poll_interval=poll_interval,
+            is_priority=is_priority,
+            budgets=self._endpoints.budgets,
+        )
         self._http = PlatformHttp(
             platform_name=PLATFORM_NAME,
             base_url=base_url,
@@ -96,30 +102,6 @@ class ZoomClient:
             timeout=timeout,
         )
         self._last_status_update: float | None = None
-
-    @property
-    def account(self) -> AccountRef:
-        """The Zoom account this client serves."""
-        return self._account
-
-    @property
-    def capabilities(self) -> Capabilities:
-        """What a Zoom client can do."""
-        return CAPABILITIES
-
-    @property
-    def calls_made(self) -> int:
-        """Requests sent to Zoom so far (token renewals not included)."""
-        return sum(budget.calls_made for budget in self._endpoints.budgets)
-
-    @property
-    def times_rate_limited(self) -> int:
-        """How often Zoom answered 429."""
-        return sum(budget.times_held for budget in self._endpoints.budgets)
-
-    def set_poll_interval(self, seconds: float) -> None:
-        """Ask about each contact at most every ``seconds`` (the per-platform setting)."""
-        self._rota.set_interval(seconds)
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""
