@@ -19,32 +19,25 @@ from presence_tray.account_clients import (
     api_bases_from,
     reads_presence,
 )
-from presence_tray.accounts.tokenset import TokenSet
 from presence_tray.accounts_service import AccountsService
 from presence_tray.core.client import AccountHealth, OwnStatus
 from presence_tray.core.hub import unlinked_person_id
-from presence_tray.core.identity import AccountRef, IdentityKey, Platform
+from presence_tray.core.identity import IdentityKey, Platform
 from presence_tray.core.own_status import OwnStatusOutcome
-from presence_tray.core.preferences import Account
 from presence_tray.core.presence import PresenceState
 from presence_tray.runtime import new_runtime
 from presence_tray.storage.local_store import LocalStore
 from presence_tray.storage.paths import database_path
 from presence_tray.storage.repositories import AccountsRepository
 from tests.accounts.stores import MemorySecretStore
-from tests.servers.graph import GRAPH_PREFIX, GraphFake
 from tests.servers.http_fake import FakeHttpServer
-from tests.servers.slack import API_PREFIX, SlackWorkspaceFake
+from tests.servers.teams_and_slack import BOB, ME, SLACK, TEAMS, TeamsAndSlack
 
 if TYPE_CHECKING:
     import logging
     from collections.abc import AsyncIterator, Callable
     from pathlib import Path
 
-TEAMS = AccountRef(Platform.TEAMS, "contoso")
-SLACK = AccountRef(Platform.SLACK, "acme")
-SLACK_TOKEN = "xoxp-FAKE-NOT-A-SECRET-wired"
-ME, BOB = "U0ME", "U0BOB"
 SECONDS_ALLOWED = 10.0
 
 
@@ -56,30 +49,17 @@ async def eventually(what: str, condition: Callable[[], bool]) -> None:
         await asyncio.sleep(0.02)
 
 
-class Platforms:
+class Platforms(TeamsAndSlack):
     """The two fakes, served on free ports of 127.0.0.1."""
 
     def __init__(self) -> None:
-        self.graph = GraphFake(time.time)
-        self.ada = self.graph.add_user("Ada Lovelace")  # who signed in
-        self.grace = self.graph.add_user("Grace Hopper")
-        self.teams_token = self.graph.issue_token(self.ada.id, lifetime=3600)
-        self.slack = SlackWorkspaceFake(clock=time.time)
-        self.slack.add_person(ME, "mia", "Mia Example")
-        self.slack.add_person(BOB, "bob", "Bob Builder")
-        self.slack.issue_token(SLACK_TOKEN, ME)
-        self.graph_server = FakeHttpServer(self.graph.handle)
-        self.slack_server = FakeHttpServer(self.slack.handle)
+        super().__init__()
+        self.graph_server = FakeHttpServer(self.graph_handler)
+        self.slack_server = FakeHttpServer(self.slack_handler)
 
     async def start(self) -> None:
         await self.graph_server.start()
         await self.slack_server.start()
-
-    def api_bases(self) -> dict[Platform, str]:
-        return {
-            Platform.TEAMS: self.graph_server.url + GRAPH_PREFIX,
-            Platform.SLACK: self.slack_server.url + API_PREFIX,
-        }
 
     async def aclose(self) -> None:
         await self.graph_server.aclose()
@@ -98,15 +78,8 @@ async def saved_accounts(data_dir: Path, fakes: Platforms) -> tuple[LocalStore, 
     """Both accounts saved in the accounts' database, their tokens in a secret store."""
     store = await LocalStore.open(database_path(data_dir))
     repository = AccountsRepository(store.db)
-    oauth = {"method": "oauth", "client_id": "FAKE-CLIENT-ID"}
-    repository.save(Account(TEAMS, "ada@contoso", settings={**oauth, "tenant": "organizations"}))
-    repository.save(Account(SLACK, "Acme", settings=oauth))
     secrets = MemorySecretStore()
-    expires = time.time() + 3600
-    await secrets.put(
-        TEAMS, TokenSet(fakes.teams_token, "FAKE-NOT-A-SECRET-r1", expires).to_secret()
-    )
-    await secrets.put(SLACK, TokenSet(SLACK_TOKEN).to_secret())
+    await fakes.connect(repository, secrets)
     # A short timeout: Disconnect tries to tell slack.com, which is not reachable from here.
     service = AccountsService(repository, repository.list(), secrets=secrets, http_timeout=1.0)
     return store, service
@@ -118,7 +91,10 @@ async def test_connected_accounts_read_presence_set_my_status_and_stop_on_discon
     store, accounts = await saved_accounts(tmp_path, platforms)
     runtime = new_runtime(cli.build_parser().parse_args([]), simulated=False)
     clients = AccountClients(
-        runtime, accounts, is_priority=lambda _: False, api_bases=platforms.api_bases()
+        runtime,
+        accounts,
+        is_priority=lambda _: False,
+        api_bases=platforms.api_bases(platforms.graph_server.url, platforms.slack_server.url),
     )
     hub, supervisor = runtime.hub, runtime.supervisor
     grace = unlinked_person_id(IdentityKey(Platform.TEAMS, TEAMS.account_id, platforms.grace.id))
