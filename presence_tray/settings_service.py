@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from presence_tray import autostart
@@ -218,7 +218,14 @@ class SettingsService:
             for client in self._runtime.clients
             if self._runtime.simulated and client.account.platform is platform
         ]
-        return rows + self._accounts.account_rows(platform)
+        return rows + [self._with_health(row) for row in self._accounts.account_rows(platform)]
+
+    def _with_health(self, row: AccountRow) -> AccountRow:
+        """A saved account's row with how its client is doing, while one runs for it."""
+        status = self.account_status(row.ref)
+        if status is None or row.needs_reconnect or status.health is AccountHealth.STOPPED:
+            return row
+        return replace(row, state=f"{row.state} — {_health_words(status)}")
 
     def sign_in_server_note(self) -> str:
         """The visible line while sign-ins go to a test server; "" normally."""
@@ -356,6 +363,14 @@ class SettingsService:
                 else:
                     await supervisor.stop(client.account)
             _log.info("simulated network %s", "on" if applied else "off")
+
+
+def _health_words(status: AccountStatus) -> str:
+    """A running account's health in words, with the reason when it has one."""
+    words = status.health.value.replace("_", " ")
+    if status.message and status.health is not AccountHealth.LIVE:
+        return f"{words}: {status.message}"
+    return words
 
 
 def _simulated_state(status: AccountStatus | None) -> str:

@@ -10,18 +10,20 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from presence_tray.accounts_service import AccountsService
 from presence_tray.core.aggregation import AggregationPolicy
 from presence_tray.core.client import AccountHealth
 from presence_tray.core.clock import ManualClock
 from presence_tray.core.dnd import DndSchedule, WeeklyDndRule
 from presence_tray.core.hub import PresenceHub
-from presence_tray.core.identity import Platform
+from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.core.notifier import Notification
 from presence_tray.core.own_status import OwnStatusChoice, own_status_for
-from presence_tray.core.preferences import Preferences
-from presence_tray.core.supervisor import ClientSupervisor
+from presence_tray.core.preferences import Account, Preferences
+from presence_tray.core.supervisor import AccountStatus, ClientSupervisor
 from presence_tray.runtime import Runtime
 from presence_tray.settings_service import DndNow, SettingsService
+from presence_tray.storage.repositories import AccountsRepository
 from presence_tray.ui.notification_bus import notify_message
 from tests.fakes import StatusSettingClient
 
@@ -134,3 +136,30 @@ def test_sound_off_asks_the_notification_server_for_silence() -> None:
     hints = notify_message("Presence Tray", Notification("t", "b"), sound=False).body[6]
     assert hints["suppress-sound"] == ("b", True)
     assert "suppress-sound" not in notify_message("Presence Tray", Notification("t", "b")).body[6]
+
+
+async def test_a_connected_accounts_row_says_how_its_client_is_doing(store: LocalStore) -> None:
+    ref = AccountRef(Platform.TEAMS, "contoso")
+    repository = AccountsRepository(store.db)
+    repository.save(Account(ref, "ada@contoso", settings={"method": "oauth", "client_id": "c"}))
+    runtime = replace(new_runtime(store), simulated=False)
+    accounts = AccountsService(repository, repository.list(), reads_now=True)
+    service = SettingsService(runtime, accounts=accounts)
+    try:
+        (row,) = service.account_rows(Platform.TEAMS)
+        assert row.state == "signed in as ada@contoso; Presence Tray reads presence from Teams"
+        runtime.supervisor.set_status(
+            AccountStatus(
+                ref, AccountHealth.DEGRADED, "Teams asked to slow down; asking again in 30 s"
+            )
+        )
+        (row,) = service.account_rows(Platform.TEAMS)
+        assert row.state.endswith(
+            "reads presence from Teams — degraded: Teams asked to slow down; asking again in 30 s"
+        )
+        runtime.supervisor.set_status(AccountStatus(ref, AccountHealth.LIVE))
+        (row,) = service.account_rows(Platform.TEAMS)
+        assert row.state.endswith("reads presence from Teams — live")
+    finally:
+        await service.aclose()
+        await runtime.aclose()
