@@ -1,0 +1,176 @@
+"""The XMPP client against the real Prosody: roster, presence per resource, my status, auth."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from presence_tray.core.client import AccountHealth, OwnStatus
+from presence_tray.core.own_status import OwnStatusOutcome
+from presence_tray.core.presence import PresenceState
+from tests.platforms.xmpp.conftest import eventually
+
+if TYPE_CHECKING:
+    import logging
+
+    from presence_tray.core.aggregation import AggregatedPresence
+    from tests.platforms.xmpp.conftest import XmppRig
+
+pytestmark = pytest.mark.prosody
+
+
+def status_text(aggregate: AggregatedPresence) -> str | None:
+    """The custom status text of the value that decided the aggregate."""
+    decided = aggregate.decided_by
+    return None if decided is None or decided.activity is None else decided.activity.text
+
+
+async def test_the_roster_becomes_contacts_and_presence_changes_reach_the_hub(
+    rig: XmppRig,
+) -> None:
+    desk = await rig.colleague_session("desk")
+    rig.start()
+
+    await eventually(
+        "the account is live",
+        lambda: (
+            (status := rig.supervisor.status(rig.account)) is not None
+            and status.health is AccountHealth.LIVE
+        ),
+    )
+    await eventually(
+        "the colleague is a contact",
+        lambda: rig.hub.identity(rig.key_of(rig.colleague)) is not None,
+    )
+    identity = rig.hub.identity(rig.key_of(rig.colleague))
+    assert identity is not None
+    assert identity.handles == (rig.colleague,)
+    assert identity.chat_url == f"xmpp:{rig.colleague}"
+    assert rig.hub.identity(rig.key_of(rig.me)) is None  # I am not my own contact
+    await rig.hub_shows(rig.colleague, "online", lambda a: a.state is PresenceState.ONLINE)
+
+    desk.send(show="away", status="Out for lunch")
+    await rig.hub_shows(
+        rig.colleague,
+        "away with the status text",
+        lambda a: a.state is PresenceState.AWAY and status_text(a) == "Out for lunch",
+    )
+
+    desk.send(show="dnd", status="In a meeting")
+    await rig.hub_shows(
+        rig.colleague,
+        "do not disturb",
+        lambda a: a.state is PresenceState.BUSY and a.decided_by is not None and a.decided_by.dnd,
+    )
+
+    await desk.stop()
+    await rig.hub_shows(rig.colleague, "offline", lambda a: a.state is PresenceState.OFFLINE)
+
+
+async def test_a_contact_signed_out_at_connect_is_offline(rig: XmppRig) -> None:
+    rig.start()
+
+    await rig.hub_shows(rig.colleague, "offline", lambda a: a.state is PresenceState.OFFLINE)
+
+
+async def test_resources_are_combined_by_priority(rig: XmppRig) -> None:
+    desk = await rig.colleague_session("desk", show="dnd", priority=5)
+    phone = await rig.colleague_session("phone", priority=1)
+    rig.start()
+
+    # The desk's priority is higher: its do-not-disturb speaks for the colleague, although
+    # the phone is more available.
+    await rig.hub_shows(rig.colleague, "the desk's dnd", lambda a: a.state is PresenceState.BUSY)
+
+    phone.send(priority=10)
+    await rig.hub_shows(rig.colleague, "the phone wins", lambda a: a.state is PresenceState.ONLINE)
+
+    phone.send(show="xa", status="On holiday", priority=10)
+    await rig.hub_shows(
+        rig.colleague,
+        "the phone's extended away",
+        lambda a: a.state is PresenceState.AWAY and status_text(a) == "On holiday",
+    )
+
+    await phone.stop()
+    await rig.hub_shows(rig.colleague, "the desk again", lambda a: a.state is PresenceState.BUSY)
+
+    await desk.stop()
+    await rig.hub_shows(rig.colleague, "offline", lambda a: a.state is PresenceState.OFFLINE)
+
+
+async def test_my_status_set_through_the_supervisor_is_seen_by_the_colleague(
+    rig: XmppRig,
+) -> None:
+    watcher = await rig.colleague_session("watcher")
+    rig.start()
+    await eventually(
+        "the colleague sees me online",
+        lambda: (p := watcher.last_from(rig.me)) is not None and p["type"] == "available",
+    )
+    online = watcher.last_from(rig.me)
+    assert online is not None
+    assert online["priority"] == -1  # the tray never takes messages meant for me
+
+    results = await rig.supervisor.set_own_status(OwnStatus(PresenceState.AWAY, text="Back at two"))
+
+    assert [result.outcome for result in results] == [OwnStatusOutcome.SET]
+    await eventually(
+        "the colleague sees me away",
+        lambda: (
+            (p := watcher.last_from(rig.me)) is not None
+            and p["show"] == "away"
+            and p["status"] == "Back at two"
+        ),
+    )
+
+    assert rig.client is not None
+    await rig.client.set_own_status(OwnStatus(PresenceState.ONLINE, dnd=True))
+    await eventually(
+        "the colleague sees me in do not disturb",
+        lambda: (
+            (p := watcher.last_from(rig.me)) is not None and p["show"] == "dnd" and not p["status"]
+        ),
+    )
+
+
+async def test_appear_offline_is_refused_with_a_sentence(rig: XmppRig) -> None:
+    rig.start()
+    await eventually(
+        "the account is live",
+        lambda: (
+            (status := rig.supervisor.status(rig.account)) is not None
+            and status.health is AccountHealth.LIVE
+        ),
+    )
+
+    results = await rig.supervisor.set_own_status(OwnStatus(PresenceState.OFFLINE))
+
+    assert [result.outcome for result in results] == [OwnStatusOutcome.FAILED]
+    assert "cannot make you appear offline" in results[0].message
+
+
+async def test_a_wrong_password_parks_the_account_for_reconnecting(
+    rig: XmppRig, expected_warnings: list[logging.LogRecord]
+) -> None:
+    wrong = "wrong-password-not-a-secret"
+    rig.start(password=wrong)
+
+    await eventually(
+        "needs reconnect",
+        lambda: (
+            (status := rig.supervisor.status(rig.account)) is not None
+            and status.health is AccountHealth.NEEDS_RECONNECT
+        ),
+    )
+    status = rig.supervisor.status(rig.account)
+    assert status is not None
+    assert status.message == (
+        f"The XMPP server at 127.0.0.1:{rig.server.port} did not accept the saved password for "
+        f"{rig.me}. Connect the XMPP account again in Settings with the current password."
+    )
+    assert [record.getMessage() for record in expected_warnings] == [
+        f"XMPP ({rig.me}): sign-in refused, needs reconnecting: {status.message}"
+    ]
+    assert wrong not in status.message
