@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ import httpx
 from tests.servers.processes import free_port, stop
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 SYNAPSE_DIR = Path(__file__).parent / "synapse"
 SYNAPSE_PYTHON = SYNAPSE_DIR / ".venv" / "bin" / "python"
@@ -54,6 +54,8 @@ class SynapseServer:
 
     url: str
     server_name: str = "localhost"
+    restart: Callable[[], None] = field(default=lambda: None, compare=False, repr=False)
+    """Stop the server and start it again on the same port and data (blocks until ready)."""
 
     def register(self, user: str, password: str, *, admin: bool = False) -> str:
         """Create ``user`` with the shared secret; return the full user id."""
@@ -118,11 +120,23 @@ def run_synapse(folder: Path) -> Iterator[SynapseServer]:
     for config in _generate_config(folder):
         command += ["-c", str(config)]
     log = folder / "synapse.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(command, cwd=folder, stdout=log_file, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start() -> None:
+        with log.open("ab") as log_file:
+            processes.append(
+                subprocess.Popen(command, cwd=folder, stdout=log_file, stderr=subprocess.STDOUT)
+            )
+        _wait_until_ready(url, processes[-1], log)
+
+    def restart() -> None:
+        stop(processes[-1], timeout=15)
+        start()
+
     try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_ready(url, process, log)
-        yield SynapseServer(url)
+        start()
+        yield SynapseServer(url, restart=restart)
     finally:
-        stop(process, timeout=15)
+        if processes:
+            stop(processes[-1], timeout=15)
