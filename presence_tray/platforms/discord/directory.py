@@ -1,0 +1,135 @@
+"""The people a Discord bot can see, and their presences, turned into sink calls.
+
+Members come from REST (``GET /guilds/{id}/members``) and from each ``GUILD_CREATE``; the
+presences from ``GUILD_CREATE`` (only members not offline are listed there, so in a guild
+that is not ``large`` a member without one is offline) and from ``PRESENCE_UPDATE``, whose
+``user`` may be partial: what it carries is merged into what is known of that user, and a new
+name updates the contact. Presence objects go through :func:`normalise_discord_presence`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from presence_tray.core.identity import Identity, IdentityKey, Platform
+from presence_tray.platforms.discord.normalise import normalise_discord_presence
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from presence_tray.core.client import PresenceSink
+    from presence_tray.core.clock import Clock
+    from presence_tray.core.identity import AccountRef
+
+_NAME_FIELDS = ("username", "global_name")
+
+
+class DiscordDirectory:
+    """What one bot knows of the users in its guilds."""
+
+    def __init__(
+        self, account: AccountRef, *, bot_id: str, sink: PresenceSink, clock: Clock
+    ) -> None:
+        """Contacts and presences of ``account`` (whose bot is ``bot_id``) go to ``sink``."""
+        self._account = account
+        self._bot_id = bot_id
+        self._sink = sink
+        self._clock = clock
+        self._users: dict[str, dict[str, Any]] = {}
+        self._nicks: dict[str, str] = {}
+
+    def key(self, user_id: str) -> IdentityKey:
+        """The identity key of a Discord user seen through this account."""
+        return IdentityKey(Platform.DISCORD, self._account.account_id, user_id)
+
+    def add_members(self, members: Iterable[object]) -> list[str]:
+        """Guild member objects as contacts (not the bot itself); the user ids read."""
+        identities: list[Identity] = []
+        user_ids: list[str] = []
+        for member in members:
+            if not isinstance(member, dict):
+                continue
+            nick = member.get("nick")
+            user_id = self._merge_user(member.get("user"))
+            if user_id is None:
+                continue
+            if isinstance(nick, str) and nick and user_id not in self._nicks:
+                self._nicks[user_id] = nick
+            user_ids.append(user_id)
+            identities.append(self._identity(user_id))
+        if identities:
+            self._sink.add_contacts(identities)
+        return user_ids
+
+    def on_dispatch(self, name: str, data: object) -> None:
+        """One gateway dispatch; those that say nothing of people are ignored."""
+        if not isinstance(data, dict):
+            return
+        if name == "GUILD_CREATE":
+            self._guild_created(data)
+        elif name == "PRESENCE_UPDATE":
+            self._presence(data)
+        elif name in {"GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE"}:
+            self.add_members([data])
+
+    def _guild_created(self, guild: dict[str, Any]) -> None:
+        members = guild.get("members")
+        user_ids = self.add_members(members if isinstance(members, list) else [])
+        presences = guild.get("presences")
+        seen: set[str] = set()
+        for presence in presences if isinstance(presences, list) else []:
+            user_id = self._presence(presence)
+            if user_id is not None:
+                seen.add(user_id)
+        if guild.get("large") is False:
+            offline = {"status": "offline", "activities": []}
+            for user_id in user_ids:
+                if user_id not in seen:
+                    self._publish(user_id, {**offline, "user": {"id": user_id}})
+
+    def _presence(self, payload: object) -> str | None:
+        if not isinstance(payload, dict):
+            return None
+        known = payload.get("user", {}).get("id") if isinstance(payload.get("user"), dict) else None
+        is_new = known not in self._users
+        names_before = self._names(known) if isinstance(known, str) else None
+        user_id = self._merge_user(payload.get("user"))
+        if user_id is None:
+            return None
+        if is_new or self._names(user_id) != names_before:
+            self._sink.add_contacts([self._identity(user_id)])
+        self._publish(user_id, payload)
+        return user_id
+
+    def _publish(self, user_id: str, payload: dict[str, Any]) -> None:
+        self._sink.publish(
+            normalise_discord_presence(self.key(user_id), payload, observed_at=self._clock.now())
+        )
+
+    def _merge_user(self, user: object) -> str | None:
+        """Fold a (maybe partial) user object into what is known; its id, or None for the
+        bot itself and for anything without an id."""
+        if not isinstance(user, dict):
+            return None
+        user_id = user.get("id")
+        if not isinstance(user_id, str) or not user_id or user_id == self._bot_id:
+            return None
+        known = self._users.setdefault(user_id, {})
+        known.update({field: user[field] for field in _NAME_FIELDS if field in user})
+        return user_id
+
+    def _names(self, user_id: str) -> tuple[object, ...]:
+        known = self._users.get(user_id, {})
+        return tuple(known.get(field) for field in _NAME_FIELDS)
+
+    def _identity(self, user_id: str) -> Identity:
+        known = self._users.get(user_id, {})
+        username, global_name = known.get("username"), known.get("global_name")
+        handles = (f"@{username}",) if isinstance(username, str) and username else ()
+        display = self._nicks.get(user_id) or global_name or username or f"Discord user {user_id}"
+        return Identity(
+            self.key(user_id),
+            display if isinstance(display, str) else user_id,
+            handles,
+            chat_url=f"https://discord.com/users/{user_id}",
+        )
