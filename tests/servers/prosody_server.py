@@ -82,12 +82,18 @@ def _wait_until_listening(port: int, process: subprocess.Popen[bytes], log: Path
 
 
 @contextlib.contextmanager
-def run_prosody(folder: Path) -> Iterator[ProsodyServer]:
-    """Start Prosody with its config, data and certificate in ``folder``; stop it afterwards."""
+def run_prosody(folder: Path, port: int | None = None) -> Iterator[ProsodyServer]:
+    """Start Prosody with its config, data and certificate in ``folder``; stop it afterwards.
+
+    Run it again with the same ``folder`` and ``port`` to restart the same server: its users
+    and certificate are kept.
+    """
     (folder / "certs").mkdir(parents=True, exist_ok=True)
     (folder / "data").mkdir(exist_ok=True)
-    certificate = _make_certificate(folder / "certs")
-    port = free_port()
+    certificate = folder / "certs" / f"{DOMAIN}.crt"
+    if not certificate.exists():
+        certificate = _make_certificate(folder / "certs")
+    port = port or free_port()
     config = folder / "prosody.cfg.lua"
     text = CONFIG_TEMPLATE.read_text().replace("@BASE@", str(folder)).replace("@PORT@", str(port))
     config.write_text(text)

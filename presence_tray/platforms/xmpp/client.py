@@ -24,6 +24,7 @@ from presence_tray.platforms.xmpp import CAPABILITIES
 from presence_tray.platforms.xmpp.contacts import ContactBook
 from presence_tray.platforms.xmpp.own_status import AVAILABLE_PRESENCE, OWN_PRIORITY, own_presence
 from presence_tray.platforms.xmpp.stream import (
+    DEFAULT_PORT,
     StreamWatch,
     open_stream,
     resource_presence,
@@ -107,11 +108,11 @@ class XmppClient:
         stream.add_event_handler("presence", lambda stanza: self._on_presence(stanza, book, sink))
         try:
             if self._host or self._port:
-                stream.connect(self._host or stream.boundjid.domain, self._port or 5222)
+                stream.connect(self._host or stream.boundjid.domain, self._port or DEFAULT_PORT)
             else:
-                stream.connect()
+                stream.connect()  # where the domain's DNS SRV records point
             await watch.until(watch.started, self._timeout, "accept the sign-in")
-            await watch.until(stream.get_roster(), self._timeout, "send the roster")
+            await self._read_roster(watch)
             self._stream = stream
             self._send_own_presence()
             sink.report_live()
@@ -129,6 +130,16 @@ class XmppClient:
     async def aclose(self) -> None:
         """Nothing to close: each run closes its own connection."""
 
+    async def _read_roster(self, watch: StreamWatch) -> None:
+        """Ask for the roster; its answer reaches :meth:`_on_roster` as a roster update."""
+        from slixmpp.exceptions import IqError, IqTimeout
+
+        try:
+            await watch.until(watch.stream.get_roster(timeout=self._timeout), None)
+        except (IqError, IqTimeout) as err:
+            msg = f"{self._where} did not send the contact list (roster); trying again."
+            raise TransientError(msg) from err
+
     def _send_own_presence(self) -> None:
         if self._stream is not None:
             own = self._own
@@ -141,7 +152,10 @@ class XmppClient:
         sink.add_contacts(book.identity(item) for item in changed)
         now = self._clock.now()
         for item in changed:
-            sink.publish(book.presence_of(item.jid, observed_at=now))
+            # Sharing contacts' presence comes from the server (or :meth:`_keep_alive` marks
+            # them offline); the others' is unknown, and says why.
+            if not item.shares_presence:
+                sink.publish(book.presence_of(item.jid, observed_at=now))
 
     def _on_presence(self, presence: Presence, book: ContactBook, sink: PresenceSink) -> None:
         now = self._clock.now()

@@ -60,15 +60,17 @@ class ContactBook:
         """Apply a roster result or push; return the items that are new or changed.
 
         Items with subscription ``remove`` leave the roster (and are not returned); my own
-        address is never a contact.
+        address is never a contact. A contact who stops sharing presence loses what they
+        shared before.
         """
         changed: list[RosterItem] = []
         for item in items:
             if item.jid == self._me:
                 continue
+            if item.subscription == REMOVED or not item.shares_presence:
+                self._resources.pop(item.jid, None)
             if item.subscription == REMOVED:
                 self._items.pop(item.jid, None)
-                self._resources.pop(item.jid, None)
             elif self._items.get(item.jid) != item:
                 self._items[item.jid] = item
                 changed.append(item)

@@ -143,7 +143,7 @@ class StreamWatch:
         error = self.ended.exception()
         if isinstance(error, PresenceError):
             return error
-        return TransientError(f"The connection to {self._where} ended.")  # pragma: no cover
+        return TransientError(f"{self._where} ended the connection.")  # pragma: no cover
 
     def _end(self, error: PresenceError) -> None:
         if not self._closing and not self.ended.done():
@@ -206,9 +206,7 @@ class StreamWatch:
             )
             return
         because = f" ({self._stream_error})" if self._stream_error else ""
-        self._end(
-            TransientError(f"The connection to {self._where} dropped{because}; reconnecting.")
-        )
+        self._end(TransientError(f"{self._where} closed the connection{because}; reconnecting."))
 
 
 async def stop_send_loop(stream: ClientXMPP) -> None:

@@ -22,7 +22,7 @@ from presence_tray.core.clock import SystemClock
 from presence_tray.core.hub import PresenceHub, unlinked_person_id
 from presence_tray.core.identity import AccountRef, IdentityKey, Platform
 from presence_tray.core.preferences import Account
-from presence_tray.core.supervisor import ClientSupervisor
+from presence_tray.core.supervisor import Backoff, ClientSupervisor
 from presence_tray.platforms.xmpp.client import XmppClient, client_for
 from presence_tray.platforms.xmpp.stream import stop_send_loop
 
@@ -134,6 +134,12 @@ class XmppRig:
         self.sessions.append(session)
         return await session.start(show=show, priority=priority)
 
+    async def my_session(self, resource: str) -> Session:
+        """Sign me in from another client, ``resource``."""
+        session = Session(self.server, f"{self.me}/{resource}", self.my_password)
+        self.sessions.append(session)
+        return await session.start()
+
     def aggregate(self, jid: str) -> AggregatedPresence | None:
         """What the hub shows for the contact ``jid`` now."""
         self.hub.flush()
@@ -170,16 +176,26 @@ def new_user(server: ProsodyServer, name: str) -> tuple[str, str]:
     return server.register(f"{name}{next(_users)}", password), password
 
 
-@pytest.fixture
-async def rig(trusted: ProsodyServer) -> AsyncIterator[XmppRig]:
-    """Me and a colleague, subscribed to each other; nothing of mine running yet."""
-    me = new_user(trusted, "me")
-    colleague = new_user(trusted, "colleague")
-    await befriend(trusted, me, colleague)
+async def new_rig(server: ProsodyServer, backoff: Backoff | None = None) -> XmppRig:
+    """Two fresh users of ``server`` subscribed to each other, a supervisor and a hub."""
+    me = new_user(server, "me")
+    colleague = new_user(server, "colleague")
+    await befriend(server, me, colleague)
     clock = SystemClock()
     hub = PresenceHub(clock)
-    rig = XmppRig(trusted, *me, *colleague, hub, ClientSupervisor(hub, clock))
-    yield rig
+    return XmppRig(server, *me, *colleague, hub, ClientSupervisor(hub, clock, backoff=backoff))
+
+
+async def close_rig(rig: XmppRig) -> None:
+    """Stop my client and sign the colleague's sessions out."""
     await rig.supervisor.aclose()
     for session in rig.sessions:
         await session.stop()
+
+
+@pytest.fixture
+async def rig(trusted: ProsodyServer) -> AsyncIterator[XmppRig]:
+    """Me and a colleague, subscribed to each other; nothing of mine running yet."""
+    rig = await new_rig(trusted)
+    yield rig
+    await close_rig(rig)

@@ -9,6 +9,7 @@ import pytest
 from presence_tray.core.client import AccountHealth, OwnStatus
 from presence_tray.core.own_status import OwnStatusOutcome
 from presence_tray.core.presence import PresenceState
+from presence_tray.platforms.xmpp import LIMITATION
 from tests.platforms.xmpp.conftest import eventually
 
 if TYPE_CHECKING:
@@ -72,6 +73,25 @@ async def test_a_contact_signed_out_at_connect_is_offline(rig: XmppRig) -> None:
     rig.start()
 
     await rig.hub_shows(rig.colleague, "offline", lambda a: a.state is PresenceState.OFFLINE)
+
+
+async def test_a_roster_push_adds_a_contact(rig: XmppRig) -> None:
+    rig.start()
+    await rig.hub_shows(rig.colleague, "offline", lambda a: a.state is PresenceState.OFFLINE)
+    carol = "carol@localhost"
+    phone = await rig.my_session("phone")  # another client of mine edits my roster
+
+    await phone.stream.update_roster(carol, name="Carol")
+
+    await eventually("Carol is a contact", lambda: rig.hub.identity(rig.key_of(carol)) is not None)
+    identity = rig.hub.identity(rig.key_of(carol))
+    assert identity is not None
+    assert identity.display_name == "Carol"
+    await rig.hub_shows(
+        carol,
+        "unknown: Carol shares no presence with me",
+        lambda a: a.state is PresenceState.UNKNOWN and [v.note for v in a.values] == [LIMITATION],
+    )
 
 
 async def test_resources_are_combined_by_priority(rig: XmppRig) -> None:
