@@ -42,6 +42,12 @@ OTHER_BOT: Final = (
 )
 
 
+class OtherBotError(AuthError):
+    """The token works but is another bot's; the message says what to do."""
+
+    says_what_to_do = True
+
+
 class IdentifyBudget:
     """How many new gateway sessions the bot may start, and how soon the next."""
 
@@ -147,7 +153,7 @@ class DiscordClient:
     async def _check_bot(self) -> None:
         me = await self._rest.get("users/@me", "/users/@me")
         if not isinstance(me, dict) or me.get("id") != self._account.account_id:
-            raise AuthError(OTHER_BOT)
+            raise OtherBotError(OTHER_BOT)
 
     async def _read_members(self, directory: DiscordDirectory) -> None:
         guilds = await self._rest.get("users/@me/guilds", "/users/@me/guilds")

@@ -76,6 +76,12 @@ UNSUPPORTED_CONNECTION: Final = (
 )
 
 
+class TokenRefusedError(AuthError):
+    """The gateway refused the bot token (close 4004); the message says what to do."""
+
+    says_what_to_do = True
+
+
 class Next(Enum):
     """What to do after a connection ended."""
 
@@ -269,7 +275,7 @@ class GatewayConnection:
         if self._zombie:
             return Next.RESUME
         if code == CLOSE_AUTHENTICATION_FAILED:
-            raise AuthError(REFUSED_BY_GATEWAY)
+            raise TokenRefusedError(REFUSED_BY_GATEWAY)
         if code == CLOSE_DISALLOWED_INTENTS:
             raise PermanentError(PRESENCE_INTENT_DISALLOWED)
         if code in PERMANENT_CLOSE_CODES:

@@ -37,6 +37,12 @@ CREDENTIALS_REFUSED: Final = (
 )
 
 
+class CredentialsRefusedError(AuthError):
+    """Discord answered 401: the bot token is wrong or was reset; the message says what to do."""
+
+    says_what_to_do = True
+
+
 class ForbiddenError(TransientError):
     """Discord answered 403: the bot may not read this (a missing intent or permission)."""
 
@@ -122,7 +128,7 @@ class DiscordRest:
     def _decoded(route: str, response: httpx.Response) -> object:
         status = response.status_code
         if status == HTTP_UNAUTHORIZED:
-            raise AuthError(CREDENTIALS_REFUSED)
+            raise CredentialsRefusedError(CREDENTIALS_REFUSED)
         if status == HTTP_FORBIDDEN:
             msg = f"Discord refused the bot access to {route} (403)."
             raise ForbiddenError(msg)

@@ -45,6 +45,8 @@ HEARTBEAT_SECONDS = 45.0
 FIRST_BEAT = HEARTBEAT_SECONDS * random.Random(SEED).random()
 """When the client's first heartbeat is due: the interval times its first random number."""
 REAL_SECONDS_ALLOWED = 3.0
+ROUNDING = 1e-6
+"""A sleep ends when the clock is this close to its end (sums of floats lose the last bit)."""
 
 
 def key_of(user_id: str) -> IdentityKey:
@@ -81,7 +83,7 @@ class SteppedClock:
         """Move time on and wake whoever's sleep is over."""
         self._now += seconds
         for at, waiter in self._sleepers:
-            if at <= self._now and not waiter.done():
+            if at <= self._now + ROUNDING and not waiter.done():
                 waiter.set_result(None)
 
 

@@ -226,6 +226,11 @@ class FakeGateway:
         return self.guilds[guild_id]
 
     @property
+    def sequence(self) -> int:
+        """The last sequence number dispatched (the highest of all sessions)."""
+        return max((session.seq for session in self._sessions.values()), default=0)
+
+    @property
     def connected(self) -> bool:
         """Whether a client socket is open and identified or resumed."""
         return any(session.connection is not None for session in self._sessions.values())
