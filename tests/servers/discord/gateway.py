@@ -50,7 +50,13 @@ JsonObject = dict[str, Any]
 def member(user_id: str, username: str, *, nick: str | None = None) -> JsonObject:
     """A guild member object (with ``flags``: discord.py requires it)."""
     return {
-        "user": {"id": user_id, "username": username, "global_name": None, "avatar": None},
+        "user": {
+            "id": user_id,
+            "username": username,
+            "discriminator": "0",
+            "global_name": None,
+            "avatar": None,
+        },
         "nick": nick,
         "roles": [],
         "joined_at": "2026-01-01T00:00:00+00:00",

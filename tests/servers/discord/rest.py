@@ -67,7 +67,9 @@ class DiscordRestFake(DiscordFake):
                 200, {"url": self.gateway.url, "shards": 1, "session_start_limit": limit}
             )
         if route == "/oauth2/applications/@me":
-            return FakeResponse(200, self._application())
+            owner = {**self._bot_user(), "id": "1100000000000000001", "username": "owner"}
+            application = {**self._application(), "owner": owner, "verify_key": "0" * 64}
+            return FakeResponse(200, application)
         if route == "/users/@me/guilds":
             guilds = [
                 {"id": g.guild_id, "name": g.name, "icon": None, "owner": False}
