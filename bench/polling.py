@@ -1,25 +1,31 @@
 """Benchmark of the polled clients (Slack, Teams, Zoom) against their fakes over real HTTP.
 
     .venv/bin/python bench/polling.py [--hours 24] [--platform slack|teams|zoom ...]
-        [--people 100 --people 1000] [--speed N] [--changes 300] [--jobs 2]
+        [--people 100 --people 1000] [--speed N] [--changes 300] [--segment-hours 6]
+        [--jobs 2] [--seed 6]
 
-For each platform and population, one process serves the platform's fake on 127.0.0.1 (a free
-port) and runs the real client through a real ``ClientSupervisor`` into a ``PresenceHub``. One
-``ScaledClock`` is the time of the fake (which enforces the documented rate limits on it), the
-client, the supervisor and the hub, so a simulated day runs in minutes. The client polls with
-its default interval; ten people are favourites (the client's ``is_priority``).
+For each platform and population, a process serves the platform's test fake on 127.0.0.1 (a
+free port) and runs the real client through a real ``ClientSupervisor`` into a
+``PresenceHub``. One ``ScaledClock`` is the time of the fake (which enforces the documented
+rate limits on it), the client, the supervisor and the hub, so a simulated day runs in
+minutes. The client polls with its default interval (a minute); ten people are favourites
+(the client's ``is_priority``); the token is one long-lived token from the fake. A day runs as
+segments of ``--segment-hours`` (each a fresh start of the client, contacts imported again),
+``--jobs`` processes at a time, so both cores work; the default ``--speed`` of each run keeps
+the real request rate one process can serve and make while keeping up.
 
 Presence changes are scripted on the fake at random simulated times (half on favourites, half
-on the others; a person changes at most once every half hour, or two hours for the others, so
-each change can be seen before the next), toggling between two states that differ in the hub.
-A hub subscriber notes the first moment each person's state in the hub equals the new state.
+on the others; a favourite changes at most once every half hour, anyone else once every two
+hours, so each change can be seen before the next), toggling between two states that differ
+in the hub (see ``bench/polling_rigs.py``). A hub subscriber notes the first moment each
+person's state in the hub equals the new state.
 
 Printed per platform and population: API calls per person per hour (requests the fake
 answered / people / simulated hours), the time from a change on the fake to the change in the
 hub (p50 and p95, favourites apart from the rest, simulated seconds), the 429s the fake
-answered (target 0), and whether the run kept up: HTTP round trips take real time, so at too
-high a ``--speed`` the client falls behind the compressed clock (the process is saturated) and
-the latencies grow for that reason alone. The last line is one JSON object:
+answered (target 0), the real request rate, and whether the run kept up: HTTP round trips take
+real time, so at too high a ``--speed`` the client falls behind the compressed clock and the
+latencies grow for that reason alone (a warning says so). The last line is one JSON object:
 ``{platform: {people: {calls_per_person_hour, favourite_latency_p50_s,
 favourite_latency_p95_s, other_latency_p50_s, other_latency_p95_s, rate_limited_429s}}}``.
 """
@@ -60,9 +66,13 @@ if TYPE_CHECKING:
 
 PLATFORMS = ("slack", "teams", "zoom")
 DEFAULT_PEOPLE = (100, 1000)
-MAX_SPEED = 400.0
-"""Clock compression at most: one real millisecond (about an HTTP round trip here) is then
-0.4 simulated seconds, small beside a minute's polling interval."""
+MAX_SPEED = 200.0
+"""Clock compression at most. A client's calls go one after another, and each round trip here
+(fake, client and hub in one process) takes one or two real milliseconds, which the clock
+stretches: at x200 that is 0.2-0.4 simulated seconds a call, and a large answer (a Teams
+page of 650 presences, a Slack users.list of 1,000 members) some seconds. At x400 the Slack
+client with 1,000 people could no longer spend its users.getPresence budget (a call and a
+dnd.teamInfo call each turn) and Teams' event loop ran up to 7 simulated seconds late."""
 REAL_REQUESTS_PER_SECOND = 500.0
 """Requests a second one process serves and makes at most while keeping up (client, fake and
 hub in one process on this 2-core machine, two processes at a time: about 650 a second
