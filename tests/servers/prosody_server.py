@@ -43,6 +43,8 @@ class ProsodyServer:
     certificate: Path
     config: Path
     domain: str = DOMAIN
+    pid: int | None = None
+    """The server's process, for a test that pauses it (SIGSTOP) to play a dead connection."""
 
     def register(self, user: str, password: str) -> str:
         """Create ``user`` on the server's domain; return the bare JID."""
@@ -107,6 +109,6 @@ def run_prosody(folder: Path, port: int | None = None) -> Iterator[ProsodyServer
         )
     try:
         _wait_until_listening(port, process, log)
-        yield ProsodyServer("127.0.0.1", port, certificate, config)
+        yield ProsodyServer("127.0.0.1", port, certificate, config, pid=process.pid)
     finally:
         stop(process)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Final
 
-from presence_tray.core.errors import TransientError
+from presence_tray.core.errors import PresenceError, TransientError
 from presence_tray.platforms.xmpp import CAPABILITIES
 from presence_tray.platforms.xmpp.contacts import ContactBook
 from presence_tray.platforms.xmpp.own_status import AVAILABLE_PRESENCE, OWN_PRIORITY, own_presence
@@ -41,14 +41,12 @@ if TYPE_CHECKING:
     from presence_tray.core.preferences import Account
     from presence_tray.platforms.xmpp.own_status import OwnPresence
 
-CONNECT_TIMEOUT_SECONDS: Final = 30.0
-"""Real seconds the server has to accept the connection, the password and the roster query."""
+STEP_TIMEOUT_SECONDS: Final = 20.0
+"""Real seconds the server has for one step: accepting the sign-in, the roster, a ping."""
 SETTLE_SECONDS: Final = 3.0
 """How long after our initial presence a sharing contact's silence means offline."""
 KEEPALIVE_SECONDS: Final = 60.0
-"""How often the server is pinged to prove the connection is alive."""
-PING_TIMEOUT_SECONDS: Final = 20.0
-"""Real seconds the server has to answer a ping before the connection counts as dead."""
+"""How often the server is pinged to prove the connection is alive (give or take 10 %)."""
 
 
 class XmppClient:
@@ -66,14 +64,13 @@ class XmppClient:
         rng: random.Random | None = None,
         settle_seconds: float = SETTLE_SECONDS,
         keepalive_seconds: float = KEEPALIVE_SECONDS,
-        timeout: float = CONNECT_TIMEOUT_SECONDS,
+        timeout: float = STEP_TIMEOUT_SECONDS,
     ) -> None:
         """A client signing in as the bare address ``address`` with ``password``.
 
         ``host``/``port`` override where the domain's DNS records point. ``settle_seconds``,
         ``keepalive_seconds`` (clock time) and ``timeout`` (real seconds per step) are for
-        tests; ``rng`` is accepted for the common constructor shape (XMPP needs no jitter:
-        the supervisor spreads reconnects).
+        tests; ``rng`` spreads the keep-alive pings of several accounts apart.
         """
         self._account = account
         self._jid = address
@@ -106,6 +103,7 @@ class XmppClient:
         book = ContactBook(self._account, self._jid)
         stream.add_event_handler("roster_update", lambda iq: self._on_roster(iq, book, sink))
         stream.add_event_handler("presence", lambda stanza: self._on_presence(stanza, book, sink))
+        sign_out = True
         try:
             if self._host or self._port:
                 stream.connect(self._host or stream.boundjid.domain, self._port or DEFAULT_PORT)
@@ -117,9 +115,12 @@ class XmppClient:
             self._send_own_presence()
             sink.report_live()
             await watch.until(self._keep_alive(stream, book, sink), None)
+        except PresenceError:
+            sign_out = False  # the stream ended or died
+            raise
         finally:
             self._stream = None
-            await watch.close()
+            await watch.close(sign_out=sign_out)
 
     async def set_own_status(self, status: OwnStatus) -> None:
         """Send my presence as ``status`` asks (see :mod:`.own_status`); kept for reconnects."""
@@ -175,9 +176,9 @@ class XmppClient:
         for jid in book.silent():
             sink.publish(book.signed_out(jid, observed_at=now))
         while True:
-            await self._clock.sleep(self._keepalive_seconds)
+            await self._clock.sleep(self._keepalive_seconds * self._rng.uniform(0.9, 1.1))
             try:
-                await stream.plugin["xep_0199"].ping(server, timeout=PING_TIMEOUT_SECONDS)
+                await stream.plugin["xep_0199"].ping(server, timeout=self._timeout)
             except IqError:
                 pass  # an error answer is still an answer: the connection is alive
             except IqTimeout as err:

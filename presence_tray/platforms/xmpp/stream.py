@@ -120,12 +120,13 @@ class StreamWatch:
         msg = f"{self._where} did not {what} within {timeout:g} s; trying again."
         raise TransientError(msg)
 
-    async def close(self) -> None:
-        """Stop connecting and sign out (or drop the connection if signing out hangs)."""
+    async def close(self, *, sign_out: bool = True) -> None:
+        """Stop connecting and sign out (or drop the connection if signing out hangs, or if
+        not ``sign_out``: after a failure there is nobody to say goodbye to)."""
         self._closing = True
         stream = self.stream
         stream.cancel_connection_attempt()
-        if self.started.done():
+        if sign_out and self.started.done():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
                     stream.disconnect(wait=DISCONNECT_WAIT_SECONDS), DISCONNECT_WAIT_SECONDS + 1

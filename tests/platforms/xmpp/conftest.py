@@ -126,6 +126,24 @@ class XmppRig:
         self.supervisor.start(self.client)
         return self.client
 
+    def start_quick(self, *, keepalive_seconds: float, timeout: float) -> XmppClient:
+        """Run my account's client with a fast keep-alive (from the start: no settling) and
+        short step timeouts."""
+        self.client = XmppClient(
+            self.account,
+            address=self.me,
+            password=self.my_password,
+            clock=SystemClock(),
+            host=self.server.host,
+            port=self.server.port,
+            keepalive_seconds=keepalive_seconds,
+            settle_seconds=0.0,
+            timeout=timeout,
+        )
+        self.supervisor.subscribe(self.statuses.append)
+        self.supervisor.start(self.client)
+        return self.client
+
     async def colleague_session(
         self, resource: str, *, show: str | None = None, priority: int = 0
     ) -> Session:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import logging
 from typing import TYPE_CHECKING
 
 import pytest
@@ -10,11 +12,10 @@ from presence_tray.core.client import AccountHealth, OwnStatus
 from presence_tray.core.own_status import OwnStatusOutcome
 from presence_tray.core.presence import PresenceState
 from presence_tray.platforms.xmpp import LIMITATION
+from tests.accounts.token_checks import assert_secret_hidden
 from tests.platforms.xmpp.conftest import eventually
 
 if TYPE_CHECKING:
-    import logging
-
     from presence_tray.core.aggregation import AggregatedPresence
     from tests.platforms.xmpp.conftest import XmppRig
 
@@ -194,3 +195,16 @@ async def test_a_wrong_password_parks_the_account_for_reconnecting(
         f"XMPP ({rig.me}): sign-in refused, needs reconnecting: {status.message}"
     ]
     assert wrong not in status.message
+
+
+async def test_the_password_stays_out_of_the_logs(
+    rig: XmppRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    rig.start()
+    await rig.hub_shows(rig.colleague, "offline", lambda a: a.state is PresenceState.OFFLINE)
+
+    assert "slixmpp" in caplog.text  # the stanza log was captured, and holds no secret:
+    assert_secret_hidden(rig.my_password, None, caplog)
+    plain = base64.b64encode(f"\0{rig.me.partition('@')[0]}\0{rig.my_password}".encode())
+    assert_secret_hidden(plain.decode(), None, caplog)
