@@ -28,6 +28,8 @@ from tests.platforms.discord.conftest import (
 from tests.servers.discord_fake import API_PREFIX
 
 if TYPE_CHECKING:
+    import logging
+
     from tests.platforms.discord.conftest import DiscordRig
 
 
@@ -148,3 +150,34 @@ async def test_stopping_the_client_closes_the_gateway_normally(rig: DiscordRig) 
     assert rig.gateway.close_codes == [1000]
     assert rig.health() is AccountHealth.STOPPED
     assert BOT_ID not in {k.remote_id for p in rig.hub.people() for k in p.identities}
+
+
+async def test_a_heartbeat_the_gateway_asks_for_is_sent_at_once(rig: DiscordRig) -> None:
+    await rig.live()
+
+    await rig.gateway.request_heartbeat()
+    await rig.run_until(lambda: len(rig.gateway.heartbeats) == 1, what="heartbeat on request")
+
+    assert rig.gateway.heartbeats == [rig.gateway.sequence]
+
+
+async def test_bad_input_from_the_gateway_is_skipped_and_said_once(
+    rig: DiscordRig, expected_warnings: list[logging.LogRecord]
+) -> None:
+    await rig.live()
+
+    await rig.gateway.send_raw("not json {")
+    await rig.gateway.send_raw('{"op": 99, "d": null}')
+    await rig.gateway.send_raw('{"op": 0, "t": "PRESENCE_UPDATE", "s": "x", "d": [1, 2]}')
+    await rig.gateway.send_raw('{"op": 0, "t": "PRESENCE_UPDATE", "s": null, "d": {"user": 5}}')
+    await rig.gateway.change_presence(GUILD, BOB, "sleeping")  # not a Discord status
+    await rig.run_until(lambda: rig.state(BOB) is PresenceState.UNKNOWN, what="Bob unknown")
+    await rig.gateway.change_presence(GUILD, BOB, "dnd")
+    await rig.run_until(lambda: rig.state(BOB) is PresenceState.BUSY, what="Bob busy")
+
+    assert rig.health() is AccountHealth.LIVE
+    assert rig.gateway.resumes == []
+    messages = [record.getMessage() for record in expected_warnings]
+    assert len(messages) == 2, messages
+    assert "not JSON" in messages[0]
+    assert messages[1].startswith("Discord sent an unexpected")

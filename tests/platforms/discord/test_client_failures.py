@@ -143,3 +143,35 @@ async def test_no_identify_is_sent_when_the_daily_budget_is_spent(rig: DiscordRi
     retry_at = _parked(rig).retry_at
     assert retry_at is not None
     assert retry_at >= start + 3600.0
+
+
+async def test_a_spent_rate_limit_bucket_is_waited_for_before_its_next_call(
+    rig: DiscordRig,
+) -> None:
+    second = rig.gateway.guild("1300000000000000002", "Other team")
+    second.add("1200000000000000005", "erin", "online")
+    rig.rest.bucket_remaining, rig.rest.bucket_reset_after = 0, 2.0
+    rig.start()
+
+    def members_calls() -> list[str]:
+        return [route for route in rig.rest.answered if route.endswith("/members")]
+
+    await rig.run_until(lambda: len(members_calls()) == 1, what="the first guild's members")
+    await rig.run_until(lambda: 2.0 in rig.clock.sleeps, what="waiting for the bucket")
+    await rig.settle()
+    assert len(members_calls()) == 1
+
+    rig.clock.advance(2.0)
+    await rig.run_until(lambda: len(members_calls()) == 2, what="the second guild's members")
+    await rig.run_until(rig.everyone_known, what="live")
+
+
+async def test_an_unreachable_gateway_is_retried_by_the_supervisor(rig: DiscordRig) -> None:
+    await rig.gateway.aclose()  # /gateway/bot still names it: nothing listens there now
+    rig.start()
+    await rig.run_until(
+        lambda: rig.health() is AccountHealth.RECONNECTING and _parked(rig).retry_at is not None,
+        what="reconnecting later",
+    )
+
+    assert "gateway could not be reached" in _parked(rig).message

@@ -198,6 +198,7 @@ class FakeGateway:
     """The close code of each connection the client closed (None: no close frame)."""
     _sessions: dict[str, _Session] = field(default_factory=dict)
     _server: Server | None = None
+    _port: int | None = None
     _session_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _connected: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -206,6 +207,7 @@ class FakeGateway:
     async def start(self) -> FakeGateway:
         """Listen on a free port of 127.0.0.1."""
         self._server = await serve(self._serve, "127.0.0.1", 0, compression=None)
+        self._port = next(iter(self._server.sockets)).getsockname()[1]
         return self
 
     async def aclose(self) -> None:
@@ -217,9 +219,8 @@ class FakeGateway:
     @property
     def url(self) -> str:
         """The gateway URL ``GET /gateway/bot`` gives (``ws://127.0.0.1:<port>/``)."""
-        assert self._server is not None, "start() the gateway first"
-        port = next(iter(self._server.sockets)).getsockname()[1]
-        return f"ws://127.0.0.1:{port}/"
+        assert self._port is not None, "start() the gateway first"
+        return f"ws://127.0.0.1:{self._port}/"
 
     @property
     def resume_url(self) -> str:
@@ -282,6 +283,17 @@ class FakeGateway:
         for session in self._sessions.values():
             if session.connection is not None:
                 await session.connection.socket.close(code, reason)
+
+    async def request_heartbeat(self) -> None:
+        """Op 1 from the gateway: the client must send a heartbeat at once."""
+        await self._send_all({"op": OP_HEARTBEAT, "d": None, "s": None, "t": None})
+
+    async def send_raw(self, text: str) -> None:
+        """Send any text as it is (bad input: not JSON, unknown opcodes, odd payloads)."""
+        for session in list(self._sessions.values()):
+            if session.connection is not None:
+                with contextlib.suppress(ConnectionClosed):
+                    await session.connection.socket.send(text)
 
     async def wait_connected(self) -> None:
         """Until a client has identified or resumed."""

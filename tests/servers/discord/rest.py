@@ -4,8 +4,9 @@ Extends :class:`tests.servers.discord_fake.DiscordFake` (the accounts tests' fak
 running client reads: ``GET /gateway/bot`` (the gateway URL and ``session_start_limit``),
 ``GET /users/@me/guilds``, ``GET /guilds/{id}/members`` (paged with ``limit`` and ``after``,
 403 without the Server Members intent), and ``GET /oauth2/applications/@me`` (``discord.py``
-reads it). Every answer carries the ``X-RateLimit-*`` headers; ``rate_limit_next`` answers
-that many of the following requests with 429 and Discord's body.
+reads it). Every answer carries the ``X-RateLimit-*`` headers (``bucket_remaining`` 0 says a
+route's bucket is spent); ``rate_limit_next`` answers that many of the following requests
+with 429 and Discord's body.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ class DiscordRestFake(DiscordFake):
     rate_limit_next: int = 0
     retry_after: float = 1.5
     identifies_remaining: int = 1000
+    bucket_remaining: int = 4
+    """``X-RateLimit-Remaining`` of every answer (0: the route's bucket is spent)."""
+    bucket_reset_after: float = 1.0
     answered: list[str] = field(default_factory=list)
 
     def handle(self, request: FakeRequest) -> FakeResponse:
@@ -42,8 +46,8 @@ class DiscordRestFake(DiscordFake):
         response = self._guild_route(request, route) or super().handle(request)
         headers = {
             "X-RateLimit-Limit": "5",
-            "X-RateLimit-Remaining": "4",
-            "X-RateLimit-Reset-After": "1.000",
+            "X-RateLimit-Remaining": str(self.bucket_remaining),
+            "X-RateLimit-Reset-After": f"{self.bucket_reset_after:.3f}",
             "X-RateLimit-Bucket": "fake-bucket",
             **response.headers,
         }
