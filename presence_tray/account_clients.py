@@ -3,10 +3,12 @@
 Runs when Presence Tray shows the user's accounts rather than the simulated network: at
 start-up it starts a client for each saved account whose platform Presence Tray can read;
 a Connect (or Reconnect) starts or restarts that account's client, a Disconnect stops it.
-Each client gets the account's token holder (refresh, renewal on a refused token, needs
-reconnect), the app's clock, the polling interval from the preferences and the attention
-(favourites and people in view first). Platforms are imported only when an account of theirs
-runs: httpx and a client cost memory the simulated network never needs.
+A polled client (Slack, Teams, Zoom) gets the account's token holder (refresh, renewal on a
+refused token, needs reconnect), the polling interval from the preferences and the attention
+(favourites and people in view first); a live one (Discord, Matrix, XMPP) is built by its
+platform's ``client_for`` from the account and its main secret. Every client runs on the
+app's clock. Platforms are imported only when an account of theirs runs: httpx, websockets,
+slixmpp and a client cost memory the simulated network never needs.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Final, Protocol
 
+from presence_tray.accounts.methods import OAUTH
+from presence_tray.accounts.rows import connected_with
 from presence_tray.core.client import AccountHealth, PlatformClient
 from presence_tray.core.errors import PresenceError
 from presence_tray.core.identity import Platform
 from presence_tray.core.supervisor import AccountStatus
+from presence_tray.platforms.polled import PolledClientBase
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from presence_tray.accounts.tokens import TokenHolder
     from presence_tray.accounts_service import AccountsService
     from presence_tray.core.identity import AccountRef, IdentityKey
     from presence_tray.core.preferences import Account, Preferences
@@ -37,7 +41,15 @@ POLLED_CLIENTS: Final[Mapping[Platform, tuple[str, str]]] = {
     Platform.TEAMS: ("presence_tray.platforms.teams.client", "TeamsClient"),
     Platform.ZOOM: ("presence_tray.platforms.zoom.client", "ZoomClient"),
 }
-"""The platforms whose presence this version reads from a connected account: module, class."""
+"""The polled platforms: the module and class of their client, built with a token holder."""
+LIVE_CLIENTS: Final[Mapping[Platform, str]] = {
+    Platform.DISCORD: "presence_tray.platforms.discord.client",
+    Platform.MATRIX: "presence_tray.platforms.matrix.client",
+    Platform.XMPP: "presence_tray.platforms.xmpp.client",
+}
+"""The live platforms: the module whose ``client_for(account, secret, clock=)`` builds one."""
+READ_PLATFORMS: Final = frozenset(POLLED_CLIENTS) | frozenset(LIVE_CLIENTS)
+"""The platforms whose presence this version reads from a connected account."""
 
 
 API_BASES_VARIABLE: Final = "PRESENCE_TRAY_API_BASES"
@@ -55,7 +67,7 @@ def api_bases_from(environ: Mapping[str, str]) -> dict[Platform, str]:
         except ValueError:
             _log.warning("%s: no platform called %r; ignored", API_BASES_VARIABLE, name)
             continue
-        if platform in POLLED_CLIENTS and url.startswith(("http://", "https://")):
+        if platform in READ_PLATFORMS and url.startswith(("http://", "https://")):
             bases[platform] = url
     for platform, url in bases.items():
         _log.warning(
@@ -66,15 +78,21 @@ def api_bases_from(environ: Mapping[str, str]) -> dict[Platform, str]:
 
 def reads_presence(platform: Platform) -> bool:
     """Whether Presence Tray reads presence from a connected ``platform`` account."""
-    return platform in POLLED_CLIENTS
+    return platform in READ_PLATFORMS
 
 
-class PolledClient(PlatformClient, Protocol):
-    """A polled platform's client (Slack, Teams, Zoom): a platform client whose polling
-    interval can change while it runs, and whose connections are closed when it stops."""
+def reads_account(account: Account) -> bool:
+    """Whether Presence Tray reads presence with ``account`` (a Discord sign-in only says
+    who you are: reading Discord takes a bot token)."""
+    platform = account.ref.platform
+    if platform is Platform.DISCORD and connected_with(account) == OAUTH:
+        return False
+    return reads_presence(platform)
 
-    def set_poll_interval(self, seconds: float) -> None:
-        """Ask each person at most every ``seconds``."""
+
+class RunningClient(PlatformClient, Protocol):
+    """A connected account's client: a platform client whose connections are closed when it
+    stops."""
 
     async def aclose(self) -> None:
         """Close the client's connections."""
@@ -97,11 +115,11 @@ class AccountClients:
         self._accounts = accounts
         self._is_priority = is_priority
         self._api_bases = dict(api_bases or {})
-        self._running: dict[AccountRef, PolledClient] = {}
+        self._running: dict[AccountRef, RunningClient] = {}
         self._pending: set[asyncio.Task[None]] = set()
         self._unsubscribe = accounts.subscribe(self._on_account_change)
 
-    def running(self) -> list[PolledClient]:
+    def running(self) -> list[RunningClient]:
         """The clients started and not stopped."""
         return list(self._running.values())
 
@@ -114,7 +132,7 @@ class AccountClients:
         """Use the polling intervals of ``preferences`` from now on."""
         for account, client in self._running.items():
             seconds = preferences.poll_interval_seconds.get(account.platform)
-            if seconds is not None:
+            if seconds is not None and isinstance(client, PolledClientBase):
                 client.set_poll_interval(seconds)
 
     async def aclose(self) -> None:
@@ -141,39 +159,51 @@ class AccountClients:
 
     async def _start(self, account: Account) -> None:
         ref = account.ref
-        if not reads_presence(ref.platform) or account.sign_in_problem:
+        if not reads_account(account) or account.sign_in_problem:
             return
         await self._stop(ref)
         supervisor = self._runtime.supervisor
         try:
-            tokens = await self._accounts.token_holder(ref)
+            client = await self._build(account)
         except PresenceError as err:
             _log.warning("%s: cannot start reading presence: %s", ref, err)
             supervisor.set_status(
                 AccountStatus(ref, AccountHealth.FAILED, message=f"Cannot read presence: {err}")
             )
             return
-        client = self._build(account, tokens)
         self._running[ref] = client
         supervisor.start(client)
         _log.info("%s: reading presence", ref)
 
-    def _build(self, account: Account, tokens: TokenHolder) -> PolledClient:
+    async def _build(self, account: Account) -> RunningClient:
+        """The account's client; a PresenceError when its secret cannot be had."""
         ref = account.ref
+        base_url = self._api_bases.get(ref.platform)
+        if ref.platform in LIVE_CLIENTS:
+            secret = await self._accounts.main_secret(ref)
+            if secret is None:
+                msg = f"the keyring has no sign-in for {ref}; connect it again"
+                raise PresenceError(msg)
+            module = importlib.import_module(LIVE_CLIENTS[ref.platform])
+            options: dict[str, object] = {"clock": self._runtime.clock}
+            if base_url is not None:
+                options["api_base"] = base_url
+            live: RunningClient = module.client_for(account, secret, **options)
+            return live
         module_name, class_name = POLLED_CLIENTS[ref.platform]
         client_class = getattr(importlib.import_module(module_name), class_name)
-        options: dict[str, object] = {
-            "tokens": tokens,
+        options = {
+            "tokens": await self._accounts.token_holder(ref),
             "clock": self._runtime.clock,
             "is_priority": self._is_priority,
         }
         interval = self._runtime.preferences.poll_interval_seconds.get(ref.platform)
         if interval is not None:
             options["poll_interval"] = interval
-        if ref.platform in self._api_bases:
-            options["base_url"] = self._api_bases[ref.platform]
-        client: PolledClient = client_class(ref, **options)
-        return client
+        if base_url is not None:
+            options["base_url"] = base_url
+        polled: RunningClient = client_class(ref, **options)
+        return polled
 
     async def _stop(self, account: AccountRef) -> None:
         client = self._running.pop(account, None)

@@ -449,6 +449,12 @@ class AccountsService:
 
     # -- tokens over time ------------------------------------------------------------------
 
+    async def main_secret(self, ref: AccountRef) -> str | None:
+        """The account's main secret (a bot token, a password...) from the keyring, for its
+        platform client; a SecretStoreUnavailableError when the keyring cannot be used."""
+        store = await self._secret_store()
+        return await store.get(ref)
+
     async def token_holder(self, ref: AccountRef) -> TokenHolder:
         """The token holder a platform client uses for an OAuth account; when it gives up,
         the account is marked as needing a reconnect (and saved so)."""

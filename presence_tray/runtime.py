@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from presence_tray import cli
-from presence_tray.account_clients import POLLED_CLIENTS
+from presence_tray.account_clients import READ_PLATFORMS
 from presence_tray.core.clock import Clock, ScaledClock, SystemClock
 from presence_tray.core.hub import PresenceHub, refresh_staleness_periodically
 from presence_tray.core.preferences import Preferences
@@ -131,7 +131,7 @@ def shows_simulated_network(options: argparse.Namespace) -> bool:
     if options.simulated:
         return True
     data_dir = resolve_data_dir(options.data_dir, os.environ)
-    return not has_saved_accounts(database_path(data_dir), POLLED_CLIENTS.keys())
+    return not has_saved_accounts(database_path(data_dir), READ_PLATFORMS)
 
 
 async def open_store(

@@ -22,8 +22,9 @@ from presence_tray.account_clients import (
 from presence_tray.accounts_service import AccountsService
 from presence_tray.core.client import AccountHealth, OwnStatus
 from presence_tray.core.hub import unlinked_person_id
-from presence_tray.core.identity import IdentityKey, Platform
+from presence_tray.core.identity import AccountRef, IdentityKey, Platform
 from presence_tray.core.own_status import OwnStatusOutcome
+from presence_tray.core.preferences import Account
 from presence_tray.core.presence import PresenceState
 from presence_tray.runtime import new_runtime
 from presence_tray.storage.local_store import LocalStore
@@ -148,23 +149,62 @@ async def test_connected_accounts_read_presence_set_my_status_and_stop_on_discon
     assert clients.running() == []
 
 
-def test_this_version_reads_the_polled_platforms() -> None:
-    readable = {platform for platform in Platform if reads_presence(platform)}
-    assert readable == {Platform.SLACK, Platform.TEAMS, Platform.ZOOM}
-
-
-def test_the_api_bases_test_seam_names_polled_platforms_only(
+def test_the_api_bases_test_seam_names_platforms_it_reads_only(
     expected_warnings: list[logging.LogRecord],
 ) -> None:
     environ = {
         API_BASES_VARIABLE: "slack=http://127.0.0.1:1/api/ Teams=http://127.0.0.1:2/v1.0 "
-        "discord=http://127.0.0.1:3 zoom=ftp://nowhere skype=http://x"
+        "whatsapp=http://127.0.0.1:3 zoom=ftp://nowhere skype=http://x discord=http://127.0.0.1:4"
     }
     assert api_bases_from(environ) == {
         Platform.SLACK: "http://127.0.0.1:1/api/",
         Platform.TEAMS: "http://127.0.0.1:2/v1.0",
+        Platform.DISCORD: "http://127.0.0.1:4",
     }
     assert api_bases_from({}) == {}
     said = [record.getMessage() for record in expected_warnings]
     assert any("no platform called 'skype'" in sentence for sentence in said)
     assert any("Slack is read from http://127.0.0.1:1/api/" in sentence for sentence in said)
+
+
+async def test_live_accounts_get_their_platforms_client_built_from_the_saved_secret(
+    tmp_path: Path,
+) -> None:
+    xmpp = AccountRef(Platform.XMPP, "me@example.org")
+    matrix = AccountRef(Platform.MATRIX, "@me:example.org")
+    bot = AccountRef(Platform.DISCORD, "bot-1")
+    discord_sign_in = AccountRef(Platform.DISCORD, "user-1")
+    store = await LocalStore.open(database_path(tmp_path))
+    repository = AccountsRepository(store.db)
+    secrets = MemorySecretStore()
+    saved = {
+        xmpp: ({"method": "password", "address": xmpp.account_id}, "FAKE-NOT-A-SECRET-pw"),
+        matrix: (
+            {"method": "password", "homeserver": "http://127.0.0.1:9", "user_id": "@me:x"},
+            '{"access_token": "FAKE-NOT-A-SECRET-mx", "device_id": "D1"}',
+        ),
+        bot: ({"method": "bot_token"}, "FAKE-NOT-A-SECRET-bot"),
+        discord_sign_in: ({"method": "oauth", "client_id": "c"}, "{}"),  # who you are, only
+    }
+    for ref, (settings, secret) in saved.items():
+        repository.save(Account(ref, ref.account_id, settings=settings))
+        await secrets.put(ref, secret)
+    accounts = AccountsService(repository, repository.list(), secrets=secrets)
+    runtime = new_runtime(cli.build_parser().parse_args([]), simulated=False)
+    clients = AccountClients(runtime, accounts, is_priority=lambda _: False)
+    try:
+        await clients.start_saved()
+        built = {client.account: type(client).__name__ for client in clients.running()}
+    finally:
+        await clients.aclose()  # before any of them tries to connect
+        await runtime.aclose()
+        await store.aclose()
+    assert built == {xmpp: "XmppClient", matrix: "MatrixClient", bot: "DiscordClient"}
+    assert {platform for platform in Platform if reads_presence(platform)} == {
+        Platform.SLACK,
+        Platform.TEAMS,
+        Platform.ZOOM,
+        Platform.DISCORD,
+        Platform.MATRIX,
+        Platform.XMPP,
+    }

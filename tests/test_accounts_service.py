@@ -240,10 +240,7 @@ async def test_a_discord_bot_connects_and_disconnects(
     assert FAKE_TOKEN.encode() not in stored
     assert not [r for r in caplog.records if FAKE_TOKEN in r.getMessage()]
     [row] = service.account_rows(Platform.DISCORD)
-    assert (
-        row.state
-        == f"signed in as {saved.label}; reading presence from Discord arrives in a later version"
-    )
+    assert row.state == f"signed in as {saved.label}; Presence Tray reads presence from Discord"
     assert [method.key for method in service.connect_methods(Platform.DISCORD, account=BOT)] == [
         "bot_token"
     ]

@@ -177,17 +177,14 @@ async def test_connect_saves_the_account_and_keeps_tokens_only_in_the_keyring(
     assert outcome.ok, outcome.message
     assert outcome.account == ref
     assert outcome.message == (
-        f"Connected to Slack as {user.username}; reading presence from Slack arrives in a later "
-        "version."
+        f"Connected to Slack as {user.username}; Presence Tray reads presence from Slack."
     )
     assert WAITING_FOR_BROWSER in progress
     [saved] = setup.repository.list()
     assert (saved.ref, saved.label, saved.sign_in_problem) == (ref, user.username, None)
     assert dict(saved.settings) == {"method": "oauth", "client_id": "desktop-app"}
     [row] = setup.service.account_rows(Platform.SLACK)
-    assert row.state == (
-        f"signed in as {user.username}; reading presence from Slack arrives in a later version"
-    )
+    assert row.state == f"signed in as {user.username}; Presence Tray reads presence from Slack"
     assert not row.needs_reconnect
     assert not row.simulated
     assert [status.account for status in heard] == [ref]
