@@ -10,8 +10,8 @@ Roster pushes keep the contacts up to date. A sharing contact who sent nothing w
 Every :data:`KEEPALIVE_SECONDS` the server is pinged (XEP-0199); no answer (a dead connection,
 the computer waking from sleep) or a dropped stream ends ``run`` with a TransientError, and
 the supervisor reconnects with back-off. Nothing is lost: each connection starts from the
-presence the server sends afresh. A refused password is an AuthError (reconnect the account);
-certificate and TLS problems are PermanentErrors.
+presence the server sends afresh, and sends my last chosen status again. A refused password
+is an AuthError (reconnect the account); certificate and TLS problems are PermanentErrors.
 """
 
 from __future__ import annotations

@@ -9,15 +9,24 @@ from typing import TYPE_CHECKING
 import pytest
 
 from presence_tray.core.client import AccountHealth, OwnStatus
+from presence_tray.core.clock import SystemClock
+from presence_tray.core.hub import PresenceHub
+from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.core.own_status import OwnStatusOutcome
+from presence_tray.core.preferences import Account
 from presence_tray.core.presence import PresenceState
+from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.platforms.xmpp import LIMITATION
+from presence_tray.platforms.xmpp.client import client_for
 from tests.accounts.token_checks import assert_secret_hidden
 from tests.platforms.xmpp.conftest import eventually
+from tests.servers.fixtures import ALICE_PASSWORD
 
 if TYPE_CHECKING:
     from presence_tray.core.aggregation import AggregatedPresence
+    from presence_tray.core.supervisor import AccountStatus
     from tests.platforms.xmpp.conftest import XmppRig
+    from tests.servers.prosody_server import ProsodyServer
 
 pytestmark = pytest.mark.prosody
 
@@ -208,3 +217,36 @@ async def test_the_password_stays_out_of_the_logs(
     assert_secret_hidden(rig.my_password, None, caplog)
     plain = base64.b64encode(f"\0{rig.me.partition('@')[0]}\0{rig.my_password}".encode())
     assert_secret_hidden(plain.decode(), None, caplog)
+
+
+async def test_an_untrusted_certificate_fails_for_good_with_a_sentence(
+    prosody: ProsodyServer, expected_warnings: list[logging.LogRecord]
+) -> None:
+    # No SSL_CERT_FILE: the test server's self-signed certificate is not trusted.
+    clock = SystemClock()
+    supervisor = ClientSupervisor(PresenceHub(clock), clock)
+    saved = Account(
+        AccountRef(Platform.XMPP, "alice@localhost"),
+        "alice@localhost",
+        settings={"address": "alice@localhost", "host": prosody.host, "port": str(prosody.port)},
+    )
+    statuses: list[AccountStatus] = []
+    supervisor.subscribe(statuses.append)
+    supervisor.start(client_for(saved, ALICE_PASSWORD, clock=clock))
+    try:
+        await eventually(
+            "failed", lambda: any(status.health is AccountHealth.FAILED for status in statuses)
+        )
+    finally:
+        await supervisor.aclose()
+
+    sentence = (
+        f"The XMPP server at 127.0.0.1:{prosody.port} showed a certificate that is not valid "
+        "for localhost, so Presence Tray did not send the password. Check the address (and the "
+        "server and port, if you set them), or ask the server's admin."
+    )
+    failed = next(status for status in statuses if status.health is AccountHealth.FAILED)
+    assert failed.message == f"XMPP stopped working: {sentence}"
+    assert [record.getMessage() for record in expected_warnings] == [
+        f"XMPP (alice@localhost): stopped for good: {sentence}"
+    ]
