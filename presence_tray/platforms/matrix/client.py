@@ -21,7 +21,8 @@ With the saved access token, against the homeserver's client-server API
    a few seconds is waited out once, a longer one is passed on as RateLimitedError.
 
 Failures (:mod:`.api`): a signed-out session is an AuthError (needs reconnect); the network
-and 5xx are TransientErrors, for the supervisor to restart the client with back-off.
+and 5xx are TransientErrors, for the supervisor to restart the client with back-off. A sync
+token the server refuses (a 4xx) is dropped: the restarted client does a full sync again.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import logging
 from typing import TYPE_CHECKING, Final
 from urllib.parse import quote
 
-from presence_tray.core.errors import RateLimitedError
+from presence_tray.core.errors import RateLimitedError, TransientError
 from presence_tray.core.identity import IdentityKey, Platform
 from presence_tray.core.presence import PresenceSource
 from presence_tray.platforms.matrix import CAPABILITIES
@@ -79,8 +80,6 @@ PRESENCE_OFF: Final = (
 SIGN_IN_UNREADABLE: Final = (
     "The saved Matrix sign-in could not be read. Connect the Matrix account again in Settings."
 )
-_NOT_SHOWN: Final = frozenset({403, 404})
-"""Answers to a presence lookup that mean the server will not show that person's presence."""
 
 
 class MatrixClient:
@@ -136,6 +135,7 @@ class MatrixClient:
         await self._sync_once(sink, wait=0.0)
         await self._report_health(sink)
         while True:
+            await self._look_up_unheard(sink)
             await self._sync_once(sink, wait=self._sync_timeout)
 
     async def set_own_status(self, status: OwnStatus) -> None:
@@ -174,11 +174,19 @@ class MatrixClient:
         }
         if self._since is not None:
             params["since"] = self._since
-        answer = await self._api.call("sync", "GET", "/sync", params=params, extra_wait=wait)
+        try:
+            answer = await self._api.call("sync", "GET", "/sync", params=params, extra_wait=wait)
+        except MatrixRefusedError as err:
+            if self._since is None:
+                raise
+            # A sync token the server no longer knows (a reset, another server behind the
+            # address): start over with a full sync, which tells everything again.
+            self._since = None
+            msg = f"{err} Syncing again from the start."
+            raise TransientError(msg) from err
         self._rooms.apply(answer)
         self._add_new_contacts(sink)
         self._publish_presence(sink, answer)
-        await self._look_up_unheard(sink)
         next_batch = get_str(answer, "next_batch")
         if next_batch:
             self._since = next_batch
@@ -212,10 +220,8 @@ class MatrixClient:
                 continue
             try:
                 answer = await self._presence_of(user_id)
-            except MatrixRefusedError as err:
-                if err.status not in _NOT_SHOWN:
-                    raise
-                _log.info("%s: the homeserver shows no presence for a contact", self)
+            except MatrixRefusedError as err:  # 403 or 404: not shown to me
+                _log.info("%s: no presence shown for a contact (HTTP %d)", self, err.status)
                 sink.publish(unknown_presence(key, self._clock.now(), PresenceSource.PUSH))
             except RateLimitedError:
                 _log.info("%s: presence lookups rate limited; the rest after the next sync", self)
@@ -227,14 +233,14 @@ class MatrixClient:
     async def _report_health(self, sink: PresenceSink) -> None:
         """Live, or degraded when the server has presence turned off (see the module text)."""
         if self._sync_presence != OFFLINE and not self._presence_off:
-            mine = await self._presence_of(self._me)
+            try:
+                mine = await self._presence_of(self._me)
+            except MatrixRefusedError:  # not even my own: other servers' way to say it
+                mine = {"presence": OFFLINE}
             self._presence_off = mine == {"presence": OFFLINE}
             if self._presence_off:
                 _log.info("%s: the homeserver has presence turned off", self)
-                for user_id in self._contacts:
-                    sink.publish(
-                        unknown_presence(self._key(user_id), self._clock.now(), PresenceSource.PUSH)
-                    )
+                self._heard.clear()  # so every contact is published as unknown
         if self._presence_off:
             sink.report_degraded(PRESENCE_OFF)
         else:

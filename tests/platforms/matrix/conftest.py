@@ -179,9 +179,13 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynapseServer]
 @pytest.fixture
 async def rig(synapse: SynapseServer) -> AsyncIterator[MatrixRig]:
     """Fresh me and colleague sharing a room; the client made but not started."""
-    me = sign_up(synapse, "me")
-    colleague = sign_up(synapse, "colleague")
-    share_a_room(me, colleague)
+
+    def two_in_a_room() -> tuple[MatrixUser, MatrixUser]:
+        me, colleague = sign_up(synapse, "me"), sign_up(synapse, "colleague")
+        share_a_room(me, colleague)
+        return me, colleague
+
+    me, colleague = await asyncio.to_thread(two_in_a_room)  # off the loop: it blocks
     rig = MatrixRig(synapse, me, colleague)
     yield rig
     await rig.aclose()

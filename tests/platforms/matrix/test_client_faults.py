@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 ME = "@me:example.org"
 GRACE = "@grace:example.org"
 ALAN = "@alan:example.org"
+HOPPER = "@hopper:example.org"
 ACCOUNT = AccountRef(Platform.MATRIX, ME)
 ROOM = "!room:example.org"
 TOKEN = "syt_secret_token_never_shown"
@@ -245,18 +246,45 @@ async def test_a_restart_resumes_from_the_last_sync_and_loses_no_change(
     assert scripted.sink.calls.count("report_live") == 2
 
 
+async def test_a_refused_sync_token_starts_over_with_a_full_sync(scripted: Scripted) -> None:
+    server = scripted.server
+    unknown_pos = {"errcode": "M_UNKNOWN_POS", "error": "Unknown position"}
+    server.syncs.extend(
+        [
+            sync("s1", members=[member(ME), member(GRACE)]),
+            httpx.Response(400, json=unknown_pos),
+        ]
+    )
+    with pytest.raises(TransientError, match="Syncing again from the start"):
+        await scripted.client.run(scripted.sink)
+
+    server.syncs.append(sync("t1", events=[presence(GRACE, "online")]))
+    task = await scripted.run_until_waiting()
+    await _stop(task)
+
+    since = [params.get("since") for params in server.sync_params()]
+    assert since == [None, "s1", None, "t1"]
+    assert scripted.states()[GRACE] is PresenceState.ONLINE
+
+
 async def test_contacts_without_presence_in_the_sync_are_looked_up(scripted: Scripted) -> None:
     server = scripted.server
-    server.syncs.append(sync("s1", members=[member(ME), member(GRACE), member(ALAN)]))
+    people = [member(ME), member(GRACE), member(ALAN), member(HOPPER)]
+    server.syncs.append(sync("s1", members=people))
     server.presences[GRACE] = httpx.Response(200, json={"presence": "unavailable"})
     forbidden = {"errcode": "M_FORBIDDEN", "error": "You are not allowed to see their presence."}
     server.presences[ALAN] = httpx.Response(403, json=forbidden)
+    server.presences[HOPPER] = httpx.Response(404, json={"errcode": "M_NOT_FOUND"})
 
     task = await scripted.run_until_waiting()
     await _stop(task)
 
-    assert {identity.key.remote_id for identity in scripted.sink.contacts} == {GRACE, ALAN}
-    assert scripted.states() == {GRACE: PresenceState.IDLE, ALAN: PresenceState.UNKNOWN}
+    assert {identity.key.remote_id for identity in scripted.sink.contacts} == {GRACE, ALAN, HOPPER}
+    assert scripted.states() == {
+        GRACE: PresenceState.IDLE,
+        ALAN: PresenceState.UNKNOWN,
+        HOPPER: PresenceState.UNKNOWN,
+    }
     assert "report_live" in scripted.sink.calls
 
 
@@ -272,8 +300,20 @@ async def test_a_server_with_presence_off_is_degraded_and_everyone_unknown(
     await _stop(task)
 
     assert scripted.states() == {GRACE: PresenceState.UNKNOWN}
-    assert scripted.sink.calls[-1] == f"report_degraded: {PRESENCE_OFF}"
-    assert "report_live" not in scripted.sink.calls
+    assert scripted.sink.calls == ["add_contacts", f"report_degraded: {PRESENCE_OFF}", "publish"]
+
+
+async def test_a_server_that_will_not_show_even_my_presence_is_degraded(
+    scripted: Scripted,
+) -> None:
+    scripted.server.syncs.append(sync("s1", members=[member(ME), member(GRACE)]))
+    scripted.server.presences[ME] = httpx.Response(403, json={"errcode": "M_FORBIDDEN"})
+
+    task = await scripted.run_until_waiting()
+    await _stop(task)
+
+    assert scripted.sink.calls == ["add_contacts", f"report_degraded: {PRESENCE_OFF}", "publish"]
+    assert scripted.states() == {GRACE: PresenceState.UNKNOWN}
 
 
 async def test_presence_of_people_who_are_not_contacts_is_ignored(scripted: Scripted) -> None:
