@@ -90,10 +90,11 @@ class DiscordDirectory:
     def _presence(self, payload: object) -> str | None:
         if not isinstance(payload, dict):
             return None
-        known = payload.get("user", {}).get("id") if isinstance(payload.get("user"), dict) else None
-        is_new = known not in self._users
-        names_before = self._names(known) if isinstance(known, str) else None
-        user_id = self._merge_user(payload.get("user"))
+        user = payload.get("user")
+        claimed_id = user.get("id") if isinstance(user, dict) else None
+        is_new = claimed_id not in self._users
+        names_before = self._names(claimed_id) if isinstance(claimed_id, str) else None
+        user_id = self._merge_user(user)
         if user_id is None:
             return None
         if is_new or self._names(user_id) != names_before:

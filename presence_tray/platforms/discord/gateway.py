@@ -46,6 +46,8 @@ LARGE_THRESHOLD: Final = 250
 
 OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_RESUME = 0, 1, 2, 6
 OP_RECONNECT, OP_INVALID_SESSION, OP_HELLO, OP_HEARTBEAT_ACK = 7, 9, 10, 11
+NORMAL_CLOSE_CODE: Final = 1000
+"""What we close with when we are done (Discord ends the session)."""
 RESUMING_CLOSE_CODE: Final = 4000
 """What we close with when we mean to resume (1000 and 1001 would end the session)."""
 CLOSE_AUTHENTICATION_FAILED: Final = 4004
@@ -104,7 +106,9 @@ class GatewaySession:
 
     def forget(self) -> None:
         """The session is over: the next connection identifies."""
-        self.session_id = self.resume_url = self.seq = None
+        self.session_id = None
+        self.resume_url = None
+        self.seq = None
 
 
 def gateway_address(url: str) -> str:
@@ -159,7 +163,7 @@ class GatewayConnection:
         except ConnectionClosed as closed:
             next_step = self._after_close(closed)
         except BaseException:
-            close_code = 1000
+            close_code = NORMAL_CLOSE_CODE
             raise
         finally:
             if heartbeat is not None:

@@ -29,7 +29,6 @@ MAX_INLINE_WAIT_SECONDS: Final = 60.0
 HTTP_UNAUTHORIZED: Final = 401
 HTTP_FORBIDDEN: Final = 403
 HTTP_TOO_MANY_REQUESTS: Final = 429
-HTTP_SERVER_ERROR: Final = 500
 CREDENTIALS_REFUSED: Final = (
     "Discord did not accept the bot token: it is wrong or was reset. Reconnect the account "
     "with the current token from the Bot page of your application in the Discord developer "
@@ -132,7 +131,7 @@ class DiscordRest:
         if status == HTTP_FORBIDDEN:
             msg = f"Discord refused the bot access to {route} (403)."
             raise ForbiddenError(msg)
-        if status >= HTTP_SERVER_ERROR or status != httpx.codes.OK:
+        if status != httpx.codes.OK:
             msg = f"Discord answered {route} with HTTP {status}."
             raise TransientError(msg)
         try:

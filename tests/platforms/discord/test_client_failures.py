@@ -175,3 +175,23 @@ async def test_an_unreachable_gateway_is_retried_by_the_supervisor(rig: DiscordR
     )
 
     assert "gateway could not be reached" in _parked(rig).message
+
+
+async def test_a_gateway_that_keeps_closing_before_ready_is_left_to_the_supervisor(
+    rig: DiscordRig,
+) -> None:
+    rig.gateway.refuse_sessions_with = 4000  # "unknown error": reconnecting is allowed
+    rig.start()
+    for attempt in (1, 2):
+        await rig.run_until(lambda n=attempt: len(rig.gateway.identifies) == n, what="an IDENTIFY")
+        await rig.run_until(
+            lambda n=attempt: rig.clock.sleeps.count(5.0) == n, what="the identify budget's wait"
+        )
+        rig.clock.advance(5.0)
+    await rig.run_until(
+        lambda: rig.health() is AccountHealth.RECONNECTING and _parked(rig).retry_at is not None,
+        what="reconnecting later",
+    )
+
+    assert len(rig.gateway.identifies) == 3
+    assert "keeps closing the connection" in _parked(rig).message

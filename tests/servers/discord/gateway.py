@@ -188,6 +188,8 @@ class FakeGateway:
     presence_intent_enabled: bool = True
     ack_heartbeats: bool = True
     lose_dispatches: bool = False
+    refuse_sessions_with: int | None = None
+    """Close code to answer every IDENTIFY and RESUME with (a gateway in trouble)."""
     """Dispatches are numbered and kept for replay but never arrive (lost in flight)."""
     guilds: dict[str, FakeGuild] = field(default_factory=dict)
     identifies: list[JsonObject] = field(default_factory=list)
@@ -351,6 +353,9 @@ class FakeGateway:
     async def _identify(self, connection: _Connection, data: JsonObject) -> _Session | None:
         self.identifies.append(data)
         intents = int(data.get("intents", 0))
+        if self.refuse_sessions_with is not None:
+            await connection.socket.close(self.refuse_sessions_with, "Unknown error.")
+            return None
         if data.get("token") != self.token:
             await connection.socket.close(CLOSE_AUTHENTICATION_FAILED, "Authentication failed.")
             return None
