@@ -181,3 +181,16 @@ async def test_bad_input_from_the_gateway_is_skipped_and_said_once(
     assert len(messages) == 2, messages
     assert "not JSON" in messages[0]
     assert messages[1].startswith("Discord sent an unexpected")
+
+
+async def test_in_a_large_guild_a_member_without_a_presence_stays_unknown(
+    rig: DiscordRig,
+) -> None:
+    rig.gateway.guilds[GUILD].large = True  # GUILD_CREATE lists only members not offline
+    rig.start()
+    await rig.run_until(lambda: rig.state(CAROL) is PresenceState.IDLE, what="Carol idle")
+    await rig.settle()
+
+    assert rig.state(BOB) is PresenceState.ONLINE
+    assert rig.state(DAVE) is PresenceState.UNKNOWN  # a contact from REST; Discord did not say
+    assert rig.hub.identity(key_of(DAVE)) is not None

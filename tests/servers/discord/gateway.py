@@ -102,6 +102,8 @@ class FakeGuild:
     name: str
     members: dict[str, JsonObject] = field(default_factory=dict)
     presences: dict[str, JsonObject] = field(default_factory=dict)
+    large: bool = False
+    """More members than the client's ``large_threshold``: offline ones are not listed."""
 
     def add(self, user_id: str, username: str, status: str = "offline", **extra: Any) -> None:
         """A member, with a presence unless offline."""
@@ -111,13 +113,18 @@ class FakeGuild:
 
     def create_event(self, *, with_presences: bool) -> JsonObject:
         """The GUILD_CREATE payload (presences only with the GUILD_PRESENCES intent)."""
+        members = [
+            body
+            for user_id, body in self.members.items()
+            if not self.large or user_id in self.presences
+        ]
         return {
             "id": self.guild_id,
             "name": self.name,
             "unavailable": False,
-            "large": False,
+            "large": self.large,
             "member_count": len(self.members),
-            "members": list(self.members.values()),
+            "members": members,
             "presences": list(self.presences.values()) if with_presences else [],
             "channels": [],
             "threads": [],
