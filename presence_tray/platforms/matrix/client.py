@@ -254,20 +254,22 @@ class MatrixClient:
         return IdentityKey(Platform.MATRIX, self._account.account_id, user_id)
 
 
-def client_for(account: Account, secret: str, *, clock: Clock) -> MatrixClient:
+def client_for(
+    account: Account, secret: str, *, clock: Clock, api_base: str | None = None
+) -> MatrixClient:
     """The client of a saved Matrix account, from its settings and its main secret.
 
     ``secret`` is the JSON ``{"access_token", "device_id"}`` the sign-in saved
-    (:mod:`presence_tray.accounts.matrix_login`); the homeserver is in the settings. An
-    unreadable secret or a missing homeserver is an AuthError: the account must be connected
-    again.
+    (:mod:`presence_tray.accounts.matrix_login`); the homeserver is in the settings, unless
+    ``api_base`` names another (the end-to-end tests' seam). An unreadable secret or a
+    missing homeserver is an AuthError: the account must be connected again.
     """
     try:
         saved = json.loads(secret)
     except ValueError:
         saved = None
     token = get_str(saved, "access_token")
-    homeserver = account.settings.get("homeserver", "")
+    homeserver = api_base or account.settings.get("homeserver", "")
     if not token or not homeserver.startswith(("https://", "http://")):
         raise MatrixSignInError(SIGN_IN_UNREADABLE)
     return MatrixClient(account.ref, homeserver=homeserver, access_token=token, clock=clock)

@@ -179,3 +179,20 @@ async def test_client_for_builds_the_client_from_a_saved_account(
     finally:
         await client.aclose()
     assert me.presence_of(me)["presence"] == "unavailable"
+
+
+async def test_client_for_calls_the_api_base_instead_of_the_saved_homeserver(
+    synapse: SynapseServer,
+) -> None:
+    me = sign_up(synapse, "elsewhere")
+    saved = {"homeserver": "https://matrix.invalid", "user_id": me.user_id}
+    account = Account(AccountRef(Platform.MATRIX, me.user_id), me.user_id, settings=saved)
+    secret = json.dumps({"access_token": me.access_token, "device_id": "DEVICE"})
+
+    client = client_for(account, secret, clock=SystemClock(), api_base=synapse.url)
+    try:
+        await client.set_own_status(OwnStatus(PresenceState.ONLINE, text="Here"))
+    finally:
+        await client.aclose()
+
+    assert me.presence_of(me)["status_msg"] == "Here"
