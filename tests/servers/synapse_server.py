@@ -109,11 +109,14 @@ def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> 
 
 
 @contextlib.contextmanager
-def run_synapse(folder: Path) -> Iterator[SynapseServer]:
-    """Start a homeserver whose config and data live in ``folder``; stop it afterwards."""
+def run_synapse(folder: Path, *, extra_config: str = "") -> Iterator[SynapseServer]:
+    """Start a homeserver whose config and data live in ``folder``; stop it afterwards.
+
+    ``extra_config`` (YAML, top-level keys) is added after the test overrides.
+    """
     port = free_port()
     (folder / "data").mkdir(parents=True, exist_ok=True)
-    overrides = (SYNAPSE_DIR / "overrides.yaml").read_text()
+    overrides = (SYNAPSE_DIR / "overrides.yaml").read_text() + extra_config
     overrides = overrides.replace("@PORT@", str(port)).replace("@DATA@", str(folder / "data"))
     (folder / "overrides.yaml").write_text(overrides)
     command = [str(SYNAPSE_PYTHON), "-m", "synapse.app.homeserver"]
