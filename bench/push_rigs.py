@@ -17,6 +17,7 @@ import os
 import tempfile
 import time
 from contextlib import suppress
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +45,16 @@ CHANGE_TIMEOUT_SECONDS = 15.0
 """A change not in the hub by then is reported as lost (the run stops)."""
 START_TIMEOUT_SECONDS = 30.0
 MARKER = "bench change {n}"
+
+
+@dataclass(frozen=True)
+class ServerRun:
+    """What one server's run measured, in seconds."""
+
+    latencies: list[float]
+    """From making each change to the hub publishing it."""
+    requests: list[float] = field(default_factory=list)
+    """How long the colleague's own request took, where the change is one (Matrix's PUT)."""
 
 
 class ChangeLostError(RuntimeError):
@@ -114,7 +125,7 @@ async def measure_latencies(
     return latencies
 
 
-def matrix_latencies(changes: int, spacing: float) -> list[float]:
+def matrix_latencies(changes: int, spacing: float) -> ServerRun:
     """Start a Synapse, and measure ``changes`` presence changes of a colleague in my room."""
     if not synapse_installed():
         msg = f"Synapse is not installed here: {HOW_TO_INSTALL_SYNAPSE}."
@@ -123,7 +134,7 @@ def matrix_latencies(changes: int, spacing: float) -> list[float]:
         me, colleague = sign_up(server, "me"), sign_up(server, "colleague")
         share_a_room(me, colleague)
 
-        async def run() -> list[float]:
+        async def run() -> ServerRun:
             clock = SystemClock()
             hub = _immediate_hub(clock)
             account = AccountRef(Platform.MATRIX, me.user_id)
@@ -131,11 +142,15 @@ def matrix_latencies(changes: int, spacing: float) -> list[float]:
                 account, homeserver=server.url, access_token=me.access_token, clock=clock
             )
 
+            requests: list[float] = []
+
             async def change(n: int, marker: str) -> None:
                 presence = "online" if n % 2 else "unavailable"
+                began = time.perf_counter()
                 await asyncio.to_thread(colleague.set_presence, presence, marker)
+                requests.append(time.perf_counter() - began)
 
-            return await measure_latencies(
+            latencies = await measure_latencies(
                 client,
                 hub,
                 clock,
@@ -144,11 +159,12 @@ def matrix_latencies(changes: int, spacing: float) -> list[float]:
                 spacing=spacing,
                 ready=lambda: is_live(hub, account) and len(hub.people()) > 0,
             )
+            return ServerRun(latencies, requests)
 
         return asyncio.run(run())
 
 
-def xmpp_latencies(changes: int, spacing: float) -> list[float]:
+def xmpp_latencies(changes: int, spacing: float) -> ServerRun:
     """Start a Prosody, and measure ``changes`` presence changes of a subscribed colleague."""
     if not prosody_installed():
         msg = f"Prosody is not installed here: {HOW_TO_INSTALL_PROSODY}."
@@ -156,7 +172,7 @@ def xmpp_latencies(changes: int, spacing: float) -> list[float]:
     with tempfile.TemporaryDirectory() as folder, run_prosody(Path(folder)) as server:
         os.environ["SSL_CERT_FILE"] = str(server.certificate)  # trusted, as a CA-signed one
 
-        async def run() -> list[float]:
+        async def run() -> ServerRun:
             me, my_password = new_user(server, "me")
             colleague, colleague_password = new_user(server, "colleague")
             await befriend(server, (me, my_password), (colleague, colleague_password))
@@ -178,14 +194,16 @@ def xmpp_latencies(changes: int, spacing: float) -> list[float]:
                 await asyncio.sleep(0)
 
             try:
-                return await measure_latencies(
-                    client,
-                    hub,
-                    clock,
-                    change,
-                    changes=changes,
-                    spacing=spacing,
-                    ready=lambda: is_live(hub, account) and len(hub.people()) > 0,
+                return ServerRun(
+                    await measure_latencies(
+                        client,
+                        hub,
+                        clock,
+                        change,
+                        changes=changes,
+                        spacing=spacing,
+                        ready=lambda: is_live(hub, account) and len(hub.people()) > 0,
+                    )
                 )
             finally:
                 with suppress(Exception):
