@@ -13,15 +13,19 @@ and sends them as fast as its socket takes them. The figure is the number of upd
 by the time from the first to the last one arriving in the hub (``ingest``): each went
 through the WebSocket, JSON decoding, the gateway's sequence bookkeeping, the directory's
 partial-user merge, the normaliser and the supervisor's sink. Every member's final state in
-the hub is checked against the last update sent. The fake's own send rate is printed beside
-it: if the two are close, the fake, not the client, set the pace. Target >= 20,000/s.
+the hub is checked against the last update sent. Printed beside it: the fake's send rate,
+the share of the run the client's process was on a CPU (near 100%: the client set the pace;
+less: it waited for the fake or for a core busy with other work, and the figure is a lower
+bound) and the client's CPU time per update. Target >= 20,000/s.
 
 Matrix and XMPP: a real Synapse (tests/servers/synapse/.venv, as the tests start it) and a
 real Prosody (Debian's), each with two fresh users; a colleague changes presence through the
 server ``--changes`` times, ``--spacing`` seconds apart (so changes never queue), and the
 time from making the change to the hub publishing it is measured (see
-``bench/push_rigs.py``); p50 and p99 in milliseconds. ``--skip-servers`` measures Discord
-only (the latencies are then null).
+``bench/push_rigs.py``); p50 and p99 in milliseconds. For Matrix the time the colleague's
+own ``PUT .../presence`` took is printed too (the server's share). ``--skip-servers``
+measures Discord only (the latencies are then null). A server that is not installed here is
+not measured: the bench says how to install it, and its latencies are null.
 
 Prints the figures, then one JSON line with ``discord_events_per_s``,
 ``matrix_latency_p50_ms``, ``matrix_latency_p99_ms``, ``xmpp_latency_p50_ms`` and
