@@ -9,7 +9,6 @@ slixmpp is imported inside :func:`sign_in_xmpp`: it must not load at app start-u
 from __future__ import annotations
 
 import asyncio
-import logging
 import ssl
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from presence_tray.accounts.token_accounts import (
     UnexpectedAnswerError,
     VerifiedAccount,
 )
+from presence_tray.slixmpp_support import hide_sasl_from_logs, stop_send_loop
 
 if TYPE_CHECKING:
     from slixmpp import ClientXMPP
@@ -29,22 +29,6 @@ if TYPE_CHECKING:
 
 DEFAULT_PORT = 5222
 _DISCONNECT_WAIT = 2.0  # seconds the server has to close the stream after we sign out
-_SASL_NAMESPACE = "urn:ietf:params:xml:ns:xmpp-sasl"
-
-
-class _HideSaslStanzas(logging.Filter):
-    """Drops slixmpp's DEBUG records of SASL stanzas: PLAIN carries the password (base64)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return _SASL_NAMESPACE not in record.getMessage()
-
-
-_SASL_FILTER = _HideSaslStanzas()
-
-
-def hide_sasl_from_logs() -> None:
-    """Keep the SASL exchange out of slixmpp's stanza log, for every client (idempotent)."""
-    logging.getLogger("slixmpp.xmlstream.xmlstream").addFilter(_SASL_FILTER)
 
 
 async def sign_in_xmpp(
@@ -171,3 +155,4 @@ async def _close(client: ClientXMPP, *, signed_in: bool) -> None:
         await asyncio.wait_for(client.disconnect(wait=_DISCONNECT_WAIT), _DISCONNECT_WAIT + 1)
     except TimeoutError:
         client.abort()
+    await stop_send_loop(client)

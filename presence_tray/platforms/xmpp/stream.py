@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import ssl
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from presence_tray.core.errors import AuthError, PermanentError, PresenceError, TransientError
 from presence_tray.platforms.xmpp.contacts import RosterItem
 from presence_tray.platforms.xmpp.normalise import UNAVAILABLE, XmppPresence
+from presence_tray.slixmpp_support import hide_sasl_from_logs, stop_send_loop
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -31,7 +31,6 @@ NOT_STATE_TYPES: Final = frozenset(
     {"subscribe", "subscribed", "unsubscribe", "unsubscribed", "probe", "error"}
 )
 """Presence types that say nothing about a resource's availability."""
-_SASL_NAMESPACE = "urn:ietf:params:xml:ns:xmpp-sasl"
 _T = TypeVar("_T")
 
 
@@ -41,21 +40,11 @@ class PasswordRefusedError(AuthError):
     says_what_to_do = True
 
 
-class _HideSaslStanzas(logging.Filter):
-    """Drops slixmpp's records of SASL stanzas: PLAIN carries the password (base64)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return _SASL_NAMESPACE not in record.getMessage()
-
-
-_SASL_FILTER = _HideSaslStanzas()
-
-
 def open_stream(jid: str, password: str) -> ClientXMPP:
     """A stream for ``jid`` (not connected yet) that answers no subscription request."""
     from slixmpp import ClientXMPP
 
-    logging.getLogger("slixmpp.xmlstream.xmlstream").addFilter(_SASL_FILTER)
+    hide_sasl_from_logs()
     stream = ClientXMPP(jid, password)
     # A custom address is reached with STARTTLS on the plain port (as at sign-in).
     stream.enable_direct_tls = False
@@ -208,19 +197,6 @@ class StreamWatch:
             return
         because = f" ({self._stream_error})" if self._stream_error else ""
         self._end(TransientError(f"{self._where} closed the connection{because}; reconnecting."))
-
-
-async def stop_send_loop(stream: ClientXMPP) -> None:
-    """End the stream's background task that sends stanzas.
-
-    slixmpp starts it at the first connect and only cancels it when the stream is garbage
-    collected, by which time the loop cannot finish it ("Task was destroyed but it is
-    pending"). Call it once the stream is closed for good.
-    """
-    sender: asyncio.Future[None] | None = stream._run_out_filters
-    if sender is not None and not sender.done():
-        sender.cancel()
-        await asyncio.wait({sender})
 
 
 def roster_items(iq: Iq) -> list[RosterItem]:

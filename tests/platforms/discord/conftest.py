@@ -44,7 +44,7 @@ SEED = 7
 HEARTBEAT_SECONDS = 45.0
 FIRST_BEAT = HEARTBEAT_SECONDS * random.Random(SEED).random()
 """When the client's first heartbeat is due: the interval times its first random number."""
-REAL_SECONDS_ALLOWED = 3.0
+REAL_SECONDS_ALLOWED = 20.0  # generous: CI runs under coverage on a shared machine
 ROUNDING = 1e-6
 """A sleep ends when the clock is this close to its end (sums of floats lose the last bit)."""
 

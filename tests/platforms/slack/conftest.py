@@ -39,7 +39,7 @@ ACCOUNT = AccountRef(Platform.SLACK, "fake-workspace")
 ME, BOB, CAROL, DAVE = "U0ME", "U0BOB", "U0CAROL", "U0DAVE"
 FIRST_ACCESS_TOKEN = "xoxe.xoxp-FAKE-NOT-A-SECRET-first"
 FIRST_REFRESH_TOKEN = "xoxe-1-FAKE-NOT-A-SECRET-first"
-REAL_SECONDS_ALLOWED = 2.5
+REAL_SECONDS_ALLOWED = 20.0  # generous: CI runs under coverage on a shared machine
 
 
 def key_of(user_id: str) -> IdentityKey:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-REAL_TIMEOUT_SECONDS = 2.5
+REAL_TIMEOUT_SECONDS = 20.0
 """How long (real time) a test waits for the code under test before failing."""
 
 

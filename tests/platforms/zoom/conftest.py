@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 WEDNESDAY_MORNING = 1_795_597_200.0  # 2026-11-25 09:00 UTC
 ACCOUNT = AccountRef(Platform.ZOOM, "fake-zoom-account")
-REAL_SECONDS_ALLOWED = 2.5
+REAL_SECONDS_ALLOWED = 20.0  # generous: CI runs under coverage on a shared machine
 
 
 def key_of(user: ZoomUser) -> IdentityKey:
