@@ -64,6 +64,8 @@ class ZoomRig:
     statuses: list[AccountStatus] = field(default_factory=list)
     poll_interval: float = 60.0
     limits: ZoomLimits = PRO_LIMITS
+    answer_within: float = 0.2
+    """The client's timeout per request: short, so a slow answer times out quickly."""
     _client: ZoomClient | None = None
 
     @property
@@ -78,7 +80,7 @@ class ZoomRig:
                 poll_interval=self.poll_interval,
                 base_url=self.server.url + API_PREFIX,
                 limits=self.limits,
-                timeout=0.2,
+                timeout=self.answer_within,
             )
         return self._client
 

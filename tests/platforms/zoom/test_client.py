@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -18,6 +20,7 @@ from presence_tray.platforms.zoom import CAPABILITIES
 from presence_tray.platforms.zoom.endpoints import ZoomLimits
 from tests.platforms.zoom.conftest import ACCOUNT, key_of, user_named
 from tests.servers.zoom import (
+    API_PREFIX,
     DroppedConnection,
     MalformedJson,
     RateLimited,
@@ -29,7 +32,11 @@ from tests.servers.zoom import (
 
 if TYPE_CHECKING:
     from tests.platforms.zoom.conftest import ZoomRig
+    from tests.servers.http_fake import FakeRequest, FakeResponse
     from tests.servers.zoom import Fault, ZoomUser
+
+
+SLOW_ANSWER_SECONDS = 0.5
 
 
 def _state(rig: ZoomRig, user: ZoomUser) -> PresenceState | None:
@@ -148,8 +155,18 @@ async def test_a_429_holds_every_call_until_retry_after_has_passed(rig: ZoomRig)
     rig.fake.fail_next(RateLimited(retry_after=30))
     limited_at = len(rig.fake.request_times)
 
-    await rig.run_until(lambda: len(rig.fake.request_times) > limited_at + 1, what="next call")
-    (refused_at, _, _), (next_at, _, _) = rig.fake.request_times[limited_at : limited_at + 2]
+    def times_since() -> list[float]:
+        return [at for at, _, _ in rig.fake.request_times[limited_at:]]
+
+    # A batch's requests go at once: those beside the refused one were on their way already;
+    # the first one sent after the 429 came back waits the 30 s.
+    def sent_after_the_refused_one() -> bool:
+        times = times_since()
+        return bool(times) and max(times) > times[0]
+
+    await rig.run_until(sent_after_the_refused_one, what="a call after the 429")
+    refused_at = times_since()[0]
+    next_at = min(at for at in times_since() if at > refused_at)
     assert next_at >= refused_at + 30
     assert rig.fake.rate_limited == 1
     assert rig.client.times_rate_limited == 1
@@ -227,3 +244,25 @@ async def _stored(rig: ZoomRig) -> TokenSet:
     secret = await rig.store.get(ACCOUNT)
     assert secret is not None
     return TokenSet.from_secret(secret)
+
+
+async def test_a_batch_asks_about_its_contacts_at_once(rig: ZoomRig) -> None:
+    """One request per contact, but not one after another: a slow Zoom answer (100 to 300 ms
+    over the internet) must not make a pass over a thousand contacts take minutes."""
+    received: list[float] = []
+    answer = rig.fake.handle
+    contacts_path = f"{API_PREFIX}/chat/users/me/contacts/"
+
+    def slowly(request: FakeRequest) -> FakeResponse:
+        response = answer(request)
+        if not request.path.startswith(contacts_path):
+            return response
+        received.append(time.monotonic())
+        return dataclasses.replace(response, delay=SLOW_ANSWER_SECONDS)
+
+    rig.server.handler = slowly
+    rig.answer_within = 5.0
+    rig.start()
+    await rig.run_until(lambda: len(received) >= 3, what="the three contacts asked about")
+    # All three went before the first answer could have come back.
+    assert max(received[:3]) - min(received[:3]) < SLOW_ANSWER_SECONDS
