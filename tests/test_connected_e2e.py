@@ -137,6 +137,7 @@ def test_connected_accounts_show_their_people_and_set_my_status_from_the_tray(
             assert name in text, f"{name} not in the window; OCR read:\n{text}"
         assert "simulated network" not in text, text
         click(*icon.centre)  # hide it again
+        wait_until("the window to hide", lambda: visible_window(CONTACTS_TITLE) is None)
 
         # Set my status → Busy: Down to "Set my status", Right into it, Down past Available.
         choose_from_tray_menu(

@@ -89,8 +89,8 @@ class FakeHttpServer:
         self._connections[task] = writer
         try:
             await self._serve_connection(reader, writer)
-        except ConnectionError:
-            pass  # the client went away mid-request: nothing to answer
+        except (ConnectionError, h11.RemoteProtocolError):
+            pass  # the client went away mid-request (or mid-body): nothing to answer
         finally:
             writer.close()
             with contextlib.suppress(ConnectionError):
