@@ -81,13 +81,17 @@ def reads_presence(platform: Platform) -> bool:
     return platform in READ_PLATFORMS
 
 
-def reads_account(account: Account) -> bool:
-    """Whether Presence Tray reads presence with ``account`` (a Discord sign-in only says
-    who you are: reading Discord takes a bot token)."""
-    platform = account.ref.platform
-    if platform is Platform.DISCORD and connected_with(account) == OAUTH:
+def reads_with(platform: Platform, method: str) -> bool:
+    """Whether Presence Tray reads presence from a ``platform`` account connected the
+    ``method`` way (a Discord sign-in only says who you are: reading takes a bot token)."""
+    if platform is Platform.DISCORD and method == OAUTH:
         return False
     return reads_presence(platform)
+
+
+def reads_account(account: Account) -> bool:
+    """Whether Presence Tray reads presence with ``account``."""
+    return reads_with(account.ref.platform, connected_with(account))
 
 
 class RunningClient(PlatformClient, Protocol):

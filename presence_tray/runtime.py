@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from presence_tray import cli
-from presence_tray.account_clients import READ_PLATFORMS
+from presence_tray.account_clients import reads_with
+from presence_tray.accounts.methods import OAUTH
 from presence_tray.core.clock import Clock, ScaledClock, SystemClock
 from presence_tray.core.hub import PresenceHub, refresh_staleness_periodically
+from presence_tray.core.identity import Platform
 from presence_tray.core.preferences import Preferences
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.platforms.simulated.network import build_simulated_network
 from presence_tray.storage.paths import database_path, resolve_data_dir
-from presence_tray.storage.probe import has_saved_accounts
+from presence_tray.storage.probe import saved_account_kinds
 
 if TYPE_CHECKING:
     import argparse
@@ -131,7 +133,12 @@ def shows_simulated_network(options: argparse.Namespace) -> bool:
     if options.simulated:
         return True
     data_dir = resolve_data_dir(options.data_dir, os.environ)
-    return not has_saved_accounts(database_path(data_dir), READ_PLATFORMS)
+    platforms = {platform.value: platform for platform in Platform}
+    return not any(
+        reads_with(platforms[name], method or OAUTH)
+        for name, method in saved_account_kinds(database_path(data_dir))
+        if name in platforms
+    )
 
 
 async def open_store(

@@ -55,3 +55,20 @@ async def test_with_an_account_saved_the_run_shows_the_accounts_on_the_real_cloc
     finally:
         await runtime.aclose()
     assert not database_path(data, simulated=True).exists()
+
+
+async def test_a_discord_sign_in_alone_keeps_the_simulated_network(tmp_path: Path) -> None:
+    """Signing in with Discord only says who you are: nothing to read, so nothing to show."""
+    data = tmp_path / "data"
+    options = cli.build_parser().parse_args(["--data-dir", str(data)])
+    store = await LocalStore.open(database_path(data))
+    try:
+        repository = AccountsRepository(store.db)
+        me = Account(AccountRef(Platform.DISCORD, "u1"), "me", settings={"method": "oauth"})
+        await asyncio.to_thread(repository.save, me)
+        assert shows_simulated_network(options)
+        bot = Account(AccountRef(Platform.DISCORD, "b1"), "bot", settings={"method": "bot_token"})
+        await asyncio.to_thread(repository.save, bot)
+        assert not shows_simulated_network(options)
+    finally:
+        await store.aclose()
