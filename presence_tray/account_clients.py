@@ -53,8 +53,8 @@ READ_PLATFORMS: Final = frozenset(POLLED_CLIENTS) | frozenset(LIVE_CLIENTS)
 
 
 API_BASES_VARIABLE: Final = "PRESENCE_TRAY_API_BASES"
-"""Test seam: ``slack=URL teams=URL zoom=URL`` sends those platforms' API calls elsewhere
-(the end-to-end tests' fakes). Set, it is said in the log at start-up."""
+"""Test seam: ``slack=URL teams=URL discord=URL`` sends those platforms' API calls elsewhere
+(the end-to-end tests' fakes; any platform read over HTTP). Set, it is logged at start-up."""
 
 
 def api_bases_from(environ: Mapping[str, str]) -> dict[Platform, str]:
@@ -67,7 +67,8 @@ def api_bases_from(environ: Mapping[str, str]) -> dict[Platform, str]:
         except ValueError:
             _log.warning("%s: no platform called %r; ignored", API_BASES_VARIABLE, name)
             continue
-        if platform in READ_PLATFORMS and url.startswith(("http://", "https://")):
+        # XMPP is no HTTP API: its server comes from the account's own settings.
+        if platform in READ_PLATFORMS - {Platform.XMPP} and url.startswith(("http://", "https://")):
             bases[platform] = url
     for platform, url in bases.items():
         _log.warning(

@@ -154,7 +154,8 @@ def test_the_api_bases_test_seam_names_platforms_it_reads_only(
 ) -> None:
     environ = {
         API_BASES_VARIABLE: "slack=http://127.0.0.1:1/api/ Teams=http://127.0.0.1:2/v1.0 "
-        "whatsapp=http://127.0.0.1:3 zoom=ftp://nowhere skype=http://x discord=http://127.0.0.1:4"
+        "whatsapp=http://127.0.0.1:3 zoom=ftp://nowhere skype=http://x discord=http://127.0.0.1:4 "
+        "xmpp=http://127.0.0.1:5"
     }
     assert api_bases_from(environ) == {
         Platform.SLACK: "http://127.0.0.1:1/api/",

@@ -15,7 +15,6 @@ the client asks (platform-apis.md §4):
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from functools import partial
 from typing import TYPE_CHECKING, Final
@@ -47,7 +46,6 @@ if TYPE_CHECKING:
     from presence_tray.core.client import OwnStatus, PresenceSink
     from presence_tray.core.clock import Clock
     from presence_tray.core.identity import AccountRef, Identity, IdentityKey
-    from presence_tray.core.presence import PlatformPresence
     from presence_tray.platforms.http import AuthorizedCaller
     from presence_tray.platforms.zoom.endpoints import ZoomLimits
 
@@ -56,9 +54,9 @@ _log = logging.getLogger(__name__)
 API_BASE_URL: Final = "https://api.zoom.us/v2/"
 PLATFORM_NAME: Final = "Zoom"
 BATCH_SIZE: Final = 10
-"""Contacts read per turn of the poll loop, at most, one request each, all at once: never more
-than the budget allows in one window, so a favourite's turn is not held up behind a long
-batch, and a pass over a thousand contacts takes about as many round trips as a hundred."""
+"""Contacts read per turn of the poll loop (one request each), at most: never more than the
+budget allows in one window, so a batch takes a second at most and a favourite's turn is not
+held up behind a long batch."""
 MAX_CONTACT_PAGES: Final = 1000
 """A contact list longer than this many pages (50,000 people) is cut off there."""
 _HTTP_OK_BELOW: Final = 300
@@ -166,38 +164,25 @@ class ZoomClient(PolledClientBase):
         return identities
 
     async def _read_presences(self, sink: PresenceSink, keys: Sequence[IdentityKey]) -> None:
-        """Ask about ``keys`` at once (one request each, within the budget: a slow Zoom answer
-        holds up no one else), publish every answer, then raise the first failure, if any."""
-        answers = await asyncio.gather(
-            *(self._presence_of(key) for key in keys), return_exceptions=True
-        )
-        failure: BaseException | None = None
-        for answer in answers:
-            if isinstance(answer, BaseException):
-                failure = failure or answer
-            else:
-                sink.publish(answer)
-        if failure is not None:
-            raise failure
-
-    async def _presence_of(self, key: IdentityKey) -> PlatformPresence:
         endpoint = self._endpoints.contact
-        response = await self._http.request(
-            endpoint,
-            "GET",
-            f"chat/users/me/contacts/{quote(key.remote_id, safe='')}",
-            params={"query_presence_status": "true"},
-        )
-        observed_at = self._clock.now()
-        if response.status_code in _NOT_SHOWN:
-            _log.info(
-                "%s: Zoom shows no presence for a contact (HTTP %d)",
-                self._account,
-                response.status_code,
+        for key in keys:
+            response = await self._http.request(
+                endpoint,
+                "GET",
+                f"chat/users/me/contacts/{quote(key.remote_id, safe='')}",
+                params={"query_presence_status": "true"},
             )
-            return unknown_presence(key, observed_at, PresenceSource.POLL)
-        body = self._http.read_json(endpoint, response)
-        return normalise_zoom_presence(key, body, observed_at=observed_at)
+            observed_at = self._clock.now()
+            if response.status_code in _NOT_SHOWN:
+                _log.info(
+                    "%s: Zoom shows no presence for a contact (HTTP %d)",
+                    self._account,
+                    response.status_code,
+                )
+                sink.publish(unknown_presence(key, observed_at, PresenceSource.POLL))
+                continue
+            body = self._http.read_json(endpoint, response)
+            sink.publish(normalise_zoom_presence(key, body, observed_at=observed_at))
 
 
 __all__ = ["API_BASE_URL", "ZoomClient"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ from presence_tray.core.identity import AccountRef, IdentityKey, Platform
 from presence_tray.core.presence import PresenceState
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.platforms.discord.client import DiscordClient
+from tests.platforms.running import run_until
 from tests.servers.discord import DiscordRestFake, FakeGateway
 from tests.servers.discord_fake import API_PREFIX
 from tests.servers.http_fake import FakeHttpServer
@@ -44,7 +44,6 @@ SEED = 7
 HEARTBEAT_SECONDS = 45.0
 FIRST_BEAT = HEARTBEAT_SECONDS * random.Random(SEED).random()
 """When the client's first heartbeat is due: the interval times its first random number."""
-REAL_SECONDS_ALLOWED = 20.0  # generous: CI runs under coverage on a shared machine
 ROUNDING = 1e-6
 """A sleep ends when the clock is this close to its end (sums of floats lose the last bit)."""
 
@@ -107,11 +106,7 @@ class DiscordRig:
 
     async def run_until(self, condition: Callable[[], bool], *, what: str) -> None:
         """Let everything run until ``condition`` holds (a few real seconds at most)."""
-        deadline = time.monotonic() + REAL_SECONDS_ALLOWED
-        while not condition():
-            if time.monotonic() > deadline:
-                pytest.fail(f"never happened: {what}")
-            await asyncio.sleep(0.002)
+        await run_until(condition, what=what, pause=0.002)
 
     async def settle(self) -> None:
         """Give the sockets a moment (for asserting that something did NOT happen)."""

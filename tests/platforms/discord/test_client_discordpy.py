@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from tests.platforms.discord.conftest import DiscordRig
 
-REAL_SECONDS_ALLOWED = 20.0  # generous: CI runs under coverage on a shared machine
+from tests.platforms.running import REAL_SECONDS_ALLOWED
 
 
 @pytest.fixture

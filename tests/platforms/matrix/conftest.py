@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -25,6 +24,7 @@ from presence_tray.core.hub import PresenceHub, unlinked_person_id
 from presence_tray.core.identity import AccountRef, IdentityKey, Platform
 from presence_tray.core.supervisor import Backoff, ClientSupervisor
 from presence_tray.platforms.matrix.client import MatrixClient
+from tests.platforms.running import run_until as wait_until
 from tests.servers.synapse_server import SynapseServer, run_synapse
 
 if TYPE_CHECKING:
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from presence_tray.core.client import AccountHealth
     from presence_tray.core.supervisor import AccountStatus
 
-REAL_SECONDS_ALLOWED = 15.0
 """How long a test waits for something the homeserver should do within a second or two."""
 SYNC_TIMEOUT = 5.0
 """The client's long-poll in the tests: short, so a dropped server is noticed soon."""
@@ -161,12 +160,8 @@ class MatrixRig:
 
 
 async def run_until(condition: Callable[[], bool], *, what: str) -> None:
-    """Let everything run until ``condition`` holds (a few real seconds at most)."""
-    deadline = time.monotonic() + REAL_SECONDS_ALLOWED
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"never happened: {what}")
-        await asyncio.sleep(0.02)
+    """Let everything run until ``condition`` holds (real seconds, within the shared limit)."""
+    await wait_until(condition, what=what, pause=0.02)
 
 
 @pytest.fixture(scope="module")

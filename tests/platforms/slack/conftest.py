@@ -10,8 +10,6 @@ the clock, so a simulated hour passes in a moment. Tests assert what reaches the
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,6 +23,7 @@ from presence_tray.core.identity import AccountRef, IdentityKey, Platform
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.platforms.slack.client import SlackClient
 from tests.accounts.stores import MemorySecretStore
+from tests.platforms.running import run_until
 from tests.servers.http_fake import FakeHttpServer, FakeRequest
 from tests.servers.slack import API_PREFIX, CLIENT_ID, TOKEN_METHOD, SlackWorkspaceFake
 
@@ -39,7 +38,6 @@ ACCOUNT = AccountRef(Platform.SLACK, "fake-workspace")
 ME, BOB, CAROL, DAVE = "U0ME", "U0BOB", "U0CAROL", "U0DAVE"
 FIRST_ACCESS_TOKEN = "xoxe.xoxp-FAKE-NOT-A-SECRET-first"
 FIRST_REFRESH_TOKEN = "xoxe-1-FAKE-NOT-A-SECRET-first"
-REAL_SECONDS_ALLOWED = 20.0  # generous: CI runs under coverage on a shared machine
 
 
 def key_of(user_id: str) -> IdentityKey:
@@ -83,11 +81,7 @@ class SlackRig:
 
     async def run_until(self, condition: Callable[[], bool], *, what: str) -> None:
         """Let the client run until ``condition`` holds (a couple of real seconds at most)."""
-        deadline = time.monotonic() + REAL_SECONDS_ALLOWED
-        while not condition():
-            if time.monotonic() > deadline:
-                pytest.fail(f"never happened: {what}")
-            await asyncio.sleep(0.001)
+        await run_until(condition, what=what, pause=0.001)
 
     async def run_for(self, seconds: float) -> None:
         """Let the client run until the clock has moved ``seconds`` on."""

@@ -10,8 +10,6 @@ simulated minutes pass in a moment. Tests assert what reaches the hub and the fa
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,6 +24,7 @@ from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.platforms.zoom.client import ZoomClient
 from presence_tray.platforms.zoom.endpoints import PRO_LIMITS
 from tests.accounts.stores import MemorySecretStore
+from tests.platforms.running import run_until
 from tests.servers.http_fake import FakeHttpServer
 from tests.servers.zoom import API_PREFIX, CLIENT_ID, TOKEN_PATH, ZoomAccountFake
 
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
 
 WEDNESDAY_MORNING = 1_795_597_200.0  # 2026-11-25 09:00 UTC
 ACCOUNT = AccountRef(Platform.ZOOM, "fake-zoom-account")
-REAL_SECONDS_ALLOWED = 20.0  # generous: CI runs under coverage on a shared machine
 
 
 def key_of(user: ZoomUser) -> IdentityKey:
@@ -91,11 +89,7 @@ class ZoomRig:
 
     async def run_until(self, condition: Callable[[], bool], *, what: str) -> None:
         """Let the client run until ``condition`` holds (a couple of real seconds at most)."""
-        deadline = time.monotonic() + REAL_SECONDS_ALLOWED
-        while not condition():
-            if time.monotonic() > deadline:
-                pytest.fail(f"never happened: {what}")
-            await asyncio.sleep(0.001)
+        await run_until(condition, what=what, pause=0.001)
 
     async def run_for(self, seconds: float) -> None:
         """Let the client run until the clock has moved ``seconds`` on."""

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import itertools
 import logging
-import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -20,7 +18,6 @@ from presence_tray.platforms.zoom import CAPABILITIES
 from presence_tray.platforms.zoom.endpoints import ZoomLimits
 from tests.platforms.zoom.conftest import ACCOUNT, key_of, user_named
 from tests.servers.zoom import (
-    API_PREFIX,
     DroppedConnection,
     MalformedJson,
     RateLimited,
@@ -32,11 +29,7 @@ from tests.servers.zoom import (
 
 if TYPE_CHECKING:
     from tests.platforms.zoom.conftest import ZoomRig
-    from tests.servers.http_fake import FakeRequest, FakeResponse
     from tests.servers.zoom import Fault, ZoomUser
-
-
-SLOW_ANSWER_SECONDS = 0.5
 
 
 def _state(rig: ZoomRig, user: ZoomUser) -> PresenceState | None:
@@ -244,25 +237,3 @@ async def _stored(rig: ZoomRig) -> TokenSet:
     secret = await rig.store.get(ACCOUNT)
     assert secret is not None
     return TokenSet.from_secret(secret)
-
-
-async def test_a_batch_asks_about_its_contacts_at_once(rig: ZoomRig) -> None:
-    """One request per contact, but not one after another: a slow Zoom answer (100 to 300 ms
-    over the internet) must not make a pass over a thousand contacts take minutes."""
-    received: list[float] = []
-    answer = rig.fake.handle
-    contacts_path = f"{API_PREFIX}/chat/users/me/contacts/"
-
-    def slowly(request: FakeRequest) -> FakeResponse:
-        response = answer(request)
-        if not request.path.startswith(contacts_path):
-            return response
-        received.append(time.monotonic())
-        return dataclasses.replace(response, delay=SLOW_ANSWER_SECONDS)
-
-    rig.server.handler = slowly
-    rig.answer_within = 5.0
-    rig.start()
-    await rig.run_until(lambda: len(received) >= 3, what="the three contacts asked about")
-    # All three went before the first answer could have come back.
-    assert max(received[:3]) - min(received[:3]) < SLOW_ANSWER_SECONDS

@@ -347,14 +347,15 @@ class FakeGateway:
         self, connection: _Connection, payload: JsonObject, session: _Session | None
     ) -> _Session | None:
         op, data = payload.get("op"), payload.get("d")
+        fields: JsonObject = data if isinstance(data, dict) else {}
         if op == OP_HEARTBEAT:
             self.heartbeats.append(data)
             if self.ack_heartbeats:
                 await connection.send({"op": OP_HEARTBEAT_ACK, "d": None, "s": None, "t": None})
         elif op == OP_IDENTIFY:
-            return await self._identify(connection, data)
+            return await self._identify(connection, fields)
         elif op == OP_RESUME:
-            return await self._resume(connection, data)
+            return await self._resume(connection, fields)
         return session
 
     async def _identify(self, connection: _Connection, data: JsonObject) -> _Session | None:
