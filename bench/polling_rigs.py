@@ -17,7 +17,7 @@ Used by ``bench/polling.py``; nothing here measures anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from presence_tray.core.errors import AuthError
 from presence_tray.core.identity import AccountRef, IdentityKey, Platform
@@ -105,8 +105,39 @@ def account_of(platform: Platform) -> AccountRef:
     return AccountRef(platform, f"bench-{platform.value}")
 
 
+class _Fake(Protocol):
+    def handle(self, request: FakeRequest) -> FakeResponse: ...
+
+
+class _RigBase:
+    """What the three rigs share: serving their fake, and making their client on it."""
+
+    fake: _Fake
+    token: str
+    platform: Platform
+    client_class: ClassVar[type[SlackClient | TeamsClient | ZoomClient]]
+    api_path: ClassVar[str]
+    """Where the fake's API lives on its server (the client's base URL after the address)."""
+
+    def handle(self, request: FakeRequest) -> FakeResponse:
+        """The fake's HTTP handler."""
+        return self.fake.handle(request)
+
+    def make_client(
+        self, base_url: str, clock: Clock, is_priority: Callable[[IdentityKey], bool]
+    ) -> PlatformClient:
+        """The platform's real client on the fake served at ``base_url``."""
+        return self.client_class(
+            account_of(self.platform),
+            tokens=StaticToken(self.token),
+            clock=clock,
+            is_priority=is_priority,
+            base_url=base_url + self.api_path,
+        )
+
+
 @dataclass
-class SlackRig:
+class SlackRig(_RigBase):
     """A Slack workspace of ``people`` members and the signed-in user."""
 
     fake: SlackWorkspaceFake
@@ -115,6 +146,8 @@ class SlackRig:
     platform: Platform = Platform.SLACK
     calm: PresenceState = PresenceState.ONLINE
     changed: PresenceState = PresenceState.AWAY
+    client_class = SlackClient
+    api_path = SLACK_PREFIX
 
     @classmethod
     def build(cls, people: int, clock: Clock) -> SlackRig:
@@ -125,25 +158,9 @@ class SlackRig:
         for number, user_id in enumerate(ids):
             member = fake.add_person(user_id, f"member{number}", f"Member {number:04d}")
             member.last_activity = awake_until
-        token = "xoxp-BENCH-NOT-A-SECRET"  # noqa: S105 - a fake token for the fake
+        token = "xoxp-FAKE-NOT-A-SECRET-bench"  # noqa: S105 - a fake token for the fake
         fake.issue_token(token, ids[0], lifetime=TOKEN_LIFETIME_SECONDS)
         return cls(fake, ids[1:], token)
-
-    def handle(self, request: FakeRequest) -> FakeResponse:
-        """The fake's HTTP handler."""
-        return self.fake.handle(request)
-
-    def make_client(
-        self, base_url: str, clock: Clock, is_priority: Callable[[IdentityKey], bool]
-    ) -> PlatformClient:
-        """A SlackClient on the fake."""
-        return SlackClient(
-            account_of(self.platform),
-            tokens=StaticToken(self.token),
-            clock=clock,
-            is_priority=is_priority,
-            base_url=base_url + SLACK_PREFIX,
-        )
 
     def change(self, remote_id: str, *, to_changed: bool) -> None:
         """Away by hand, or back (without touching the last activity)."""
@@ -158,7 +175,7 @@ class SlackRig:
 
 
 @dataclass
-class TeamsRig:
+class TeamsRig(_RigBase):
     """A Microsoft 365 tenant of ``people`` users and the signed-in user."""
 
     fake: GraphFake
@@ -167,6 +184,8 @@ class TeamsRig:
     platform: Platform = Platform.TEAMS
     calm: PresenceState = PresenceState.ONLINE
     changed: PresenceState = PresenceState.BUSY
+    client_class = TeamsClient
+    api_path = GRAPH_PREFIX
 
     @classmethod
     def build(cls, people: int, clock: Clock) -> TeamsRig:
@@ -175,22 +194,6 @@ class TeamsRig:
         ids = [fake.add_user(f"Colleague {number:04d}").id for number in range(people + 1)]
         token = fake.issue_token(ids[0], lifetime=TOKEN_LIFETIME_SECONDS)
         return cls(fake, ids[1:], token)
-
-    def handle(self, request: FakeRequest) -> FakeResponse:
-        """The fake's HTTP handler."""
-        return self.fake.handle(request)
-
-    def make_client(
-        self, base_url: str, clock: Clock, is_priority: Callable[[IdentityKey], bool]
-    ) -> PlatformClient:
-        """A TeamsClient on the fake."""
-        return TeamsClient(
-            account_of(self.platform),
-            tokens=StaticToken(self.token),
-            clock=clock,
-            is_priority=is_priority,
-            base_url=base_url + GRAPH_PREFIX,
-        )
 
     def change(self, remote_id: str, *, to_changed: bool) -> None:
         """Into a meeting, or back."""
@@ -201,7 +204,7 @@ class TeamsRig:
 
 
 @dataclass
-class ZoomRig:
+class ZoomRig(_RigBase):
     """A Zoom account of ``people`` company contacts and the signed-in user."""
 
     fake: ZoomAccountFake
@@ -210,6 +213,8 @@ class ZoomRig:
     platform: Platform = Platform.ZOOM
     calm: PresenceState = PresenceState.ONLINE
     changed: PresenceState = PresenceState.BUSY
+    client_class = ZoomClient
+    api_path = ZOOM_PREFIX + "/"
 
     @classmethod
     def build(cls, people: int, clock: Clock) -> ZoomRig:
@@ -218,22 +223,6 @@ class ZoomRig:
         ids = [fake.add_user("Colleague", f"No{number:04d}").id for number in range(people + 1)]
         token = fake.issue_token(ids[0], lifetime=TOKEN_LIFETIME_SECONDS).access_token
         return cls(fake, ids[1:], token)
-
-    def handle(self, request: FakeRequest) -> FakeResponse:
-        """The fake's HTTP handler."""
-        return self.fake.handle(request)
-
-    def make_client(
-        self, base_url: str, clock: Clock, is_priority: Callable[[IdentityKey], bool]
-    ) -> PlatformClient:
-        """A ZoomClient on the fake."""
-        return ZoomClient(
-            account_of(self.platform),
-            tokens=StaticToken(self.token),
-            clock=clock,
-            is_priority=is_priority,
-            base_url=base_url + ZOOM_PREFIX + "/",
-        )
 
     def change(self, remote_id: str, *, to_changed: bool) -> None:
         """Into a meeting, or available again."""
