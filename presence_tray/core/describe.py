@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from presence_tray.core.aggregation import AggregatedPresence, AggregationPolicy, Decision
-from presence_tray.core.presence import Activity, ActivityKind, PlatformPresence, PresenceState
+from presence_tray.core.presence import (
+    Activity,
+    ActivityKind,
+    DevicePresence,
+    PlatformPresence,
+    PresenceState,
+)
 
 STATE_WORDS: dict[PresenceState, str] = {
     PresenceState.ONLINE: "Available",
@@ -60,6 +66,14 @@ def activity_words(activity: Activity | None) -> str:
     return f"{base}: {activity.text}" if activity.text else base
 
 
+def device_words(devices: tuple[DevicePresence, ...]) -> str:
+    """ "desktop: idle, mobile: available" — each device's own state, as the platform said."""
+    return ", ".join(
+        f"{device.device}: {state_words(device.state, dnd=device.dnd).lower()}"
+        for device in devices
+    )
+
+
 def value_words(value: PlatformPresence, *, stale: bool, now: float) -> str:
     """One platform's own value: "Slack: Away", or the platform's limit as it says it."""
     platform = value.identity.platform.display_name
@@ -69,6 +83,8 @@ def value_words(value: PlatformPresence, *, stale: bool, now: float) -> str:
     detail = activity_words(value.activity)
     if detail:
         text = f"{text} · {detail}"
+    if value.devices:
+        text = f"{text} · {device_words(value.devices)}"
     if value.note:
         text = f"{text} ({value.note})"
     if stale:

@@ -77,6 +77,19 @@ class Activity:
     """Seconds since the epoch when the activity ends, where the platform says."""
 
 
+class DevicePresence(NamedTuple):
+    """One device's own state where a platform tells them apart (Discord ``client_status``).
+
+    Detail only: the platform's own aggregate is :attr:`PlatformPresence.state`, and the
+    devices are never re-aggregated by the hub.
+    """
+
+    device: str
+    """The platform's name for the device, e.g. "desktop", "mobile", "web"."""
+    state: PresenceState
+    dnd: bool = False
+
+
 class PlatformPresence(NamedTuple):
     """One identity's status as one platform reported it.
 
@@ -96,3 +109,6 @@ class PlatformPresence(NamedTuple):
     """When the person was last active there (Matrix ``last_active_ago``, a WhatsApp message)."""
     note: str | None = None
     """A platform's own limit, said plainly ("WhatsApp does not share presence")."""
+    devices: tuple[DevicePresence, ...] = ()
+    """Per-device states where the platform shares them (detail; empty when it does not).
+    Not kept in the cache: a device list is only true while the connection is live."""

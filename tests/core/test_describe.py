@@ -14,7 +14,13 @@ from presence_tray.core.describe import (
     value_words,
 )
 from presence_tray.core.identity import Platform
-from presence_tray.core.presence import Activity, ActivityKind, PresenceSource, PresenceState
+from presence_tray.core.presence import (
+    Activity,
+    ActivityKind,
+    DevicePresence,
+    PresenceSource,
+    PresenceState,
+)
 from tests.core.helpers import NOW, key, value
 
 SLACK = key(Platform.SLACK, "U1")
@@ -70,6 +76,19 @@ def test_value_words_show_platform_limits_and_age() -> None:
     )
     teams = value(TEAMS, PresenceState.BUSY, activity=Activity(ActivityKind.IN_A_MEETING))
     assert value_words(teams, stale=False, now=NOW) == "Teams: Busy · In a meeting"
+
+
+def test_value_words_name_each_device_the_platform_tells_apart() -> None:
+    devices = (
+        DevicePresence("desktop", PresenceState.IDLE),
+        DevicePresence("mobile", PresenceState.BUSY, dnd=True),
+    )
+    discord = value(key(Platform.DISCORD, "D1"), PresenceState.BUSY, dnd=True)._replace(
+        devices=devices
+    )
+    assert value_words(discord, stale=False, now=NOW) == (
+        "Discord: Do not disturb · desktop: idle, mobile: do not disturb"
+    )
 
 
 def test_summary_of_offline_person_says_last_seen() -> None:

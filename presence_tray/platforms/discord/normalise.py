@@ -3,8 +3,9 @@
 Only ``status`` says how available someone is. Of the activities, only a custom status
 (type 4: the text and emoji a person set) becomes an :class:`Activity`; games, music and
 streams are ignored because the core vocabulary has no kind for them, and showing "Playing X"
-as a custom status would put words in the person's mouth. ``client_status`` (per device) is
-ignored too: ``status`` is Discord's own aggregate of it (platform-apis.md §8).
+as a custom status would put words in the person's mouth. ``client_status`` (per device)
+becomes :attr:`PlatformPresence.devices`, detail only: ``status`` is Discord's own aggregate
+of it and is never re-aggregated (platform-apis.md §8).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from presence_tray.core.identity import Platform
-from presence_tray.core.presence import PlatformPresence, PresenceSource
+from presence_tray.core.presence import DevicePresence, PlatformPresence, PresenceSource
 from presence_tray.platforms.vocabulary import (
     DO_NOT_DISTURB,
     IDLE,
@@ -84,6 +85,9 @@ class DiscordPresence(TypedDict):
 CUSTOM_STATUS_TYPE = 4
 """``Activity.type`` of a custom status."""
 
+MAX_DEVICES = 8
+"""Devices read from one ``client_status`` (Discord names four; more is not a real payload)."""
+
 STATUSES: dict[str, Meaning] = {
     "online": ONLINE,
     "idle": IDLE,
@@ -114,7 +118,23 @@ def normalise_discord_presence(
         source=PresenceSource.PUSH,
         dnd=meaning.dnd,
         activity=_custom_status(read, payload),
+        devices=_devices(read, payload),
     )
+
+
+def _devices(read: WireReader, payload: object) -> tuple[DevicePresence, ...]:
+    """The devices ``client_status`` names, in Discord's order; an absent key means offline
+    or invisible there, so it is left out rather than shown as offline."""
+    client_status = read.mapping(payload, "client_status")
+    if not client_status:
+        return ()
+    devices = []
+    for device in list(client_status)[:MAX_DEVICES]:
+        meaning = read.choice(STATUSES, client_status, device)
+        name = clip_text(device)
+        if meaning is not None and name:
+            devices.append(DevicePresence(name, meaning.state, meaning.dnd))
+    return tuple(devices)
 
 
 def _custom_status(read: WireReader, payload: object) -> Activity | None:

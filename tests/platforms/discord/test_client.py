@@ -10,7 +10,7 @@ from presence_tray.core.client import AccountHealth, OwnStatus, OwnStatusSetter,
 from presence_tray.core.errors import PermanentError
 from presence_tray.core.identity import Identity
 from presence_tray.core.preferences import Account
-from presence_tray.core.presence import ActivityKind, PresenceState
+from presence_tray.core.presence import ActivityKind, DevicePresence, PresenceState
 from presence_tray.platforms.discord import CAPABILITIES
 from presence_tray.platforms.discord.client import client_for
 from tests.platforms.discord.conftest import (
@@ -88,6 +88,23 @@ async def test_presence_updates_are_merged_and_normalised(rig: DiscordRig) -> No
     await rig.run_until(lambda: rig.state(DAVE) is PresenceState.ONLINE, what="Dave online")
     await rig.gateway.change_presence(GUILD, CAROL, "offline")
     await rig.run_until(lambda: rig.state(CAROL) is PresenceState.OFFLINE, what="Carol offline")
+
+
+async def test_each_device_a_person_uses_is_kept_as_detail(rig: DiscordRig) -> None:
+    await rig.live()
+    await rig.run_until(lambda: rig.state(CAROL) is not None, what="Carol's presence")
+    carol = rig.aggregate(CAROL)
+    assert carol is not None
+    assert carol.decided_by is not None
+    assert carol.decided_by.devices == (DevicePresence("mobile", PresenceState.IDLE),)
+
+    both = {"desktop": "online", "mobile": "idle"}
+    await rig.gateway.change_presence(GUILD, CAROL, "online", client_status=both)
+    await rig.run_until(lambda: rig.state(CAROL) is PresenceState.ONLINE, what="Carol online")
+    carol = rig.aggregate(CAROL)
+    assert carol is not None
+    assert carol.decided_by is not None
+    assert [device.device for device in carol.decided_by.devices] == ["desktop", "mobile"]
 
 
 async def test_heartbeats_start_after_the_jitter_and_carry_the_last_sequence(

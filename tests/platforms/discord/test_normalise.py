@@ -6,9 +6,16 @@ import pytest
 from hypothesis import given
 
 from presence_tray.core.identity import Platform
-from presence_tray.core.presence import Activity, ActivityKind, PresenceSource, PresenceState
+from presence_tray.core.presence import (
+    Activity,
+    ActivityKind,
+    DevicePresence,
+    PresenceSource,
+    PresenceState,
+)
 from presence_tray.platforms.discord.normalise import (
     CUSTOM_STATUS_TYPE,
+    MAX_DEVICES,
     DiscordActivity,
     DiscordPresence,
     normalise_discord_presence,
@@ -65,6 +72,46 @@ def test_every_status(status, state, dnd, spelling):
     assert value.identity == ME
     assert value.observed_at == NOW
     assert value.activity is None
+
+
+def test_each_device_in_client_status_is_detail_beside_discords_own_status():
+    payload = presence("dnd") | {"client_status": {"desktop": "idle", "mobile": "dnd"}}
+    value = normalise_discord_presence(ME, payload, observed_at=NOW)
+    assert (value.state, value.dnd) == (PresenceState.BUSY, True)  # Discord's status decides
+    assert value.devices == (
+        DevicePresence("desktop", PresenceState.IDLE),
+        DevicePresence("mobile", PresenceState.BUSY, dnd=True),
+    )
+
+
+@pytest.mark.parametrize(
+    "client_status",
+    [None, {}, "desktop", ["online"]],
+    ids=["absent", "empty", "a string", "a list"],
+)
+def test_no_readable_client_status_means_no_devices(client_status):
+    payload = {"user": {"id": ME.remote_id}, "status": "online", "client_status": client_status}
+    value = normalise_discord_presence(ME, payload, observed_at=NOW, unknown=quiet_unknown_log())
+    assert value.state is PresenceState.ONLINE
+    assert value.devices == ()
+
+
+def test_an_unknown_device_state_is_left_out_and_reported_once(expected_warnings):
+    unknown = UnknownValueLog()
+    payload = presence("online") | {"client_status": {"desktop": "online", "web": "busy?"}}
+    for _ in range(2):
+        value = normalise_discord_presence(ME, payload, observed_at=NOW, unknown=unknown)
+        assert value.devices == (DevicePresence("desktop", PresenceState.ONLINE),)
+    (warning,) = expected_warnings
+    assert "busy?" in warning.getMessage()
+
+
+def test_a_new_device_name_is_kept_and_a_flood_of_them_is_capped():
+    flood = {f"device{n}": "online" for n in range(100)}
+    payload = presence("online") | {"client_status": {"embedded": "idle"} | flood}
+    devices = normalise_discord_presence(ME, payload, observed_at=NOW).devices
+    assert devices[0] == DevicePresence("embedded", PresenceState.IDLE)
+    assert len(devices) == MAX_DEVICES
 
 
 def test_partial_presence_with_only_user_and_status():
