@@ -528,3 +528,31 @@ def _clock_time(seconds: float | None) -> str:
     moment = datetime.fromtimestamp(seconds)  # noqa: DTZ006 - the user's local time
     today = datetime.now().date()  # noqa: DTZ005 - the user's local date
     return moment.strftime("%H:%M" if moment.date() == today else "%d %b %H:%M")
+
+
+class KeyringWebhookSecretsOnDemand:
+    """Webhook secrets in the OS keyring, with the keyring loaded at the first use: a run
+    without webhooks never imports it."""
+
+    def __init__(self) -> None:
+        """Nothing is loaded yet."""
+        self._store: WebhookSecrets | None = None
+
+    def _keyring(self) -> WebhookSecrets:
+        if self._store is None:
+            from presence_tray.storage.secrets import KeyringSecretStore, KeyringWebhookSecrets
+
+            self._store = KeyringWebhookSecrets(KeyringSecretStore())
+        return self._store
+
+    async def get(self, hook_id: str) -> str | None:
+        """The hook's secret, or None if there is none."""
+        return await self._keyring().get(hook_id)
+
+    async def put(self, hook_id: str, secret: str) -> None:
+        """Store (or replace) the hook's secret."""
+        await self._keyring().put(hook_id, secret)
+
+    async def delete(self, hook_id: str) -> None:
+        """Forget the hook's secret; nothing happens if there is none."""
+        await self._keyring().delete(hook_id)

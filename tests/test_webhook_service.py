@@ -10,7 +10,6 @@ import logging
 from typing import TYPE_CHECKING
 
 import pytest
-from aiohttp import web
 
 from presence_tray.core.client import OwnStatus
 from presence_tray.core.clock import ManualClock
@@ -22,68 +21,30 @@ from presence_tray.core.webhook_body import verify
 from presence_tray.core.webhooks import Webhook
 from presence_tray.storage.local_store import LocalStore
 from presence_tray.webhook_service import WebhookService
+from tests.servers.webhook_receiver import (
+    RECEIVER_PATH,
+    MemorySecrets,
+    Receiver,
+    running_receiver,
+    until,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator
     from pathlib import Path
 
 START = 1_700_000_000.0
-RECEIVER_PATH = "/api/webhook/private-hook-id-123"
-
-
-class MemorySecrets:
-    """The keyring's stand-in: secrets by hook id, in memory."""
-
-    def __init__(self) -> None:
-        self.entries: dict[str, str] = {}
-
-    async def get(self, hook_id: str) -> str | None:
-        return self.entries.get(hook_id)
-
-    async def put(self, hook_id: str, secret: str) -> None:
-        self.entries[hook_id] = secret
-
-    async def delete(self, hook_id: str) -> None:
-        self.entries.pop(hook_id, None)
-
-
-class Receiver:
-    """A real HTTP server that records what it is sent and answers as scripted."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.answers: list[tuple[int, dict[str, str]]] = []
-        self.url = ""
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.received.append((dict(request.headers), await request.read()))
-        status, headers = self.answers.pop(0) if self.answers else (200, {})
-        return web.Response(status=status, headers=headers, text="ok")
-
-    def bodies(self) -> list[dict[str, object]]:
-        return [json.loads(body) for _, body in self.received]
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    recorder = Receiver()
-    app = web.Application()
-    app.router.add_post(RECEIVER_PATH, recorder.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    recorder.url = f"http://127.0.0.1:{port}{RECEIVER_PATH}"
-    try:
-        yield recorder
-    finally:
-        await runner.cleanup()
 
 
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    async with running_receiver() as running:
+        yield running
 
 
 @pytest.fixture
@@ -100,13 +61,6 @@ async def service(
         yield webhooks
     finally:
         await webhooks.aclose()
-
-
-async def until(condition: Callable[[], object], seconds: float = 10.0) -> None:
-    """Wait (real time) until ``condition()`` is true."""
-    async with asyncio.timeout(seconds):
-        while not condition():  # noqa: ASYNC110 - polling plain values the service updates
-            await asyncio.sleep(0.01)
 
 
 def hook_stats(service: WebhookService) -> dict[str, object]:
