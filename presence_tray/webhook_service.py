@@ -218,7 +218,14 @@ class WebhookService:
         else:
             msg = "That webhook was removed in the meantime."
             raise ValueError(msg)
-        await self._store(self._repository.save if self._repository else None, hook)
+        try:
+            await self._store(self._repository.save if self._repository else None, hook)
+        except ValueError:
+            if hook.hook_id not in self._lanes:  # a new hook: leave no secret behind
+                self._secret_cache.pop(hook.hook_id, None)
+                with contextlib.suppress(ValueError):
+                    await self._keyring(self._secrets.delete(hook.hook_id))
+            raise
         lane = self._lanes.get(hook.hook_id)
         if lane is None:
             self._start_lane(hook)

@@ -8,10 +8,10 @@ import contextlib
 import json
 from typing import TYPE_CHECKING
 
-from aiohttp import web
-
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
+
+    from aiohttp import web
 
 RECEIVER_PATH = "/api/webhook/private-hook-id-123"
 """The path holds a "secret" of the receiver's, as Home Assistant's webhook ids do."""
@@ -44,6 +44,8 @@ class Receiver:
     async def handle(self, request: web.Request) -> web.Response:
         self.received.append((dict(request.headers), await request.read()))
         status, headers = self.answers.pop(0) if self.answers else (200, {})
+        from aiohttp import web
+
         return web.Response(status=status, headers=headers, text="ok")
 
     def bodies(self) -> list[dict[str, object]]:
@@ -53,6 +55,8 @@ class Receiver:
 @contextlib.asynccontextmanager
 async def running_receiver() -> AsyncIterator[Receiver]:
     """A receiver listening on a free port of 127.0.0.1 until the block ends."""
+    from aiohttp import web  # not at import: the Qt tests import this module
+
     recorder = Receiver()
     app = web.Application()
     app.router.add_post(RECEIVER_PATH, recorder.handle)

@@ -55,7 +55,7 @@ def test_unreadable_people_and_templates_are_left_out_with_one_warning(
         db.path,
         "INSERT INTO webhooks (id, url, on_own_status, person_ids_json, templates_json,"
         " created_at) VALUES ('h', 'https://x.example/', 1, 'not json',"
-        " '{\"busy\": \"b\", \"sparkly\": \"s\", \"away\": 3}', 1)",
+        ' \'{"busy": "b", "sparkly": "s", "away": 3}\', 1)',
     )
     (hook,) = WebhooksRepository(db).list()
     assert hook.person_ids == frozenset()
