@@ -395,7 +395,7 @@ class WebhookService:
         else:
             stats.failed += 1
             stats.last_error_at = now
-            after = f" (gave up after {tries} tries)" if tries > 1 else ""
+            after = f" Gave up after {tries} tries." if tries > 1 else ""
             stats.last_error = f"{outcome.problem}{after}"
             _log.warning("webhook %s: not delivered: %s", lane.hook.hook_id, stats.last_error)
         self._changed()

@@ -217,7 +217,7 @@ async def test_gives_up_after_the_last_try_and_says_so(
         assert stats["delivered"] == 0
         assert stats["last_error"] == (
             f"http://127.0.0.1:{receiver.url.split(':')[2].split('/')[0]} answered 502 "
-            "(Bad Gateway). (gave up after 6 tries)"
+            "(Bad Gateway). Gave up after 6 tries."
         )
         assert stats["last_error_at"] == "2023-11-14T22:13:44Z"
         assert service.health(hook.hook_id).startswith("Failed at ")

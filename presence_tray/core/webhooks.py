@@ -13,6 +13,7 @@ activity changing alone (a new meeting title) does not either.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Protocol
@@ -130,9 +131,18 @@ def sends_in_clear(url: str) -> bool:
         parts = urlsplit(url.strip())
     except ValueError:
         return False
-    host = (parts.hostname or "").lower()
-    local = host in ("localhost", "::1") or host.startswith("127.") or host.endswith(".local")
-    return parts.scheme == "http" and not local
+    return parts.scheme == "http" and not _on_this_network((parts.hostname or "").lower())
+
+
+def _on_this_network(host: str) -> bool:
+    """Whether ``host`` is this computer or a local-network address (by its name or number)."""
+    if host == "localhost" or host.endswith((".local", ".lan", ".home.arpa")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
 
 
 def templates_problem(templates: Mapping[str, str]) -> str | None:

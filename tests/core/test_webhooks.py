@@ -84,6 +84,9 @@ def test_urls_are_checked_and_only_scheme_and_host_are_shown() -> None:
     assert destination("http://127.0.0.1:8123/api/webhook/id") == "http://127.0.0.1:8123"
     assert sends_in_clear("http://example.com/")
     assert not sends_in_clear("http://localhost:1/")
+    assert not sends_in_clear("http://192.168.1.20:8123/api/webhook/x")  # the local network
+    assert not sends_in_clear("http://homeassistant.local:8123/")
+    assert sends_in_clear("http://8.8.8.8/")
     assert not sends_in_clear("https://example.com/")
 
 

@@ -100,6 +100,7 @@ async def test_adding_a_webhook_saves_it_and_shows_its_secret(
     check_person(editor, "Bob Stone")
     editor.status.setCurrentIndex(editor.status.findData("busy"))
     editor.template.setPlainText('{"who": "$person"}')
+    assert editor.status.currentText() == "Busy · template set"
     save(editor)
 
     await until(lambda: tab.list.count() == 1)

@@ -114,6 +114,7 @@ class WebhookEditor(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._show_template()
+        self._label_statuses()
         self._warn_if_clear()
 
     def hook(self) -> Webhook:
@@ -156,3 +157,11 @@ class WebhookEditor(QDialog):
 
     def _keep_template(self) -> None:
         self._templates[str(self.status.currentData())] = self.template.toPlainText()
+        self._label_statuses()
+
+    def _label_statuses(self) -> None:
+        """Each status's name, with "template set" where it has one."""
+        for index in range(self.status.count()):
+            word = str(self.status.itemData(index))
+            mark = " · template set" if self._templates.get(word, "").strip() else ""
+            self.status.setItemText(index, f"{status_label(word)}{mark}")

@@ -98,6 +98,7 @@ class WebhooksTab(QWidget):
         layout.addWidget(self.empty)
         self.list = named(QListWidget(self), "Webhooks")
         self.list.setWordWrap(True)
+        self.list.setSpacing(3)
         self.list.currentRowChanged.connect(self._selection_changed)
         self.list.itemActivated.connect(lambda _item: self.edit())
         layout.addWidget(self.list)
@@ -114,6 +115,18 @@ class WebhooksTab(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        layout.addLayout(self._secret_row())
+        self.message = MessageLine("Webhooks message", self)
+        layout.addWidget(self.message)
+        self.editor: WebhookEditor | None = None
+        if actions is not None:
+            self._unsubscribe = actions.subscribe(self.refresh)
+        else:
+            self.add_button.setEnabled(False)
+        self.refresh()
+
+    def _secret_row(self) -> QHBoxLayout:
+        """The selected hook's signing secret, hidden until shown, with Show and Copy."""
         secret_row = QHBoxLayout()
         self.secret = named(QLineEdit(self), "Signing secret")
         self.secret.setReadOnly(True)
@@ -127,15 +140,7 @@ class WebhooksTab(QWidget):
         secret_row.addWidget(self.secret, 1)
         secret_row.addWidget(self.show_secret)
         secret_row.addWidget(self.copy_secret)
-        layout.addLayout(secret_row)
-        self.message = MessageLine("Webhooks message", self)
-        layout.addWidget(self.message)
-        self.editor: WebhookEditor | None = None
-        if actions is not None:
-            self._unsubscribe = actions.subscribe(self.refresh)
-        else:
-            self.add_button.setEnabled(False)
-        self.refresh()
+        return secret_row
 
     def selected(self) -> Webhook | None:
         """The webhook selected in the list, if any."""
