@@ -437,7 +437,18 @@ class WebhookService:
             import httpx
 
             self._client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
+            logging.getLogger("httpx").addFilter(self._url_filter)
         return self._client
+
+    def _url_filter(self, record: logging.LogRecord) -> bool:
+        """Cut httpx's "HTTP Request: POST <url>" lines to the scheme and host for our hooks'
+        addresses (their paths may hold the receiver's secret). Never drops a record."""
+        if isinstance(record.args, tuple):
+            hosts = {destination(lane.hook.url) for lane in self._lanes.values()}
+            record.args = tuple(
+                destination(str(arg)) if _is_url_of(arg, hosts) else arg for arg in record.args
+            )
+        return True
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -483,6 +494,13 @@ class WebhookService:
             with contextlib.suppress(Exception):
                 await self._client.aclose()
             self._client = None
+            logging.getLogger("httpx").removeFilter(self._url_filter)
+
+
+def _is_url_of(value: object, hosts: set[str]) -> bool:
+    """Whether ``value`` is a URL (text or ``httpx.URL``) on one of ``hosts`` ("https://h")."""
+    text = str(value)
+    return "://" in text and destination(text) in hosts
 
 
 def _judge(response: httpx.Response, where: str, now: float) -> _Outcome:

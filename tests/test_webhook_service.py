@@ -283,13 +283,21 @@ async def test_an_unreachable_receiver_is_retried_then_reported(
 
 
 async def test_send_a_test_reports_delivery(
-    service: WebhookService, receiver: Receiver, secrets_store: MemorySecrets, clock: ManualClock
+    service: WebhookService,
+    receiver: Receiver,
+    secrets_store: MemorySecrets,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # httpx's own request lines too
     hook = await service.save(Webhook("", receiver.url, person_ids=frozenset({"x"})))
     sentence = await service.send_test(hook.hook_id)
     assert sentence == f"The test was delivered to {receiver.url.removesuffix(RECEIVER_PATH)}."
     headers, body = receiver.received[0]
     assert json.loads(body)["event"] == "test"
+    httpx_lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert httpx_lines  # the request was logged, without the path
+    assert not [line for line in caplog.messages if "private-hook-id" in line]
     assert verify(secrets_store.entries[hook.hook_id], headers, body, clock.now())
 
 
