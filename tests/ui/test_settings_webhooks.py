@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from presence_tray.core.identity import Identity, IdentityKey, Platform
 from presence_tray.core.webhooks import Webhook
 from presence_tray.storage.local_store import LocalStore
+from presence_tray.ui.settings.dialog import SettingsDialog
 from presence_tray.ui.settings.webhook_editor import CLEAR_TEXT_WARNING, WebhookEditor
 from presence_tray.ui.settings.webhooks_tab import NOT_AVAILABLE, WebhooksTab
 from presence_tray.webhook_service import WebhookService
@@ -186,6 +187,7 @@ async def test_edit_and_remove(setup: Setup, receiver: Receiver) -> None:
     tab.list.setCurrentRow(0)
     tab.remove_button.click()
     await until(lambda: tab.list.count() == 0)
+    assert tab.message.sentence == f"Removed the webhook to {receiver.url.split('/api')[0]}."
     assert setup.service.hooks() == []
     assert setup.secrets.entries == {}
 
@@ -201,3 +203,22 @@ async def test_the_settings_dialog_has_a_webhooks_tab(
         assert not tab.add_button.isEnabled()  # the harness offers no webhooks
         labels = [label.text() for label in tab.findChildren(type(tab.empty))]
         assert NOT_AVAILABLE in labels
+
+
+async def test_the_settings_service_offers_the_webhooks_to_the_dialog(
+    qtbot: QtBot, tmp_path: Path, hub: PresenceHub, clock: ManualClock
+) -> None:
+    async with settings_dialog(qtbot, tmp_path, hub, clock) as harness:
+        service = WebhookService(clock, MemorySecrets(), None)
+        try:
+            await service.save(Webhook("", "https://lights.example/hook", on_own_status=True))
+            harness.service.use_webhooks(WebhookSettings(service, hub))
+            dialog = SettingsDialog(harness.service)
+            qtbot.addWidget(dialog)
+            tab = dialog.webhooks
+            assert tab.add_button.isEnabled()
+            assert tab.list.count() == 1
+            assert tab.list.item(0).text().startswith("https://lights.example/hook\n")
+            dialog.release()
+        finally:
+            await service.aclose()

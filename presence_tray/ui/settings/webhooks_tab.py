@@ -183,8 +183,12 @@ class WebhooksTab(QWidget):
         """Remove the selected webhook."""
         hook = self.selected()
         if hook is not None and self._actions is not None:
-            self.message.say(f"Removing the webhook to {destination(hook.url)}…")
-            self._actions.start_remove(hook.hook_id, self._done)
+            where = destination(hook.url)
+            self.message.say(f"Removing the webhook to {where}…")
+            self._actions.start_remove(
+                hook.hook_id,
+                lambda problem: self._done(problem, f"Removed the webhook to {where}."),
+            )
 
     def send_test(self) -> None:
         """Send a test change to the selected webhook."""
@@ -217,8 +221,8 @@ class WebhooksTab(QWidget):
             self._actions.start_save(editor.hook(), self._done)
         editor.deleteLater()
 
-    def _done(self, problem: str | None) -> None:
-        self.message.say(problem)
+    def _done(self, problem: str | None, success: str | None = None) -> None:
+        self.message.say(problem or success)
         self.refresh()
 
     def _tested(self, sentence: str) -> None:
