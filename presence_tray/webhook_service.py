@@ -2,7 +2,8 @@
 
 Each hook has its own bounded queue and worker task, so a slow receiver never holds up the
 hub or another hook; when a queue is full the oldest change is dropped and counted. A
-delivery is one signed POST (:mod:`presence_tray.core.webhook_body`), tried up to
+delivery is one POST (signed by :mod:`presence_tray.core.webhook_body`, sent by
+:mod:`presence_tray.webhook_delivery`), tried up to
 ``max_attempts`` times: a 5xx, a 429 (waiting at least its ``Retry-After``), a timeout or a
 network error are tried again after a growing wait; another 4xx, a redirect or a hook whose
 secret cannot be read give up at once. Each hook's counters and its last failure, as a
@@ -27,7 +28,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Final, TypeVar
 
-from presence_tray import __version__
 from presence_tray.core.client import OwnStatus
 from presence_tray.core.errors import PresenceError
 from presence_tray.core.listeners import add_listener
@@ -49,11 +49,10 @@ from presence_tray.core.webhooks import (
     event_for_own_status,
     test_event,
 )
+from presence_tray.webhook_delivery import REQUEST_TIMEOUT_SECONDS, Outcome, WebhookSender
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Sequence
-
-    import httpx
 
     from presence_tray.core.clock import Clock
     from presence_tray.core.hub import PresenceChanged, PresenceHub
@@ -67,9 +66,6 @@ Listener = Callable[[], None]
 
 QUEUE_LIMIT: Final = 100
 """Changes waiting per hook; beyond this the oldest is dropped (and counted)."""
-REQUEST_TIMEOUT_SECONDS: Final = 10.0
-HTTP_TOO_MANY_REQUESTS: Final = 429
-USER_AGENT: Final = f"PresenceTray/{__version__} (webhooks)"
 
 _T = TypeVar("_T")
 _A = TypeVar("_A")
@@ -88,16 +84,6 @@ class HookStatistics:
     last_error: str | None = None
     last_error_at: float | None = None
     last_success_at: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    """How one try went: delivered, worth another try (after ``retry_after``), or not."""
-
-    delivered: bool
-    problem: str = ""
-    retry: bool = False
-    retry_after: float | None = None
 
 
 @dataclass
@@ -133,7 +119,6 @@ class WebhookService:
         self._repository = repository
         self._max_attempts = max(1, max_attempts)
         self._queue_limit = max(1, queue_limit)
-        self._timeout = timeout
         self._jitter = jitter
         self._lanes: dict[str, _Lane] = {}
         self._secret_cache: dict[str, str] = {}
@@ -144,7 +129,11 @@ class WebhookService:
         self._own_status: OwnStatusTracker | None = None
         self._dnd_end: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._client: httpx.AsyncClient | None = None
+        self._sender = WebhookSender(
+            clock,
+            timeout=timeout,
+            hosts=lambda: {destination(lane.hook.url) for lane in self._lanes.values()},
+        )
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -367,7 +356,7 @@ class WebhookService:
                 await lane.wake.wait()
                 continue
             event = lane.queue.popleft()
-            outcome = _Outcome(delivered=False)
+            outcome = Outcome(delivered=False)
             tries = 0
             while tries < self._max_attempts:
                 tries += 1
@@ -386,7 +375,7 @@ class WebhookService:
                 await self._clock.sleep(wait)
             self._count(lane, outcome, tries)
 
-    def _count(self, lane: _Lane, outcome: _Outcome, tries: int) -> None:
+    def _count(self, lane: _Lane, outcome: Outcome, tries: int) -> None:
         stats = lane.stats
         now = self._clock.now()
         if outcome.delivered:
@@ -400,55 +389,19 @@ class WebhookService:
             _log.warning("webhook %s: not delivered: %s", lane.hook.hook_id, stats.last_error)
         self._changed()
 
-    async def _try_once(self, lane: _Lane, event: WebhookEvent) -> _Outcome:
+    async def _try_once(self, lane: _Lane, event: WebhookEvent) -> Outcome:
         hook = lane.hook
-        where = destination(hook.url)
         try:
             secret = await self.secret(hook.hook_id)
         except ValueError as err:
-            return _Outcome(delivered=False, problem=f"It could not be signed. {err}")
+            return Outcome(delivered=False, problem=f"It could not be signed. {err}")
         body, content_type = body_for(hook.templates, event)
         headers = {
             "Content-Type": content_type,
-            "User-Agent": USER_AGENT,
             EVENT_HEADER: event.kind.value,
             **signed_headers(secret, self._clock.now(), body),
         }
-        import httpx
-
-        try:
-            response = await self._http().post(hook.url, content=body, headers=headers)
-        except httpx.TimeoutException:
-            return _Outcome(
-                delivered=False,
-                problem=f"{where} did not answer within {self._timeout:g} s.",
-                retry=True,
-            )
-        except httpx.HTTPError as err:
-            return _Outcome(
-                delivered=False,
-                problem=f"{where} could not be reached ({_network_words(err)}).",
-                retry=True,
-            )
-        return _judge(response, where, self._clock.now())
-
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            import httpx
-
-            self._client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False)
-            logging.getLogger("httpx").addFilter(self._url_filter)
-        return self._client
-
-    def _url_filter(self, record: logging.LogRecord) -> bool:
-        """Cut httpx's "HTTP Request: POST <url>" lines to the scheme and host for our hooks'
-        addresses (their paths may hold the receiver's secret). Never drops a record."""
-        if isinstance(record.args, tuple):
-            hosts = {destination(lane.hook.url) for lane in self._lanes.values()}
-            record.args = tuple(
-                destination(str(arg)) if _is_url_of(arg, hosts) else arg for arg in record.args
-            )
-        return True
+        return await self._sender.post(hook.url, body, headers)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -490,60 +443,7 @@ class WebhookService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if self._client is not None:
-            with contextlib.suppress(Exception):
-                await self._client.aclose()
-            self._client = None
-            logging.getLogger("httpx").removeFilter(self._url_filter)
-
-
-def _is_url_of(value: object, hosts: set[str]) -> bool:
-    """Whether ``value`` is a URL (text or ``httpx.URL``) on one of ``hosts`` ("https://h")."""
-    text = str(value)
-    return "://" in text and destination(text) in hosts
-
-
-def _judge(response: httpx.Response, where: str, now: float) -> _Outcome:
-    """What an answer means: 2xx delivered; 5xx and 429 worth another try; others not."""
-    status = response.status_code
-    said = f"{where} answered {status}{_reason(response)}."
-    if 200 <= status < 300:  # noqa: PLR2004 - the success range
-        return _Outcome(delivered=True)
-    if status == HTTP_TOO_MANY_REQUESTS:
-        header = response.headers.get("Retry-After")
-        wait = None
-        if header is not None:
-            from presence_tray.platforms.http import retry_after_seconds
-
-            wait = retry_after_seconds(header, now=now)
-        return _Outcome(delivered=False, problem=said, retry=True, retry_after=wait)
-    if status >= 500:  # noqa: PLR2004 - server errors
-        return _Outcome(delivered=False, problem=said, retry=True)
-    if 300 <= status < 400:  # noqa: PLR2004 - redirects
-        return _Outcome(
-            delivered=False,
-            problem=f"{said} Webhooks do not follow redirects: enter the final address.",
-        )
-    return _Outcome(
-        delivered=False,
-        problem=f"{said} Check the address and what the receiver expects, then send a test.",
-    )
-
-
-def _reason(response: httpx.Response) -> str:
-    phrase = response.reason_phrase
-    return f" ({phrase})" if phrase else ""
-
-
-def _network_words(err: Exception) -> str:
-    """What went wrong on the network, without the error's text (it may quote the URL)."""
-    import httpx
-
-    if isinstance(err, httpx.ConnectError):
-        return "the connection was refused or the host is unknown"
-    if isinstance(err, httpx.RemoteProtocolError):
-        return "the connection closed before an answer"
-    return f"a network error: {type(err).__name__}"
+        await self._sender.aclose()
 
 
 def _clock_time(seconds: float | None) -> str:
