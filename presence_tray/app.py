@@ -221,9 +221,33 @@ async def _gui_main(
         if guard is not None:
             cleanup.callback(guard.close)
         cleanup.push_async_callback(notifications.aclose)
+        await _start_webhooks(runtime, settings, cleanup)
         drop_module_sources()
         await shell.wait_for_quit()
     return 0
+
+
+async def _start_webhooks(
+    runtime: Runtime, settings: SettingsService, cleanup: contextlib.AsyncExitStack
+) -> None:
+    """The saved webhooks, fired by the hub and my own status, offered in the settings.
+
+    On the real clock even on the simulated network: a receiver checks the signature's
+    timestamp against its own clock, and retries wait real seconds.
+    """
+    from presence_tray.webhook_service import KeyringWebhookSecretsOnDemand, WebhookService
+    from presence_tray.webhook_settings import WebhookSettings
+
+    store = runtime.store
+    service = WebhookService(
+        SystemClock(),
+        KeyringWebhookSecretsOnDemand(),
+        None if store is None else store.webhooks,
+    )
+    cleanup.push_async_callback(service.aclose)
+    await service.load()
+    service.attach(runtime.hub, runtime.supervisor.own_status)
+    settings.use_webhooks(WebhookSettings(service, runtime.hub))
 
 
 async def _say_keyring_problem(

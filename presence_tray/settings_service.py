@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from presence_tray.core.supervisor import AccountStatus, StatusListener
     from presence_tray.runtime import Runtime
     from presence_tray.storage.local_store import LocalStore
+    from presence_tray.ui.settings.webhooks_tab import WebhookActions
 
 _log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class SettingsService:
         self._writer: asyncio.Task[None] | None = None
         self._network_on = runtime.preferences.simulated_network
         self._network_task: asyncio.Task[None] | None = None
+        self._webhooks: WebhookActions | None = None
 
     @classmethod
     async def load(
@@ -112,6 +114,14 @@ class SettingsService:
     def accounts(self) -> AccountsService:
         """The saved accounts, and connecting them."""
         return self._accounts
+
+    def use_webhooks(self, webhooks: WebhookActions) -> None:
+        """Offer ``webhooks`` in the Webhooks tab (without, the tab says they are unavailable)."""
+        self._webhooks = webhooks
+
+    def webhooks(self) -> WebhookActions | None:
+        """The outgoing webhooks, if this run has them."""
+        return self._webhooks
 
     def subscribe_preferences(self, listener: Callable[[Preferences], None]) -> Callable[[], None]:
         """Hear the preferences each time they change; returns the unsubscriber."""

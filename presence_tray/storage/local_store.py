@@ -17,6 +17,7 @@ from presence_tray.storage.repositories import (
     PeopleRepository,
     PreferencesRepository,
     PresenceCacheRepository,
+    WebhooksRepository,
     write_batch,
 )
 from presence_tray.storage.write_behind import Batch, ProblemListener, WriteBehind
@@ -65,6 +66,7 @@ class LocalStore:
     history: HistoryRepository = field(init=False)
     rules: NotificationRulesRepository = field(init=False)
     dnd: DndRepository = field(init=False)
+    webhooks: WebhooksRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.preferences = PreferencesRepository(self.db)
@@ -73,6 +75,7 @@ class LocalStore:
         self.history = HistoryRepository(self.db)
         self.rules = NotificationRulesRepository(self.db)
         self.dnd = DndRepository(self.db)
+        self.webhooks = WebhooksRepository(self.db)
 
     @classmethod
     async def open(cls, path: Path) -> LocalStore:

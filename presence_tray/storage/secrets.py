@@ -84,6 +84,33 @@ def keyring_username(account: AccountRef, name: str = MAIN_SECRET) -> str:
     return base if name == MAIN_SECRET else f"{base}#{name}"
 
 
+def webhook_username(hook_id: str) -> str:
+    """The user name of a webhook's signing secret in the keyring: ``webhook:<id>``."""
+    return f"webhook:{hook_id}"
+
+
+class KeyringWebhookSecrets:
+    """Webhook signing secrets (:class:`~presence_tray.core.webhooks.WebhookSecrets`) in the
+    OS keyring, through ``store`` (one keyring call at a time with the accounts')."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: KeyringSecretStore) -> None:
+        self._store = store
+
+    async def get(self, hook_id: str) -> str | None:
+        """The hook's secret, or None if there is none."""
+        return await self._store.get_entry(webhook_username(hook_id))
+
+    async def put(self, hook_id: str, secret: str) -> None:
+        """Store (or replace) the hook's secret."""
+        await self._store.put_entry(webhook_username(hook_id), secret)
+
+    async def delete(self, hook_id: str) -> None:
+        """Forget the hook's secret; nothing happens if there is none."""
+        await self._store.delete_entry(webhook_username(hook_id))
+
+
 def check_backend() -> str | None:
     """Why the keyring cannot hold secrets, as a sentence for the user; None if it can.
 
@@ -121,20 +148,29 @@ class KeyringSecretStore:
 
     async def get(self, account: AccountRef, *, name: str = MAIN_SECRET) -> str | None:
         """The account's secret called ``name``, or None if there is none."""
-        username = keyring_username(account, name)
-        return await self._call("get", lambda backend: backend.get_password(SERVICE_NAME, username))
+        return await self.get_entry(keyring_username(account, name))
 
     async def put(self, account: AccountRef, secret: str, *, name: str = MAIN_SECRET) -> None:
         """Store (or replace) the account's secret called ``name``."""
-        username = keyring_username(account, name)
+        await self.put_entry(keyring_username(account, name), secret)
+
+    async def delete(self, account: AccountRef, *, name: str = MAIN_SECRET) -> None:
+        """Forget the account's secret called ``name``; nothing happens if there is none."""
+        await self.delete_entry(keyring_username(account, name))
+
+    async def get_entry(self, username: str) -> str | None:
+        """The secret of the keyring entry ``username`` (not an account's: a webhook's)."""
+        return await self._call("get", lambda backend: backend.get_password(SERVICE_NAME, username))
+
+    async def put_entry(self, username: str, secret: str) -> None:
+        """Store (or replace) the secret of the keyring entry ``username``."""
         await self._call(
             "put", lambda backend: backend.set_password(SERVICE_NAME, username, secret)
         )
         _log.debug("stored the secret of %s in the keyring", username)
 
-    async def delete(self, account: AccountRef, *, name: str = MAIN_SECRET) -> None:
-        """Forget the account's secret called ``name``; nothing happens if there is none."""
-        username = keyring_username(account, name)
+    async def delete_entry(self, username: str) -> None:
+        """Forget the keyring entry ``username``; nothing happens if there is none."""
         await self._call("delete", lambda backend: _delete_if_present(backend, username))
         _log.debug("no secret of %s left in the keyring", username)
 

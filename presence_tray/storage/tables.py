@@ -189,3 +189,18 @@ notification_rules = Table(
     Column("once", Boolean, nullable=False, server_default=false()),
     Column("cooldown_seconds", Double, nullable=False),
 )
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    # An outgoing webhook. Its signing secret is in the OS keyring (``webhook:<id>``), never
+    # here; the URL may hold a secret of the receiver's too and is never logged.
+    Column("id", String, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("on_own_status", Boolean, nullable=False, server_default=false()),
+    # A JSON array of person ids whose changes fire it.
+    Column("person_ids_json", Text, nullable=False, server_default="[]"),
+    # A JSON object: status word → body template.
+    Column("templates_json", Text, nullable=False, server_default="{}"),
+    Column("created_at", Double, nullable=False),
+)

@@ -23,6 +23,7 @@ from presence_tray.storage.repositories import (
     PeopleRepository,
     PreferencesRepository,
     PresenceCacheRepository,
+    WebhooksRepository,
 )
 from presence_tray.storage.tables import metadata
 from tests.storage.helpers import NOW, STAMP_TEXT, fixed_clock, key, raw
@@ -53,8 +54,8 @@ def test_a_new_database_is_made_by_the_migrations_and_matches_the_models(db: Dat
 
 
 def test_the_revisions_form_one_line_from_0001() -> None:
-    assert schema.head_revision() == "0003"
-    assert schema.known_revisions() == {"0001", "0002", "0003"}
+    assert schema.head_revision() == "0004"
+    assert schema.known_revisions() == {"0001", "0002", "0003", "0004"}
     assert schema.is_known_revision("0001")
     assert not schema.is_known_revision("0099")
 
@@ -165,7 +166,7 @@ def test_upgrading_to_0003_keeps_the_accounts_with_no_sign_in_problem(db_path: P
             {"team": "T1"},
         )
         assert account.sign_in_problem is None
-        assert revision_of(db_path) == [("0003",)]
+        assert revision_of(db_path) == [("0004",)]
     finally:
         db.close()
 
@@ -198,3 +199,23 @@ def test_the_migration_scripts_ship_in_the_wheel() -> None:
     }
     assert needed
     assert needed <= shipped, sorted(str(p.relative_to(package)) for p in needed - shipped)
+
+
+def test_upgrading_to_0004_adds_an_empty_webhooks_table_and_keeps_the_rest(
+    db_path: Path,
+) -> None:
+    db_path.parent.mkdir(parents=True)
+    schema.upgrade(db_path, "0003")
+    raw(
+        db_path,
+        "INSERT INTO accounts (platform, account_id, label, enabled, settings_json)"
+        " VALUES ('slack', 'work', 'Work', 1, '{}')",
+    )
+
+    db = open_database(db_path, clock=fixed_clock)
+    try:
+        assert [account.label for account in AccountsRepository(db).list()] == ["Work"]
+        assert WebhooksRepository(db).list() == []
+        assert revision_of(db_path) == [("0004",)]
+    finally:
+        db.close()

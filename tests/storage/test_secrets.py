@@ -52,6 +52,7 @@ from presence_tray.storage.secrets import (
     PROMPT_DISMISSED_MESSAGE,
     SERVICE_NAME,
     KeyringSecretStore,
+    KeyringWebhookSecrets,
     check_backend,
     describe_backend,
     keyring_username,
@@ -226,6 +227,21 @@ async def test_round_trip_on_an_os_store(use_backend: Callable[[KeyringBackend],
     await store.delete(WORK)  # the backend says "No such password!": nothing to forget is fine
     assert await store.get(WORK) is None
     assert await store.get(HOME) == "other"
+
+
+async def test_webhook_secrets_are_entries_named_webhook_colon_id(
+    use_backend: Callable[[KeyringBackend], None],
+) -> None:
+    backend = MemoryBackend()
+    use_backend(backend)
+    hooks = KeyringWebhookSecrets(KeyringSecretStore())
+    assert await hooks.get("h1") is None
+    await hooks.put("h1", SECRET)
+    assert backend.entries == {("presence-tray", "webhook:h1"): SECRET}
+    assert await hooks.get("h1") == SECRET
+    await hooks.delete("h1")
+    await hooks.delete("h1")  # nothing to forget is fine
+    assert backend.entries == {}
 
 
 @pytest.mark.parametrize(
@@ -443,6 +459,21 @@ async def test_real_round_trip_side_by_side_replace_and_delete(
     assert await real_store.get(WORK) is None
     assert await real_store.get(HOME) == "home-token"
     await real_store.delete(WORK)  # already gone: fine
+
+
+@pytest.mark.keyring
+async def test_a_webhook_secret_is_in_the_os_keyring(real_store: KeyringSecretStore) -> None:
+    hooks = KeyringWebhookSecrets(real_store)
+    await hooks.put("test-hook", SECRET)
+    try:
+        looked_up = secret_tool(
+            "lookup", "service", "presence-tray", "username", "webhook:test-hook"
+        )
+        assert looked_up.stdout == SECRET
+        assert await hooks.get("test-hook") == SECRET
+    finally:
+        await hooks.delete("test-hook")
+    assert await hooks.get("test-hook") is None
 
 
 @pytest.mark.keyring

@@ -42,13 +42,14 @@ async def harness(
         yield opened
 
 
-def test_the_dialog_has_the_four_tabs_and_no_apply_button(harness: Harness) -> None:
+def test_the_dialog_has_the_five_tabs_and_no_apply_button(harness: Harness) -> None:
     tabs = harness.dialog.tabs
     assert [tabs.tabText(i) for i in range(tabs.count())] == [
         "&Accounts",
         "&Do not disturb",
         "&Notifications",
         "&General",
+        "&Webhooks",
     ]
     assert harness.dialog.notice.sentence is None  # storage is there: nothing to warn about
 
@@ -222,7 +223,7 @@ async def test_the_keyboard_reaches_every_tab_and_control(harness: Harness, qtbo
     dialog.show()
     qtbot.waitExposed(dialog)
     dialog.tabs.setFocus()
-    for expected in (1, 2, 3, 0):
+    for expected in (1, 2, 3, 4, 0):
         qtbot.keyClick(dialog.tabs, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
         assert dialog.tabs.currentIndex() == expected
     dialog.tabs.setCurrentWidget(dialog.notifications)

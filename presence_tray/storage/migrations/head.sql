@@ -1,6 +1,6 @@
--- The schema at revision 0003, exactly as running every migration makes it.
+-- The schema at revision 0004, exactly as running every migration makes it.
 -- Written by `python -m presence_tray.storage.schema`: do not edit by hand.
--- head: 0003
+-- head: 0004
 CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
@@ -97,7 +97,16 @@ CREATE TABLE notification_rules (
 	cooldown_seconds DOUBLE NOT NULL, 
 	CONSTRAINT pk_notification_rules PRIMARY KEY (person_id, notify_on)
 );
+CREATE TABLE webhooks (
+	id VARCHAR NOT NULL, 
+	url TEXT NOT NULL, 
+	on_own_status BOOLEAN DEFAULT 0 NOT NULL, 
+	person_ids_json TEXT DEFAULT '[]' NOT NULL, 
+	templates_json TEXT DEFAULT '{}' NOT NULL, 
+	created_at DOUBLE NOT NULL, 
+	CONSTRAINT pk_webhooks PRIMARY KEY (id)
+);
 CREATE INDEX ix_identities_person_id ON identities (person_id);
 CREATE INDEX ix_presence_history_identity_at ON presence_history (platform, account_id, remote_id, at);
 CREATE INDEX ix_presence_history_at ON presence_history (at);
-INSERT INTO alembic_version (version_num) VALUES ('0003');
+INSERT INTO alembic_version (version_num) VALUES ('0004');

@@ -14,6 +14,7 @@ from presence_tray.storage.repositories.presence import (
     PresenceCacheRepository,
     write_batch,
 )
+from presence_tray.storage.repositories.webhooks import WebhooksRepository
 
 __all__ = [
     "AccountsRepository",
@@ -23,5 +24,6 @@ __all__ = [
     "PeopleRepository",
     "PreferencesRepository",
     "PresenceCacheRepository",
+    "WebhooksRepository",
     "write_batch",
 ]

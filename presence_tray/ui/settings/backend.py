@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from presence_tray.core.identity import AccountRef, Platform
     from presence_tray.core.preferences import Preferences
     from presence_tray.core.supervisor import AccountStatus
+    from presence_tray.ui.settings.webhooks_tab import WebhookActions
 
 
 class PlatformRow(Protocol):
@@ -266,4 +267,8 @@ class SettingsBackend(Protocol):
 
     def start_disconnect(self, account: AccountRef, *, on_done: Callable[[str], None]) -> None:
         """Sign out of ``account`` and forget its tokens; ``on_done`` gets the sentence."""
+        ...
+
+    def webhooks(self) -> WebhookActions | None:
+        """The outgoing webhooks (None: not available in this run)."""
         ...

@@ -1,4 +1,4 @@
-"""The settings window: four tabs, no OK/Apply (every change is already applied and saved)."""
+"""The settings window: five tabs, no OK/Apply (every change is already applied and saved)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from presence_tray.ui.settings.accounts_tab import AccountsTab
 from presence_tray.ui.settings.dnd_tab import DndTab
 from presence_tray.ui.settings.general_tab import GeneralTab
 from presence_tray.ui.settings.notifications_tab import NotificationsTab
+from presence_tray.ui.settings.webhooks_tab import WebhooksTab
 from presence_tray.ui.settings.widgets import MessageLine
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ NOT_REMEMBERED: Final = (
 
 
 class SettingsDialog(QDialog):
-    """Accounts, Do not disturb, Notifications, General."""
+    """Accounts, Do not disturb, Notifications, General, Webhooks."""
 
     def __init__(self, backend: SettingsBackend, parent: QWidget | None = None) -> None:
         """Build every tab over ``backend``."""
@@ -43,10 +44,12 @@ class SettingsDialog(QDialog):
         self.dnd = DndTab(backend, self.tabs)
         self.notifications = NotificationsTab(backend, self.tabs)
         self.general = GeneralTab(backend, self.tabs)
+        self.webhooks = WebhooksTab(backend.webhooks(), self.tabs)
         self.tabs.addTab(self.accounts, "&Accounts")
         self.tabs.addTab(self.dnd, "&Do not disturb")
         self.tabs.addTab(self.notifications, "&Notifications")
         self.tabs.addTab(self.general, "&General")
+        self.tabs.addTab(self.webhooks, "&Webhooks")
         layout.addWidget(self.tabs)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
@@ -72,6 +75,7 @@ class SettingsDialog(QDialog):
     def release(self) -> None:
         """Stop listening to the app (the dialog is about to be deleted)."""
         self.accounts.close_subscriptions()
+        self.webhooks.close_subscriptions()
         if self._unsubscribe_problems is not None:
             self._unsubscribe_problems()
             self._unsubscribe_problems = None
