@@ -78,6 +78,7 @@ async def run_command(options: argparse.Namespace) -> cli.Answer:
             keyring_backend=describe_backend(),
             keyring_problem=await asyncio.to_thread(check_backend),
             as_json=options.json,
+            now=now,
         )
     finally:
         await runtime.aclose()
