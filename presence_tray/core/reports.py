@@ -100,17 +100,21 @@ def aggregate_report(
     }
 
 
-def person_report(hub: PresenceHub, person: Person, now: float) -> Report | None:
-    """One person: ``id``, ``name`` and their :func:`aggregate_report` (None before the hub
-    has aggregated them)."""
-    aggregate = hub.aggregate(person.person_id)
-    if aggregate is None:
-        return None
+def person_entry(
+    person: Person, aggregate: AggregatedPresence, policy: AggregationPolicy, now: float
+) -> Report:
+    """One person: ``id``, ``name`` and the :func:`aggregate_report` of ``aggregate``."""
     return {
         "id": person.person_id,
         "name": person.display_name,
-        **aggregate_report(aggregate, hub.policy, now),
+        **aggregate_report(aggregate, policy, now),
     }
+
+
+def person_report(hub: PresenceHub, person: Person, now: float) -> Report | None:
+    """One person as the hub has them now (None before the hub has aggregated them)."""
+    aggregate = hub.aggregate(person.person_id)
+    return None if aggregate is None else person_entry(person, aggregate, hub.policy, now)
 
 
 def people_report(hub: PresenceHub, names: Sequence[str], *, now: float) -> Report:

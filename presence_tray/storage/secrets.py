@@ -1,7 +1,8 @@
 """The account secrets in the OS keyring, through the ``keyring`` library; never in a file.
 
 One entry per secret: service ``presence-tray``, user name ``platform:account_id`` for an
-account's main secret and ``platform:account_id#name`` for a named extra one. Every
+account's main secret and ``platform:account_id#name`` for a named extra one; an app-wide
+secret of no account (the local API's token) is ``app:name``. Every
 keyring call runs in a worker thread (the Secret Service is synchronous D-Bus and may wait on
 an unlock prompt) under a timeout, one call at a time.
 
@@ -84,6 +85,10 @@ def keyring_username(account: AccountRef, name: str = MAIN_SECRET) -> str:
     return base if name == MAIN_SECRET else f"{base}#{name}"
 
 
+APP_SECRET_PREFIX: Final = "app:"  # noqa: S105 - a prefix of entry names, no secret
+"""The user names of app-wide secrets start so (no platform is called "app")."""
+
+
 def check_backend() -> str | None:
     """Why the keyring cannot hold secrets, as a sentence for the user; None if it can.
 
@@ -121,15 +126,12 @@ class KeyringSecretStore:
 
     async def get(self, account: AccountRef, *, name: str = MAIN_SECRET) -> str | None:
         """The account's secret called ``name``, or None if there is none."""
-        username = keyring_username(account, name)
-        return await self._call("get", lambda backend: backend.get_password(SERVICE_NAME, username))
+        return await self._get_entry(keyring_username(account, name))
 
     async def put(self, account: AccountRef, secret: str, *, name: str = MAIN_SECRET) -> None:
         """Store (or replace) the account's secret called ``name``."""
         username = keyring_username(account, name)
-        await self._call(
-            "put", lambda backend: backend.set_password(SERVICE_NAME, username, secret)
-        )
+        await self._put_entry(username, secret)
         _log.debug("stored the secret of %s in the keyring", username)
 
     async def delete(self, account: AccountRef, *, name: str = MAIN_SECRET) -> None:
@@ -137,6 +139,18 @@ class KeyringSecretStore:
         username = keyring_username(account, name)
         await self._call("delete", lambda backend: _delete_if_present(backend, username))
         _log.debug("no secret of %s left in the keyring", username)
+
+    def app_secret(self, name: str) -> AppSecret:
+        """The app-wide secret called ``name`` (user name ``app:name``), kept by this store."""
+        return AppSecret(self, f"{APP_SECRET_PREFIX}{name}")
+
+    async def _get_entry(self, username: str) -> str | None:
+        return await self._call("get", lambda backend: backend.get_password(SERVICE_NAME, username))
+
+    async def _put_entry(self, username: str, secret: str) -> None:
+        await self._call(
+            "put", lambda backend: backend.set_password(SERVICE_NAME, username, secret)
+        )
 
     async def _call(self, operation: str, call: Callable[[KeyringBackend], _T]) -> _T:
         """Run ``call`` on the keyring backend in a worker thread, within the timeout."""
@@ -147,6 +161,29 @@ class KeyringSecretStore:
                 return await asyncio.to_thread(_run_guarded, operation, call)
         _log.warning("keyring %s: no answer within %g s", operation, self._timeout)
         raise SecretStoreUnavailableError(KEYRING_TIMEOUT_MESSAGE)
+
+
+class AppSecret:
+    """One app-wide secret in the keyring (not an account's): read it, or store it."""
+
+    __slots__ = ("_store", "_username")
+
+    def __init__(self, store: KeyringSecretStore, username: str) -> None:
+        """The entry ``username`` of ``store``'s service."""
+        self._store = store
+        self._username = username
+
+    def __repr__(self) -> str:
+        return f"AppSecret(username={self._username!r})"
+
+    async def get(self) -> str | None:
+        """The secret, or None when there is none yet."""
+        return await self._store._get_entry(self._username)
+
+    async def put(self, secret: str) -> None:
+        """Store (or replace) the secret."""
+        await self._store._put_entry(self._username, secret)
+        _log.debug("stored %s in the keyring", self._username)
 
 
 def _run_guarded(operation: str, call: Callable[[KeyringBackend], _T]) -> _T:

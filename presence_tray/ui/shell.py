@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from presence_tray.core.client import AccountHealth
 from presence_tray.core.identity import Platform
-from presence_tray.core.own_status import OwnStatusChoice, own_status_for
+from presence_tray.core.own_status import OwnStatusChoice
 from presence_tray.core.supervisor import AccountStatus
 from presence_tray.ui import APP_NAME
 from presence_tray.ui.aio import wait_for_signal
@@ -251,9 +251,8 @@ class TrayShell(QObject):
         Runs in the background; :attr:`own_status_applied` reports the results, and a tray
         message names the accounts that could not take it, and why.
         """
-        status = own_status_for(OwnStatusChoice(choice), self._clock.now())
         task = asyncio.get_running_loop().create_task(
-            self._apply_own_status(status), name=f"set my status: {choice}"
+            self._apply_own_status(OwnStatusChoice(choice)), name=f"set my status: {choice}"
         )
         self._status_tasks.add(task)
         task.add_done_callback(self._status_tasks.discard)
@@ -398,8 +397,8 @@ class TrayShell(QObject):
         )
         return statuses
 
-    async def _apply_own_status(self, status: OwnStatus) -> None:
-        results = await self._supervisor.set_own_status(status)
+    async def _apply_own_status(self, choice: OwnStatusChoice) -> None:
+        results = await self._supervisor.choose_own_status(choice)
         problems = [result for result in results if result.problem]
         if problems and self._tray is not None:
             self._tray.showMessage(
