@@ -162,9 +162,9 @@ class ApiRoutes:
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"}
         )
-        await response.prepare(request)
-        stream = self.events.connect()
+        stream = self.events.connect()  # before the headers go: no change slips between
         try:
+            await response.prepare(request)
             await response.write(HELLO)
             while True:
                 try:

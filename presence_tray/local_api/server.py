@@ -40,8 +40,6 @@ SHUTDOWN_SECONDS: Final = 2.0
 """How long a stop waits for requests still being answered."""
 CORS_MAX_AGE_SECONDS: Final = 600
 HTTP_MISDIRECTED: Final = 421
-_CORS_KEY: Final = "presence_tray.cors_origin"
-"""Where the guard leaves an allowed ``Origin`` for the response's CORS headers."""
 
 
 class LocalApiUnavailableError(Exception):
@@ -158,9 +156,6 @@ class LocalApi:
                 "This API answers only requests addressed to 127.0.0.1 or localhost with its "
                 "port in the Host header.",
             )
-        origin = request.headers.get(hdrs.ORIGIN)
-        if origin is not None and origin in self._origins:
-            request[_CORS_KEY] = origin
         if request.method == hdrs.METH_OPTIONS and hdrs.ACCESS_CONTROL_REQUEST_METHOD in (
             request.headers
         ):
@@ -183,7 +178,7 @@ class LocalApi:
 
     def _preflight(self, request: web.Request) -> web.Response:
         """A CORS preflight: allowed origins are told what they may send, others refused."""
-        if _CORS_KEY not in request:
+        if self._allowed_origin(request) is None:
             return error_response(
                 web.HTTPForbidden.status_code,
                 "This origin may not call the API; allow it in Settings > General > Local API.",
@@ -194,10 +189,16 @@ class LocalApi:
         response.headers[hdrs.ACCESS_CONTROL_MAX_AGE] = str(CORS_MAX_AGE_SECONDS)
         return response
 
-    @staticmethod
-    async def _add_cors_headers(request: web.Request, response: web.StreamResponse) -> None:
+    def _allowed_origin(self, request: web.Request) -> str | None:
+        """The request's ``Origin`` when the user allowed it, else None."""
+        origin = request.headers.get(hdrs.ORIGIN)
+        return origin if origin is not None and origin in self._origins else None
+
+    async def _add_cors_headers(self, request: web.Request, response: web.StreamResponse) -> None:
         """Before any response goes out (streams too): CORS headers for an allowed origin."""
-        origin = request.get(_CORS_KEY)
+        if request.match_info.route.resource in self._public_resources:
+            return
+        origin = self._allowed_origin(request)
         if origin is not None:
             response.headers[hdrs.ACCESS_CONTROL_ALLOW_ORIGIN] = origin
             response.headers[hdrs.VARY] = hdrs.ORIGIN

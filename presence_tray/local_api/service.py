@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 from presence_tray.core.errors import PresenceError
 from presence_tray.core.listeners import add_listener
 from presence_tray.local_api.discovery import remove_discovery, write_discovery
+from presence_tray.local_api.openapi import OPENAPI_PATH
 from presence_tray.local_api.routes import ApiRoutes
 from presence_tray.local_api.server import (
     DEFAULT_PORT,
@@ -26,7 +27,6 @@ from presence_tray.local_api.server import (
     LocalApi,
     LocalApiUnavailableError,
 )
-from presence_tray.local_api.openapi import OPENAPI_PATH
 from presence_tray.local_api.token import load_or_create_token
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def port_from(environ: Mapping[str, str], preferred: int | None) -> int:
 class LocalApiService:
     """Runs the local API while the preferences want it."""
 
-    def __init__(  # noqa: PLR0913 - keyword-only collaborators, each its own seam
+    def __init__(
         self,
         sources: ApiSources,
         *,
@@ -150,8 +150,11 @@ class LocalApiService:
         while self._wanted is not None and self._wanted != self._applied:
             wanted = self._applied = self._wanted
             server = self._server
-            if server is not None and wanted.enabled and server.port is not None and (
-                wanted.port in (0, server.port)
+            if (
+                server is not None
+                and wanted.enabled
+                and server.port is not None
+                and (wanted.port in (0, server.port))
             ):
                 server.set_allowed_origins(wanted.origins)
                 continue
