@@ -5,12 +5,15 @@ A test compares its paths and methods with the server's routes, both ways, and v
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from presence_tray import __version__
 from presence_tray.core.own_status import OwnStatusChoice
 from presence_tray.core.presence import PresenceState
 from presence_tray.local_api.server import BODY_LIMIT_BYTES, DEFAULT_PORT, LOOPBACK
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 OPENAPI_PATH: Final = "/v1/openapi.json"
 
@@ -29,15 +32,15 @@ def _object(
     }
 
 
-def _ref(name: str) -> dict[str, str]:
+def _ref(name: str) -> dict[str, object]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _json_content(schema: dict[str, object]) -> dict[str, object]:
+def _json_content(schema: Mapping[str, object]) -> dict[str, object]:
     return {"application/json": {"schema": schema}}
 
 
-def _answer(description: str, schema: dict[str, object]) -> dict[str, object]:
+def _answer(description: str, schema: Mapping[str, object]) -> dict[str, object]:
     return {"description": description, "content": _json_content(schema)}
 
 
@@ -176,8 +179,18 @@ _SCHEMAS: Final[dict[str, object]] = {
     ),
 }
 
-_UNAUTHORIZED: Final = {"401": _error("No token, or not the API's token.")}
-_BAD_BODY: Final = {
+
+def _responses(*parts: Mapping[str, object]) -> dict[str, object]:
+    merged: dict[str, object] = {}
+    for part in parts:
+        merged.update(part)
+    return merged
+
+
+_UNAUTHORIZED: Final[dict[str, dict[str, object]]] = {
+    "401": _error("No token, or not the API's token.")
+}
+_BAD_BODY: Final[dict[str, dict[str, object]]] = {
     "400": _error("The body is not the JSON this endpoint takes; nothing was changed."),
     "413": _error(f"The body is larger than {BODY_LIMIT_BYTES // 1024} KiB."),
 }
@@ -234,7 +247,9 @@ def openapi_document() -> dict[str, object]:
                             "explode": True,
                         }
                     ],
-                    "responses": {"200": _answer("The people.", _ref("People")), **_UNAUTHORIZED},
+                    "responses": _responses(
+                        {"200": _answer("The people.", _ref("People"))}, _UNAUTHORIZED
+                    ),
                 }
             },
             "/v1/people/{person_id}": {
@@ -249,11 +264,13 @@ def openapi_document() -> dict[str, object]:
                             "schema": {"type": "string"},
                         }
                     ],
-                    "responses": {
-                        "200": _answer("The person.", _ref("Person")),
-                        "404": _error("No one has this id."),
-                        **_UNAUTHORIZED,
-                    },
+                    "responses": _responses(
+                        {
+                            "200": _answer("The person.", _ref("Person")),
+                            "404": _error("No one has this id."),
+                        },
+                        _UNAUTHORIZED,
+                    ),
                 }
             },
             "/v1/availability": {

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from presence_tray.ui.person_detail import PeopleActions
     from presence_tray.ui.settings.backend import SettingsBackend
     from presence_tray.ui.settings.dialog import SettingsDialog
+    from presence_tray.ui.settings.local_api_group import LocalApiControls
 
 _log = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class TrayShell(QObject):
         self._own_status_timer.timeout.connect(self._refresh_own_status)
         self._settings_backend: SettingsBackend | None = None
         self._settings: SettingsDialog | None = None
+        self._local_api: LocalApiControls | None = None
         self._people: PeopleActions | None = None
         self._linking_backend: LinkingBackend | None = None
         self._linking: LinkingActions | None = None
@@ -221,6 +223,12 @@ class TrayShell(QObject):
             self._refresh_summary()
             self._held_timer.start()
 
+    def use_local_api(self, controls: LocalApiControls) -> None:
+        """Show the local API in Settings > General (it starts after the settings load)."""
+        self._local_api = controls
+        if self._settings is not None:
+            self._settings.general.show_local_api(controls)
+
     def open_settings(self) -> None:
         """Show the settings dialog: one instance, brought to the front if already open."""
         if self._settings_backend is None:
@@ -231,6 +239,8 @@ class TrayShell(QObject):
             from presence_tray.ui.settings.dialog import SettingsDialog
 
             self._settings = SettingsDialog(self._settings_backend)
+            if self._local_api is not None:
+                self._settings.general.show_local_api(self._local_api)
             drop_module_sources()
         self._settings.show()
         self._settings.raise_()

@@ -146,7 +146,10 @@ class PreferencesRepository:
             ),
             contacts_window_size=_read_optional(stored, "contacts_window_size", _window_size),
             api_enabled=_read(stored, "api_enabled", _boolean, defaults.api_enabled),
-            api_port=_read_optional(stored, "api_port", _api_port),
+            # null: the default port (saved so, since a port chosen once can be unchosen)
+            api_port=None
+            if loads(stored.get("api_port")) is None
+            else _read_optional(stored, "api_port", _api_port),
             api_allowed_origins=_read(
                 stored, "api_allowed_origins", _origins, defaults.api_allowed_origins
             ),
@@ -186,8 +189,8 @@ class PreferencesRepository:
 def _read_optional(
     stored: Mapping[str, str], key: str, parse: Callable[[object], _T | None]
 ) -> _T | None:
-    """Like :func:`_read`, for a preference whose default is "not set" (missing or null)."""
-    if loads(stored.get(key)) is None:
+    """Like :func:`_read`, for a preference whose default is "not set"."""
+    if key not in stored:
         return None
     return _read(stored, key, parse, None)
 
