@@ -14,11 +14,11 @@ from presence_tray.core.clock import ManualClock
 from presence_tray.core.hub import PresenceHub
 from presence_tray.core.identity import Platform
 from presence_tray.core.presence import PresenceState
-from presence_tray.core.reports import Keyring
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.local_api.openapi import OPENAPI_PATH
 from presence_tray.local_api.routes import ApiRoutes, ApiSources
 from presence_tray.local_api.server import LocalApi
+from tests.fakes import keyring_for_tests
 from tests.ui.helpers import START, AddressBook
 
 if TYPE_CHECKING:
@@ -43,10 +43,6 @@ class Served:
     def url(self) -> str:
         assert self.server.url is not None
         return self.server.url
-
-
-async def _keyring() -> Keyring:
-    return Keyring("SecretService")
 
 
 def fill(book: AddressBook) -> None:
@@ -74,7 +70,9 @@ async def serve(
     supervisor = ClientSupervisor(hub, clock, own_status_timeout=2.0)
     sections = dict(extra or {})
     routes = ApiRoutes(
-        ApiSources(hub, supervisor, clock, keyring=_keyring, extra_statistics=lambda: sections)
+        ApiSources(
+            hub, supervisor, clock, keyring=keyring_for_tests, extra_statistics=lambda: sections
+        )
     )
     server = LocalApi(
         routes.table(),

@@ -71,7 +71,7 @@ async def test_statistics_have_every_section(served: Served) -> None:
     assert body["cache"]["values"] == 3
     assert body["cache"]["oldest_age_seconds"] == 0
     assert body["api_calls"] == []  # no polled account runs here
-    assert body["keyring"] == {"backend": "SecretService", "problem": None}
+    assert body["keyring"] == {"backend": "test", "problem": None}
     assert body["webhooks"] == {"received": 3}
     assert body["event_stream"] == {"clients": 0, "dropped": 0}
 

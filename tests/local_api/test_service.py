@@ -15,14 +15,13 @@ import pytest
 from presence_tray.core.clock import ManualClock
 from presence_tray.core.hub import PresenceHub
 from presence_tray.core.preferences import Preferences
-from presence_tray.core.reports import Keyring
-from presence_tray.core.secrets import SecretStoreUnavailableError
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.local_api.discovery import DISCOVERY_FILE, read_discovery
 from presence_tray.local_api.routes import ApiSources
 from presence_tray.local_api.server import DEFAULT_PORT, PORT_VARIABLE
 from presence_tray.local_api.service import LocalApiService, port_from
 from presence_tray.local_api.token import TOKEN_SECRET_NAME, load_or_create_token
+from tests.fakes import MemoryKeeper, keyring_for_tests
 from tests.ui.helpers import START
 
 if TYPE_CHECKING:
@@ -31,34 +30,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
-class MemoryKeeper:
-    """A keyring entry in memory (the real keyring is tested below)."""
-
-    def __init__(self, token: str | None = None, *, broken: bool = False) -> None:
-        self.token = token
-        self.broken = broken
-        self.puts = 0
-
-    async def get(self) -> str | None:
-        if self.broken:
-            raise SecretStoreUnavailableError("No system keyring was found.")
-        return self.token
-
-    async def put(self, secret: str) -> None:
-        self.puts += 1
-        self.token = secret
-
-
-async def _keyring() -> Keyring:
-    return Keyring("test")
-
-
 def service_over(
     data_dir: Path, keeper: MemoryKeeper, notices: list[str], port: int = 0
 ) -> LocalApiService:
     clock = ManualClock(START)
     hub = PresenceHub(clock)
-    sources = ApiSources(hub, ClientSupervisor(hub, clock), clock, keyring=_keyring)
+    sources = ApiSources(hub, ClientSupervisor(hub, clock), clock, keyring=keyring_for_tests)
     return LocalApiService(
         sources,
         token_keeper=keeper,
@@ -195,7 +172,7 @@ async def test_the_real_keyring_keeps_one_token_across_restarts(tmp_path: Path) 
     notices: list[str] = []
     clock = ManualClock(START)
     hub = PresenceHub(clock)
-    sources = ApiSources(hub, ClientSupervisor(hub, clock), clock, keyring=_keyring)
+    sources = ApiSources(hub, ClientSupervisor(hub, clock), clock, keyring=keyring_for_tests)
     tokens = []
     for _ in range(2):
         service = LocalApiService(
