@@ -50,6 +50,8 @@ see it working at once. It keeps what it learns in a local database (the simulat
 network in a file of its own) and shows the last known statuses at once on the next start.
 status, available and stats start the same simulated network for the duration of the
 command; export, forget, history, notify and favourite work on the saved data.
+While it runs, the desktop app answers other programs on this computer through a local
+HTTP API on 127.0.0.1 (port 47563, with a token; see Settings > General > Local API).
 """
 
 
