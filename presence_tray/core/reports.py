@@ -132,15 +132,17 @@ def availability_report(hub: PresenceHub, names: Iterable[str]) -> Report:
     An entry that finds someone has ``found``, ``id``, ``name``, ``reachable``, ``state``,
     ``dnd`` and ``via`` (platforms, best first); one that does not has ``error``.
     """
+    resolved = [(name, *resolve_person(hub, name)) for name in names]
+    # One call for everyone found: the hub answers a batch faster than one person at a time.
+    answers = iter(hub.availability([person.person_id for _, person, _ in resolved if person]))
     entries: list[Report] = []
     all_reachable = True
-    for name in names:
-        person, error = resolve_person(hub, name)
+    for name, person, error in resolved:
         if person is None:
             all_reachable = False
             entries.append({"query": name, "found": False, "reachable": False, "error": error})
             continue
-        (answer,) = hub.availability([person.person_id])
+        answer = next(answers)
         aggregate = hub.aggregate(person.person_id)
         all_reachable = all_reachable and answer.reachable
         entries.append(
