@@ -32,7 +32,6 @@ import gc
 import json
 import platform
 import random
-import statistics
 import sys
 import time
 from multiprocessing import get_context
@@ -41,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.polling import percentile as polling_percentile
 from presence_tray.core.clock import SystemClock
 from presence_tray.core.hub import PresenceHub
 from presence_tray.core.identity import Identity, IdentityKey, Platform
@@ -56,16 +56,15 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from multiprocessing.connection import Connection
 
-TOKEN = "bench-token-not-a-secret"
+TOKEN = "bench-token-not-a-secret"  # noqa: S105 - the bench's own throwaway token
 TICK_SECONDS = 0.005
 STATES = [PresenceState.ONLINE, PresenceState.IDLE, PresenceState.BUSY, PresenceState.AWAY]
 
 
 def percentile(values: Sequence[float], share: float) -> float:
-    """The ``share`` percentile of ``values`` (inclusive method, as bench/polling.py)."""
-    if len(values) < 2:  # noqa: PLR2004 - quantiles needs two
-        return values[0] if values else float("nan")
-    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
+    """The ``share`` quantile of ``values`` (bench/polling.py's), NaN without values."""
+    found = polling_percentile(values, share)
+    return float("nan") if found is None else found
 
 
 def build_hub(people: int, rng: random.Random) -> tuple[PresenceHub, list[str]]:
