@@ -48,8 +48,9 @@ from presence_tray.core.presence import PlatformPresence, PresenceState
 from presence_tray.core.reports import Keyring
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.local_api.openapi import OPENAPI_PATH
-from presence_tray.local_api.routes import ApiRoutes, ApiSources
+from presence_tray.local_api.routes import ApiRoutes
 from presence_tray.local_api.server import LocalApi
+from presence_tray.local_api.sources import ApiSources
 from presence_tray.runtime import tune_garbage_collection
 
 if TYPE_CHECKING:

@@ -274,8 +274,8 @@ async def _start_local_api(
 ) -> None:
     """Serve the local HTTP API while the preferences want it (aiohttp loads only now); the
     settings dialog shows it, and it stops on the way out."""
-    from presence_tray.local_api.routes import ApiSources
     from presence_tray.local_api.service import LocalApiService
+    from presence_tray.local_api.sources import ApiSources
     from presence_tray.local_api.token import TOKEN_SECRET_NAME
     from presence_tray.storage.secrets import KeyringSecretStore, describe_backend
 

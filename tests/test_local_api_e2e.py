@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from presence_tray.local_api.discovery import DISCOVERY_FILE, read_discovery
-from presence_tray.local_api.server import PORT_VARIABLE
+from presence_tray.local_api.discovery import DISCOVERY_FILE, PORT_VARIABLE, read_discovery
 from presence_tray.local_api.token import TOKEN_SECRET_NAME
 from presence_tray.storage.paths import DATA_DIR_ENV
 from presence_tray.storage.secrets import KeyringSecretStore

@@ -1,4 +1,4 @@
-"""The discovery file: where the running app's API listens, for the command line to find.
+"""Where the local API listens: its port, and the discovery file that tells the command line.
 
 ``local-api.json`` in the data folder holds ``{"url": ..., "pid": ...}`` (never the token:
 that stays in the keyring), readable by the user alone (0600). It is written when the API
@@ -10,14 +10,36 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
+_log = logging.getLogger(__name__)
+
+LOOPBACK: Final = "127.0.0.1"
+DEFAULT_PORT: Final = 47563
+"""Where the API listens unless the preference or :data:`PORT_VARIABLE` says otherwise (in
+the dynamic range, registered to nothing)."""
+PORT_VARIABLE: Final = "PRESENCE_TRAY_API_PORT"
+"""Environment variable overriding the port (0: any free port, as the tests use)."""
+MAX_PORT: Final = 65535
 DISCOVERY_FILE: Final = "local-api.json"
 _PRIVATE: Final = 0o600
+
+
+def port_from(environ: Mapping[str, str], preferred: int | None) -> int:
+    """The port to listen on: :data:`PORT_VARIABLE` when set to a port (0: any free one),
+    else the preference, else :data:`DEFAULT_PORT`."""
+    text = environ.get(PORT_VARIABLE, "").strip()
+    if text:
+        if text.isdigit() and int(text) <= MAX_PORT:
+            return int(text)
+        _log.warning("%s=%r is not a port (0 to %d); ignored", PORT_VARIABLE, text, MAX_PORT)
+    return DEFAULT_PORT if preferred is None else preferred
 
 
 def write_discovery(data_dir: Path, url: str, pid: int) -> Path:

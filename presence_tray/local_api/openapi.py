@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Final
 from presence_tray import __version__
 from presence_tray.core.own_status import OwnStatusChoice
 from presence_tray.core.presence import PresenceState
-from presence_tray.local_api.server import BODY_LIMIT_BYTES, DEFAULT_PORT, LOOPBACK
+from presence_tray.local_api.discovery import DEFAULT_PORT, LOOPBACK
+from presence_tray.local_api.server import BODY_LIMIT_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

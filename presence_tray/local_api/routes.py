@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from aiohttp import web
 
@@ -22,15 +21,7 @@ from presence_tray.core.own_status import OwnStatusChoice
 from presence_tray.local_api.events import HELLO, PING, PING_SECONDS, EventFanOut
 from presence_tray.local_api.openapi import OPENAPI_PATH, openapi_document
 from presence_tray.local_api.server import error_response
-
-if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Mapping, Sequence
-
-    from presence_tray.core.clock import Clock
-    from presence_tray.core.hub import PresenceHub
-    from presence_tray.core.identity import AccountRef
-    from presence_tray.core.polling import BudgetUsage
-    from presence_tray.core.supervisor import ClientSupervisor
+from presence_tray.local_api.sources import ApiSources  # noqa: TC001 - used at run time
 
 MAX_BATCH: Final = 5000
 """The most people one availability request may ask about."""
@@ -40,31 +31,6 @@ _BAD_REQUEST: Final = 400
 _NOT_FOUND: Final = 404
 _UNSUPPORTED_MEDIA: Final = 415
 _CHOICES: Final = ", ".join(choice.value for choice in OwnStatusChoice)
-
-
-def _no_budgets() -> Mapping[AccountRef, Sequence[BudgetUsage]]:
-    return {}
-
-
-def _no_sections() -> Mapping[str, object]:
-    return {}
-
-
-@dataclass(frozen=True, slots=True)
-class ApiSources:
-    """What the API reads and changes; the wiring layer passes each in."""
-
-    hub: PresenceHub
-    supervisor: ClientSupervisor
-    clock: Clock
-    keyring: Callable[[], Awaitable[reports.Keyring]]
-    """The keyring's backend and problem, for the statistics."""
-    call_budgets: Callable[[], Mapping[AccountRef, Sequence[BudgetUsage]]] = field(
-        default=_no_budgets
-    )
-    """The polled accounts' API calls spent and left (none while the simulated network runs)."""
-    extra_statistics: Callable[[], Mapping[str, object]] = field(default=_no_sections)
-    """More statistics sections from other parts (the webhooks'), each under its own key."""
 
 
 class BadRequestError(Exception):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 
 from aiohttp import hdrs, web
 
+from presence_tray.local_api.discovery import LOOPBACK, PORT_VARIABLE
 from presence_tray.local_api.token import token_matches
 
 if TYPE_CHECKING:
@@ -28,12 +29,6 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 
-LOOPBACK: Final = "127.0.0.1"
-DEFAULT_PORT: Final = 47563
-"""Where the API listens unless the preference or :data:`PORT_VARIABLE` says otherwise (in
-the dynamic range, registered to nothing)."""
-PORT_VARIABLE: Final = "PRESENCE_TRAY_API_PORT"
-"""Environment variable overriding the port (0: any free port, as the tests use)."""
 BODY_LIMIT_BYTES: Final = 256 * 1024
 """The largest request body (413 beyond it): 5,000 names fit many times over."""
 SHUTDOWN_SECONDS: Final = 2.0

@@ -14,19 +14,11 @@ import asyncio
 import logging
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from presence_tray.core.errors import PresenceError
 from presence_tray.core.listeners import add_listener
-from presence_tray.local_api.discovery import remove_discovery, write_discovery
-from presence_tray.local_api.openapi import OPENAPI_PATH
-from presence_tray.local_api.routes import ApiRoutes
-from presence_tray.local_api.server import (
-    DEFAULT_PORT,
-    PORT_VARIABLE,
-    LocalApi,
-    LocalApiUnavailableError,
-)
+from presence_tray.local_api.discovery import port_from, remove_discovery, write_discovery
 from presence_tray.local_api.token import load_or_create_token
 
 if TYPE_CHECKING:
@@ -36,12 +28,12 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from presence_tray.core.preferences import Preferences
-    from presence_tray.local_api.routes import ApiSources
+    from presence_tray.local_api.routes import ApiRoutes
+    from presence_tray.local_api.server import LocalApi
+    from presence_tray.local_api.sources import ApiSources
     from presence_tray.local_api.token import TokenKeeper
 
 _log = logging.getLogger(__name__)
-
-MAX_PORT: Final = 65535
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,17 +41,6 @@ class _Wanted:
     enabled: bool
     port: int
     origins: tuple[str, ...]
-
-
-def port_from(environ: Mapping[str, str], preferred: int | None) -> int:
-    """The port to listen on: :data:`PORT_VARIABLE` when set to a port (0: any free one),
-    else the preference, else :data:`DEFAULT_PORT`."""
-    text = environ.get(PORT_VARIABLE, "").strip()
-    if text:
-        if text.isdigit() and int(text) <= MAX_PORT:
-            return int(text)
-        _log.warning("%s=%r is not a port (0 to %d); ignored", PORT_VARIABLE, text, MAX_PORT)
-    return DEFAULT_PORT if preferred is None else preferred
 
 
 class LocalApiService:
@@ -171,6 +152,11 @@ class LocalApiService:
             self._problem = f"The local API is off: its token is kept in the system keyring. {err}"
             _log.info("local API not started: the keyring cannot be used")
             return
+        # aiohttp (about 15 MB) is imported only when the API is switched on.
+        from presence_tray.local_api.openapi import OPENAPI_PATH
+        from presence_tray.local_api.routes import ApiRoutes
+        from presence_tray.local_api.server import LocalApi, LocalApiUnavailableError
+
         routes = ApiRoutes(self._sources)
         server = LocalApi(
             routes.table(),

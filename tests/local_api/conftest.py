@@ -16,8 +16,9 @@ from presence_tray.core.identity import Platform
 from presence_tray.core.presence import PresenceState
 from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.local_api.openapi import OPENAPI_PATH
-from presence_tray.local_api.routes import ApiRoutes, ApiSources
+from presence_tray.local_api.routes import ApiRoutes
 from presence_tray.local_api.server import LocalApi
+from presence_tray.local_api.sources import ApiSources
 from tests.fakes import keyring_for_tests
 from tests.ui.helpers import START, AddressBook
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import socket
 import stat
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -16,10 +19,15 @@ from presence_tray.core.clock import ManualClock
 from presence_tray.core.hub import PresenceHub
 from presence_tray.core.preferences import Preferences
 from presence_tray.core.supervisor import ClientSupervisor
-from presence_tray.local_api.discovery import DISCOVERY_FILE, read_discovery
-from presence_tray.local_api.routes import ApiSources
-from presence_tray.local_api.server import DEFAULT_PORT, PORT_VARIABLE
-from presence_tray.local_api.service import LocalApiService, port_from
+from presence_tray.local_api.discovery import (
+    DEFAULT_PORT,
+    DISCOVERY_FILE,
+    PORT_VARIABLE,
+    port_from,
+    read_discovery,
+)
+from presence_tray.local_api.service import LocalApiService
+from presence_tray.local_api.sources import ApiSources
 from presence_tray.local_api.token import TOKEN_SECRET_NAME, load_or_create_token
 from tests.fakes import MemoryKeeper, keyring_for_tests
 from tests.ui.helpers import START
@@ -27,7 +35,6 @@ from tests.ui.helpers import START
 if TYPE_CHECKING:
     import logging
     from collections.abc import AsyncIterator
-    from pathlib import Path
 
 
 def service_over(
@@ -189,3 +196,19 @@ async def test_the_real_keyring_keeps_one_token_across_restarts(tmp_path: Path) 
     assert tokens[0] == tokens[1]
     assert await entry.get() == tokens[0]
     assert notices == []
+
+
+def test_aiohttp_is_imported_only_when_the_api_starts() -> None:
+    script = (
+        "import sys, presence_tray.app, presence_tray.local_api.service, "
+        "presence_tray.local_api.sources; print('aiohttp' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.stdout.strip() == "False"

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from PySide6.QtGui import QGuiApplication
 
-from presence_tray.local_api.routes import ApiSources
-from presence_tray.local_api.server import PORT_VARIABLE
+from presence_tray.local_api.discovery import PORT_VARIABLE
 from presence_tray.local_api.service import LocalApiService
+from presence_tray.local_api.sources import ApiSources
 from tests.fakes import MemoryKeeper, keyring_for_tests
 from tests.ui.settings_helpers import Harness, settings_dialog
 
