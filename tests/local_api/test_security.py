@@ -4,6 +4,7 @@ origins the user did not allow, and bodies too big or malformed (nothing changes
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING
 
 import httpx
@@ -172,3 +173,20 @@ async def test_unknown_paths_and_methods_are_json_sentences(served: Served) -> N
     wrong = await served.client.delete("/v1/people")
     assert wrong.status_code == 405
     assert "method" in wrong.json()["error"]
+
+
+async def test_the_token_never_reaches_a_log(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await served.client.get("/v1/people")
+    await served.client.get("/v1/nowhere")
+    await served.client.put(
+        "/v1/me/status", content="{bad", headers={"Content-Type": "application/json"}
+    )
+    async with httpx.AsyncClient(base_url=served.url) as stranger:
+        await stranger.get("/v1/people", headers={"Authorization": "Bearer guessed-token"})
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert TOKEN not in logged
+    assert "guessed-token" not in logged
+    assert "Authorization" not in logged
