@@ -60,10 +60,12 @@ def test_the_cache_section_says_how_old_the_values_are(hub: PresenceHub) -> None
     }
 
 
-def test_api_calls_spent_and_left_per_polled_account(clock: ManualClock, hub: PresenceHub) -> None:
+async def test_api_calls_spent_and_left_per_polled_account(hub: PresenceHub) -> None:
+    clock = ManualClock(NOW - 70)
     budget = CallBudget(RateLimit(50, 60), clock, name="users.getPresence")
-    budget._recent.extend([NOW - 70, NOW - 10, NOW - 5])  # one has left the window
-    budget.calls_made = 3
+    for wait in (60, 5, 5):  # calls at NOW - 70 (out of the window by now), - 10 and - 5
+        await budget.acquire()
+        clock.advance(wait)
     budget.hold_off(30)
     report = statistics_report(
         hub,
