@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from aiohttp import web
 
@@ -21,7 +21,9 @@ from presence_tray.core.own_status import OwnStatusChoice
 from presence_tray.local_api.events import HELLO, PING, PING_SECONDS, EventFanOut
 from presence_tray.local_api.openapi import OPENAPI_PATH, openapi_document
 from presence_tray.local_api.server import error_response
-from presence_tray.local_api.sources import ApiSources  # noqa: TC001 - used at run time
+
+if TYPE_CHECKING:
+    from presence_tray.local_api.sources import ApiSources
 
 MAX_BATCH: Final = 5000
 """The most people one availability request may ask about."""
@@ -29,7 +31,6 @@ MAX_QUERY_CHARS: Final = 200
 """The longest name or id in a request: longer is a mistake, not a person."""
 _BAD_REQUEST: Final = 400
 _NOT_FOUND: Final = 404
-_UNSUPPORTED_MEDIA: Final = 415
 _CHOICES: Final = ", ".join(choice.value for choice in OwnStatusChoice)
 
 
