@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from presence_tray.accounts_service import AccountsService
     from presence_tray.core.identity import AccountRef, IdentityKey
+    from presence_tray.core.polling import BudgetUsage
     from presence_tray.core.preferences import Account, Preferences
     from presence_tray.runtime import Runtime
 
@@ -132,6 +133,15 @@ class AccountClients:
         """Start a client for every saved account this version can read."""
         for account in self._accounts.accounts():
             await self._start(account)
+
+    def call_budgets(self) -> dict[AccountRef, tuple[BudgetUsage, ...]]:
+        """Each running polled account's API calls spent and left, per limit (live clients
+        spend no budget and are left out)."""
+        return {
+            account: client.budget_usage()
+            for account, client in self._running.items()
+            if isinstance(client, PolledClientBase)
+        }
 
     def apply_preferences(self, preferences: Preferences) -> None:
         """Use the polling intervals of ``preferences`` from now on."""

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import os
 import sys
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from presence_tray import cli
 from presence_tray.core.clock import SystemClock
 from presence_tray.core.hub import PresenceHub
+from presence_tray.core.reports import Keyring
 from presence_tray.platforms.simulated.population import build_population
 from presence_tray.preflight import check_gui_environment
 from presence_tray.runtime import (
@@ -35,11 +37,14 @@ if TYPE_CHECKING:
 
     from PySide6.QtWidgets import QApplication
 
+    from presence_tray.account_clients import AccountClients
     from presence_tray.core.attention import Attention
     from presence_tray.core.identity import Person
     from presence_tray.runtime import Runtime
     from presence_tray.settings_service import SettingsService
     from presence_tray.storage.local_store import LocalStore
+    from presence_tray.ui.shell import TrayShell
+    from presence_tray.webhook_service import WebhookService
 
 _log = logging.getLogger(__name__)
 
@@ -78,6 +83,7 @@ async def run_command(options: argparse.Namespace) -> cli.Answer:
             keyring_backend=describe_backend(),
             keyring_problem=await asyncio.to_thread(check_backend),
             as_json=options.json,
+            now=now,
         )
     finally:
         await runtime.aclose()
@@ -211,7 +217,7 @@ async def _gui_main(
 
         await _say_keyring_problem(settings, shell.show_notice)
         runtime.start()
-        await _start_account_clients(runtime, settings, attention, cleanup)
+        account_clients = await _start_account_clients(runtime, settings, attention, cleanup)
         # Without storage too: favourites and requests made in the window live in memory.
         notifications = await start_notifications(
             runtime, runtime.store, shell, people, dnd_schedule=lambda: settings.schedule
@@ -221,15 +227,29 @@ async def _gui_main(
         if guard is not None:
             cleanup.callback(guard.close)
         cleanup.push_async_callback(notifications.aclose)
-        await _start_webhooks(runtime, settings, cleanup)
+        await _start_outward_services(runtime, settings, shell, account_clients, options, cleanup)
         drop_module_sources()
         await shell.wait_for_quit()
     return 0
 
 
+async def _start_outward_services(
+    runtime: Runtime,
+    settings: SettingsService,
+    shell: TrayShell,
+    account_clients: AccountClients | None,
+    options: argparse.Namespace,
+    cleanup: contextlib.AsyncExitStack,
+) -> None:
+    """What other tools see of the app: the webhooks it sends and the local API it serves
+    (whose statistics include the webhooks' deliveries)."""
+    webhooks = await _start_webhooks(runtime, settings, cleanup)
+    await _start_local_api(runtime, settings, shell, account_clients, webhooks, options, cleanup)
+
+
 async def _start_webhooks(
     runtime: Runtime, settings: SettingsService, cleanup: contextlib.AsyncExitStack
-) -> None:
+) -> WebhookService:
     """The saved webhooks, fired by the hub and my own status, offered in the settings.
 
     On the real clock even on the simulated network: a receiver checks the signature's
@@ -248,6 +268,7 @@ async def _start_webhooks(
     await service.load()
     service.attach(runtime.hub, runtime.supervisor.own_status)
     settings.use_webhooks(WebhookSettings(service, runtime.hub))
+    return service
 
 
 async def _say_keyring_problem(
@@ -264,10 +285,10 @@ async def _start_account_clients(
     settings: SettingsService,
     attention: Attention,
     cleanup: contextlib.AsyncExitStack,
-) -> None:
+) -> AccountClients | None:
     """Read presence from the connected accounts (when they show, not the simulated network)."""
     if runtime.simulated:
-        return
+        return None
     from presence_tray.account_clients import AccountClients, api_bases_from
 
     account_clients = AccountClients(
@@ -279,6 +300,49 @@ async def _start_account_clients(
     cleanup.push_async_callback(account_clients.aclose)
     settings.subscribe_preferences(account_clients.apply_preferences)
     await account_clients.start_saved()
+    return account_clients
+
+
+async def _start_local_api(
+    runtime: Runtime,
+    settings: SettingsService,
+    shell: TrayShell,
+    account_clients: AccountClients | None,
+    webhooks: WebhookService,
+    options: argparse.Namespace,
+    cleanup: contextlib.AsyncExitStack,
+) -> None:
+    """Serve the local HTTP API while the preferences want it (aiohttp loads only now); the
+    settings dialog shows it, and it stops on the way out. Its statistics include the
+    webhooks' deliveries."""
+    from presence_tray.local_api.service import LocalApiService
+    from presence_tray.local_api.sources import ApiSources
+    from presence_tray.local_api.token import TOKEN_SECRET_NAME
+    from presence_tray.storage.secrets import KeyringSecretStore, describe_backend
+
+    async def keyring() -> Keyring:
+        return Keyring(describe_backend(), await settings.keyring_problem())
+
+    sources = ApiSources(
+        runtime.hub,
+        runtime.supervisor,
+        runtime.clock,
+        keyring=keyring,
+        extra_statistics=lambda: {"webhooks": webhooks.statistics()},
+    )
+    if account_clients is not None:
+        sources = replace(sources, call_budgets=account_clients.call_budgets)
+    api = LocalApiService(
+        sources,
+        token_keeper=KeyringSecretStore().app_secret(TOKEN_SECRET_NAME),
+        data_dir=resolve_data_dir(options.data_dir, os.environ),
+        environ=os.environ,
+        on_notice=shell.show_notice,
+    )
+    cleanup.push_async_callback(api.aclose)
+    settings.subscribe_preferences(api.apply_preferences)
+    await api.apply(runtime.preferences)
+    shell.use_local_api(api)
 
 
 async def _accounts_store(

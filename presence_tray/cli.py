@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from presence_tray import __version__
-from presence_tray.core.aggregation import AggregatedPresence, AggregationPolicy
-from presence_tray.core.describe import (
-    activity_words,
-    explanation,
-    state_words,
-    summary,
-    value_words,
-)
+from presence_tray.core import reports
+from presence_tray.core.aggregation import AggregationPolicy
+from presence_tray.core.describe import state_words
+from presence_tray.core.identity import Platform
 from presence_tray.core.preferences import NotificationRule, NotifyOn
 from presence_tray.core.presence import PresenceState
 from presence_tray.platforms.simulated.network import DEFAULT_SEED
@@ -53,6 +50,8 @@ see it working at once. It keeps what it learns in a local database (the simulat
 network in a file of its own) and shows the last known statuses at once on the next start.
 status, available and stats start the same simulated network for the duration of the
 command; export, forget, history, notify and favourite work on the saved data.
+While it runs, the desktop app answers other programs on this computer through a local
+HTTP API on 127.0.0.1 (port 47563, with a token; see Settings > General > Local API).
 """
 
 
@@ -318,128 +317,51 @@ def policy_from_option(option: str | None) -> AggregationPolicy | None:
 
 
 def resolve_person(hub: PresenceHub, name: str) -> tuple[Person | None, str | None]:
-    """One person for ``name``, or an error sentence."""
-    matches = hub.find_people(name)
-    if not matches:
-        return None, f"No one matches '{name}'."
-    if len(matches) > 1:
-        names = ", ".join(sorted(p.display_name for p in matches)[:5])
-        return None, f"'{name}' matches several people ({names}); be more specific."
-    return matches[0], None
-
-
-def _people_for(hub: PresenceHub, names: Sequence[str]) -> tuple[list[Person], list[str]]:
-    if not names:
-        return sorted(hub.people(), key=lambda p: p.display_name.casefold()), []
-    people: list[Person] = []
-    errors: list[str] = []
-    for name in names:
-        person, error = resolve_person(hub, name)
-        if person is not None:
-            people.append(person)
-        if error:
-            errors.append(error)
-    return people, errors
-
-
-def _aggregate_json(aggregate: AggregatedPresence, hub: PresenceHub, now: float) -> dict[str, Any]:
-    decider = aggregate.decided_by
-    return {
-        "state": aggregate.state.value,
-        "dnd": aggregate.dnd,
-        "activity": activity_words(aggregate.activity) or None,
-        "decided_by": None if decider is None else decider.identity.platform.value,
-        "decision": aggregate.decision.value,
-        "stale": aggregate.stale,
-        "last_seen_at": aggregate.last_seen_at,
-        "summary": summary(aggregate, now=now),
-        "explanation": explanation(aggregate, hub.policy),
-        "platforms": [
-            {
-                "platform": value.identity.platform.value,
-                "account": value.identity.account_id,
-                "id": value.identity.remote_id,
-                "state": value.state.value,
-                "dnd": value.dnd,
-                "activity": activity_words(value.activity) or None,
-                "note": value.note,
-                "source": value.source.value,
-                "observed_at": value.observed_at,
-                "stale": aggregate.is_value_stale(value),
-            }
-            for value in aggregate.values
-        ],
-    }
+    """One person for ``name`` (a person id, name or handle), or an error sentence."""
+    return reports.resolve_person(hub, name)
 
 
 def status_command(hub: PresenceHub, names: Sequence[str], *, as_json: bool, now: float) -> Answer:
     """Each person's aggregate, deciding platform and per-platform values."""
-    people, errors = _people_for(hub, names)
-    rows: list[tuple[Person, AggregatedPresence]] = []
-    for person in people:
-        aggregate = hub.aggregate(person.person_id)
-        if aggregate is not None:
-            rows.append((person, aggregate))
+    payload = reports.people_report(hub, names, now=now)
+    errors = cast("list[str]", payload["errors"])
     code = EXIT_USAGE if errors else EXIT_OK
     if as_json:
-        payload = {
-            "people": [
-                {"id": p.person_id, "name": p.display_name, **_aggregate_json(a, hub, now)}
-                for p, a in rows
-            ],
-            "errors": errors,
-        }
         return Answer(json.dumps(payload, indent=2, ensure_ascii=False), code)
-    width = max((len(p.display_name) for p, _ in rows), default=0)
+    people = cast("list[dict[str, Any]]", payload["people"])
+    width = max((len(p["name"]) for p in people), default=0)
     lines: list[str] = []
-    for person, aggregate in rows:
-        lines.append(f"{person.display_name:<{width}}  {summary(aggregate, now=now)}")
-        lines.extend(
-            f"{'':<{width}}    {value_words(v, stale=aggregate.is_value_stale(v), now=now)}"
-            for v in aggregate.values
-        )
+    for person in people:
+        lines.append(f"{person['name']:<{width}}  {person['summary']}")
+        lines.extend(f"{'':<{width}}    {value['words']}" for value in person["platforms"])
     lines.extend(errors)
     return Answer("\n".join(lines), code)
 
 
 def available_command(hub: PresenceHub, names: Sequence[str], *, as_json: bool) -> Answer:
     """Whether every named person can be reached now, and where."""
-    results: list[dict[str, Any]] = []
-    lines: list[str] = []
-    all_reachable = True
-    for name in names:
-        person, error = resolve_person(hub, name)
-        if person is None:
-            all_reachable = False
-            results.append({"query": name, "found": False, "reachable": False, "error": error})
-            lines.append(f"{name}: {error}")
-            continue
-        (answer,) = hub.availability([person.person_id])
-        all_reachable = all_reachable and answer.reachable
-        where = ", ".join(p.display_name for p in answer.via)
-        results.append(
-            {
-                "query": name,
-                "found": True,
-                "id": person.person_id,
-                "name": person.display_name,
-                "reachable": answer.reachable,
-                "state": answer.state.value,
-                "via": [p.value for p in answer.via],
-            }
-        )
-        aggregate = hub.aggregate(person.person_id)
-        state = state_words(answer.state, dnd=aggregate is not None and aggregate.dnd)
-        verdict = f"reachable on {where}" if answer.reachable else f"not reachable ({state})"
-        if answer.state is PresenceState.UNKNOWN:
-            verdict = "not reachable (unknown: no platform can tell)"
-        lines.append(f"{person.display_name}: {verdict}")
-    code = EXIT_OK if all_reachable else EXIT_NOT_ALL_REACHABLE
+    payload = reports.availability_report(hub, names)
+    code = EXIT_OK if payload["all_reachable"] else EXIT_NOT_ALL_REACHABLE
     if as_json:
-        return Answer(
-            json.dumps({"all_reachable": all_reachable, "people": results}, indent=2), code
-        )
-    return Answer("\n".join(lines), code)
+        return Answer(json.dumps(payload, indent=2), code)
+    return Answer(
+        "\n".join(map(_availability_line, cast("list[dict[str, Any]]", payload["people"]))), code
+    )
+
+
+def _availability_line(entry: Mapping[str, Any]) -> str:
+    """ "Alice Chen: reachable on Teams", from one entry of an availability report."""
+    if not entry["found"]:
+        return f"{entry['query']}: {entry['error']}"
+    state = PresenceState(entry["state"])
+    if entry["reachable"]:
+        where = ", ".join(Platform(p).display_name for p in entry["via"])
+        verdict = f"reachable on {where}"
+    elif state is PresenceState.UNKNOWN:
+        verdict = "not reachable (unknown: no platform can tell)"
+    else:
+        verdict = f"not reachable ({state_words(state, dnd=entry['dnd'])})"
+    return f"{entry['name']}: {verdict}"
 
 
 def stats_command(
@@ -449,33 +371,18 @@ def stats_command(
     keyring_backend: str,
     keyring_problem: str | None,
     as_json: bool,
+    now: float | None = None,
 ) -> Answer:
-    """Counters of the hub and the health of every account."""
+    """Counters of the hub and the health of every account (``now``: the hub's clock time,
+    for the cache's age; the system's time when not given)."""
     stats = hub.statistics()
     if as_json:
-        payload = {
-            "people": stats.people,
-            "identities": stats.identities,
-            "updates_total": stats.updates_total,
-            "updates_by_platform": {
-                p.value: n for p, n in sorted(stats.updates_by_platform.items())
-            },
-            "unmatched_updates": stats.unmatched_updates,
-            "events_total": stats.events_total,
-            "events_per_second": round(stats.events_per_second, 3),
-            "states": {s.value: n for s, n in sorted(stats.states.items())},
-            "keyring": {"backend": keyring_backend, "problem": keyring_problem},
-            "accounts": [
-                {
-                    "platform": a.account.platform.value,
-                    "account": a.account.account_id,
-                    "health": a.health.value,
-                    "message": a.message,
-                    "restarts": a.restarts,
-                }
-                for a in accounts
-            ],
-        }
+        payload = reports.statistics_report(
+            hub,
+            accounts,
+            keyring=reports.Keyring(keyring_backend, keyring_problem),
+            now=time.time() if now is None else now,
+        )
         return Answer(json.dumps(payload, indent=2))
     per_platform = ", ".join(
         f"{p.display_name} {n}" for p, n in sorted(stats.updates_by_platform.items())

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from presence_tray.core.client import Capabilities, PresenceMode
 from presence_tray.core.identity import AccountRef
+from presence_tray.core.reports import Keyring
+from presence_tray.core.secrets import SecretStoreUnavailableError
 
 if TYPE_CHECKING:
     from presence_tray.core.client import OwnStatus, PresenceSink
@@ -51,3 +53,27 @@ class StatusSettingClient:
         elif isinstance(self.behaviour, BaseException):
             raise self.behaviour
         self.received.append(status)
+
+
+class MemoryKeeper:
+    """One keyring entry in memory (the local API's token); ``broken`` acts as a keyring
+    that cannot be used."""
+
+    def __init__(self, token: str | None = None, *, broken: bool = False) -> None:
+        self.token = token
+        self.broken = broken
+        self.puts = 0
+
+    async def get(self) -> str | None:
+        if self.broken:
+            raise SecretStoreUnavailableError("No system keyring was found.")
+        return self.token
+
+    async def put(self, secret: str) -> None:
+        self.puts += 1
+        self.token = secret
+
+
+async def keyring_for_tests() -> Keyring:
+    """The keyring as the statistics show it, for an API under test."""
+    return Keyring("test")

@@ -60,6 +60,26 @@ class RateLimit:
             raise ValueError(msg)
 
 
+@dataclass(frozen=True, slots=True)
+class BudgetUsage:
+    """A read-only snapshot of one :class:`CallBudget`: calls spent and left (statistics)."""
+
+    name: str
+    limit_calls: int
+    """The documented limit: this many calls ..."""
+    per_seconds: float
+    """... in any window this long."""
+    calls_per_window: int
+    """What the budget spends at most per window (the limit less the headroom)."""
+    spent_in_window: int
+    left_in_window: int
+    calls_total: int
+    times_held: int
+    """How often the platform asked us to slow down."""
+    held_for_seconds: float
+    """How much longer a ``Retry-After`` stops every call (0 when none does)."""
+
+
 class CallBudget:
     """Calls left on one limit, over a sliding window of the clock.
 
@@ -69,13 +89,19 @@ class CallBudget:
     """
 
     def __init__(
-        self, limit: RateLimit, clock: Clock, *, headroom: float = DEFAULT_HEADROOM
+        self,
+        limit: RateLimit,
+        clock: Clock,
+        *,
+        headroom: float = DEFAULT_HEADROOM,
+        name: str = "",
     ) -> None:
-        """A budget for ``limit`` on ``clock``."""
+        """A budget for ``limit`` on ``clock``; ``name`` says which limit (statistics)."""
         if not 0 < headroom <= 1:
             msg = f"headroom is a share of the limit, between 0 and 1, not {headroom}"
             raise ValueError(msg)
         self.limit = limit
+        self.name = name
         self._clock = clock
         self._allowed = max(1, math.floor(limit.calls * headroom))
         self._recent: deque[float] = deque()
@@ -109,6 +135,23 @@ class CallBudget:
         await self.wait_until_free()
         self._recent.append(self._clock.now())
         self.calls_made += 1
+
+    def usage(self) -> BudgetUsage:
+        """Calls spent and left now."""
+        now = self._clock.now()
+        self._forget_before(now - self.limit.per_seconds)
+        spent = len(self._recent)
+        return BudgetUsage(
+            name=self.name,
+            limit_calls=self.limit.calls,
+            per_seconds=self.limit.per_seconds,
+            calls_per_window=self._allowed,
+            spent_in_window=spent,
+            left_in_window=max(0, self._allowed - spent),
+            calls_total=self.calls_made,
+            times_held=self.times_held,
+            held_for_seconds=max(0.0, self._held_until - now),
+        )
 
     def hold_off(self, seconds: float) -> None:
         """The platform asked for no calls for ``seconds``: hold every call until then."""

@@ -5,6 +5,7 @@ Plain values; ``presence_tray.storage`` keeps them, the UI edits them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -107,6 +108,45 @@ def window_size_problem(size: tuple[int, int] | None) -> str | None:
     return None if fits else f"A window size must be two numbers of pixels, not {size!r}."
 
 
+MIN_API_PORT = 1024
+"""Ports below this need privileges a desktop app does not have."""
+MAX_API_PORT = 65535
+MAX_ALLOWED_ORIGINS = 20
+_ORIGIN = re.compile(
+    r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:]+\](:[0-9]{1,5})?"
+)
+
+
+def api_port_problem(port: int | None) -> str | None:
+    """Why ``port`` cannot be the local API's port, or None when it can (None: the default)."""
+    if port is None:
+        return None
+    if (
+        isinstance(port, bool)
+        or not isinstance(port, int)
+        or not (MIN_API_PORT <= port <= MAX_API_PORT)
+    ):
+        return f"The local API's port must be {MIN_API_PORT} to {MAX_API_PORT}, not {port!r}."
+    return None
+
+
+def origin_problem(origin: str) -> str | None:
+    """Why ``origin`` is not a web origin the local API can allow, or None when it is one."""
+    if not isinstance(origin, str) or _ORIGIN.fullmatch(origin) is None:
+        return (
+            f"{origin!r} is not a web origin: write it as scheme://host or scheme://host:port, "
+            "e.g. http://localhost:3000, with no path."
+        )
+    return None
+
+
+def allowed_origins_problem(origins: tuple[str, ...]) -> str | None:
+    """Why ``origins`` cannot be the local API's allowed origins, or None when they can."""
+    if len(origins) > MAX_ALLOWED_ORIGINS:
+        return f"Allow at most {MAX_ALLOWED_ORIGINS} origins, not {len(origins)}."
+    return next((problem for o in origins if (problem := origin_problem(o))), None)
+
+
 @dataclass(frozen=True, slots=True)
 class Preferences:
     """App-wide settings (the settings dialog edits them; each default is the one shown)."""
@@ -126,6 +166,12 @@ class Preferences:
     """Run the built-in simulated network (while no account is connected)."""
     contacts_window_size: tuple[int, int] | None = None
     """The contacts window's width and height as the user left them (None: the default)."""
+    api_enabled: bool = True
+    """Serve the local HTTP API on 127.0.0.1."""
+    api_port: int | None = None
+    """The local API's port (None: its default, unless the environment names one)."""
+    api_allowed_origins: tuple[str, ...] = ()
+    """Web origins allowed to call the local API from a browser (CORS); none by default."""
 
     def problems(self) -> list[str]:
         """A sentence for every value out of its bounds (empty when all are fine)."""
@@ -137,6 +183,8 @@ class Preferences:
                 for platform, seconds in self.poll_interval_seconds.items()
             ),
             window_size_problem(self.contacts_window_size),
+            api_port_problem(self.api_port),
+            allowed_origins_problem(self.api_allowed_origins),
         ]
         return [problem for problem in found if problem is not None]
 

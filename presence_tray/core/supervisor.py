@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 from presence_tray.core.client import AccountHealth, OwnStatusSetter, PlatformClient
 from presence_tray.core.errors import AuthError, PermanentError, RateLimitedError, TransientError
 from presence_tray.core.listeners import add_listener
-from presence_tray.core.own_status import OwnStatusOutcome, OwnStatusResult, OwnStatusTracker
+from presence_tray.core.own_status import (
+    OwnStatusChoice,
+    OwnStatusOutcome,
+    OwnStatusResult,
+    OwnStatusTracker,
+    own_status_for,
+)
 
 if TYPE_CHECKING:
     from presence_tray.core.client import OwnStatus
@@ -200,6 +206,11 @@ class ClientSupervisor:
         previous = self._statuses.get(account)
         restarts = 0 if previous is None else previous.restarts
         self.set_status(AccountStatus(account, AccountHealth.STOPPED, restarts=restarts))
+
+    async def choose_own_status(self, choice: OwnStatusChoice) -> list[OwnStatusResult]:
+        """Set my status to one of the tray menu's choices, made now (the tray and the local
+        API both come this way); one result per account, as :meth:`set_own_status`."""
+        return await self.set_own_status(own_status_for(choice, self._clock.now()))
 
     async def set_own_status(self, status: OwnStatus) -> list[OwnStatusResult]:
         """Set my status on every running account that can, at once; one result per account.

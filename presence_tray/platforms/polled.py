@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from presence_tray.core.client import Capabilities
     from presence_tray.core.identity import AccountRef, IdentityKey
-    from presence_tray.core.polling import CallBudget
+    from presence_tray.core.polling import BudgetUsage, CallBudget
 
 
 class PolledClientBase:
@@ -53,6 +53,10 @@ class PolledClientBase:
     def times_rate_limited(self) -> int:
         """How often the platform asked to slow down (a 429 with ``Retry-After``)."""
         return sum(budget.times_held for budget in self._budgets)
+
+    def budget_usage(self) -> tuple[BudgetUsage, ...]:
+        """Each of the platform's limits this client spends: calls spent and left now."""
+        return tuple(budget.usage() for budget in self._budgets)
 
     def set_poll_interval(self, seconds: float) -> None:
         """Ask about each person at most every ``seconds`` (the platform's polling setting)."""

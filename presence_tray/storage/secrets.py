@@ -1,9 +1,10 @@
 """The account secrets in the OS keyring, through the ``keyring`` library; never in a file.
 
 One entry per secret: service ``presence-tray``, user name ``platform:account_id`` for an
-account's main secret and ``platform:account_id#name`` for a named extra one. Every
-keyring call runs in a worker thread (the Secret Service is synchronous D-Bus and may wait on
-an unlock prompt) under a timeout, one call at a time.
+account's main secret and ``platform:account_id#name`` for a named extra one, ``webhook:<id>``
+for a webhook's signing secret, and ``app:name`` for an app-wide secret of no account (the
+local API's token). Every keyring call runs in a worker thread (the Secret Service is
+synchronous D-Bus and may wait on an unlock prompt) under a timeout, one call at a time.
 
 A backend that is not a real OS store (none found, the "null" backend, a keyrings.alt
 plaintext file) is refused with a sentence telling the user what to install or unlock; the
@@ -84,6 +85,10 @@ def keyring_username(account: AccountRef, name: str = MAIN_SECRET) -> str:
     return base if name == MAIN_SECRET else f"{base}#{name}"
 
 
+APP_SECRET_PREFIX: Final = "app:"  # noqa: S105 - a prefix of entry names, no secret
+"""The user names of app-wide secrets start so (no platform is called "app")."""
+
+
 def webhook_username(hook_id: str) -> str:
     """The user name of a webhook's signing secret in the keyring: ``webhook:<id>``."""
     return f"webhook:{hook_id}"
@@ -159,7 +164,7 @@ class KeyringSecretStore:
         await self.delete_entry(keyring_username(account, name))
 
     async def get_entry(self, username: str) -> str | None:
-        """The secret of the keyring entry ``username`` (not an account's: a webhook's)."""
+        """The secret of the keyring entry ``username`` (an account's, a webhook's, the app's)."""
         return await self._call("get", lambda backend: backend.get_password(SERVICE_NAME, username))
 
     async def put_entry(self, username: str, secret: str) -> None:
@@ -174,6 +179,10 @@ class KeyringSecretStore:
         await self._call("delete", lambda backend: _delete_if_present(backend, username))
         _log.debug("no secret of %s left in the keyring", username)
 
+    def app_secret(self, name: str) -> AppSecret:
+        """The app-wide secret called ``name`` (user name ``app:name``), kept by this store."""
+        return AppSecret(self, f"{APP_SECRET_PREFIX}{name}")
+
     async def _call(self, operation: str, call: Callable[[KeyringBackend], _T]) -> _T:
         """Run ``call`` on the keyring backend in a worker thread, within the timeout."""
         # On timeout the worker thread cannot be stopped; it ends when the keyring answers
@@ -183,6 +192,28 @@ class KeyringSecretStore:
                 return await asyncio.to_thread(_run_guarded, operation, call)
         _log.warning("keyring %s: no answer within %g s", operation, self._timeout)
         raise SecretStoreUnavailableError(KEYRING_TIMEOUT_MESSAGE)
+
+
+class AppSecret:
+    """One app-wide secret in the keyring (not an account's): read it, or store it."""
+
+    __slots__ = ("_store", "_username")
+
+    def __init__(self, store: KeyringSecretStore, username: str) -> None:
+        """The entry ``username`` of ``store``'s service."""
+        self._store = store
+        self._username = username
+
+    def __repr__(self) -> str:
+        return f"AppSecret(username={self._username!r})"
+
+    async def get(self) -> str | None:
+        """The secret, or None when there is none yet."""
+        return await self._store.get_entry(self._username)
+
+    async def put(self, secret: str) -> None:
+        """Store (or replace) the secret."""
+        await self._store.put_entry(self._username, secret)
 
 
 def _run_guarded(operation: str, call: Callable[[KeyringBackend], _T]) -> _T:

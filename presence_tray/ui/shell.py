@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from presence_tray.core.client import AccountHealth
 from presence_tray.core.identity import Platform
-from presence_tray.core.own_status import OwnStatusChoice, own_status_for
+from presence_tray.core.own_status import OwnStatusChoice
 from presence_tray.core.supervisor import AccountStatus
 from presence_tray.ui import APP_NAME
 from presence_tray.ui.aio import wait_for_signal
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from presence_tray.ui.person_detail import PeopleActions
     from presence_tray.ui.settings.backend import SettingsBackend
     from presence_tray.ui.settings.dialog import SettingsDialog
+    from presence_tray.ui.settings.local_api_group import LocalApiControls
 
 _log = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class TrayShell(QObject):
         self._own_status_timer.timeout.connect(self._refresh_own_status)
         self._settings_backend: SettingsBackend | None = None
         self._settings: SettingsDialog | None = None
+        self._local_api: LocalApiControls | None = None
         self._people: PeopleActions | None = None
         self._linking_backend: LinkingBackend | None = None
         self._linking: LinkingActions | None = None
@@ -221,6 +223,12 @@ class TrayShell(QObject):
             self._refresh_summary()
             self._held_timer.start()
 
+    def use_local_api(self, controls: LocalApiControls) -> None:
+        """Show the local API in Settings > General (it starts after the settings load)."""
+        self._local_api = controls
+        if self._settings is not None:
+            self._settings.general.show_local_api(controls)
+
     def open_settings(self) -> None:
         """Show the settings dialog: one instance, brought to the front if already open."""
         if self._settings_backend is None:
@@ -231,6 +239,8 @@ class TrayShell(QObject):
             from presence_tray.ui.settings.dialog import SettingsDialog
 
             self._settings = SettingsDialog(self._settings_backend)
+            if self._local_api is not None:
+                self._settings.general.show_local_api(self._local_api)
             drop_module_sources()
         self._settings.show()
         self._settings.raise_()
@@ -251,9 +261,8 @@ class TrayShell(QObject):
         Runs in the background; :attr:`own_status_applied` reports the results, and a tray
         message names the accounts that could not take it, and why.
         """
-        status = own_status_for(OwnStatusChoice(choice), self._clock.now())
         task = asyncio.get_running_loop().create_task(
-            self._apply_own_status(status), name=f"set my status: {choice}"
+            self._apply_own_status(OwnStatusChoice(choice)), name=f"set my status: {choice}"
         )
         self._status_tasks.add(task)
         task.add_done_callback(self._status_tasks.discard)
@@ -398,8 +407,8 @@ class TrayShell(QObject):
         )
         return statuses
 
-    async def _apply_own_status(self, status: OwnStatus) -> None:
-        results = await self._supervisor.set_own_status(status)
+    async def _apply_own_status(self, choice: OwnStatusChoice) -> None:
+        results = await self._supervisor.choose_own_status(choice)
         problems = [result for result in results if result.problem]
         if problems and self._tray is not None:
             self._tray.showMessage(

@@ -63,6 +63,11 @@ def test_preferences_default_until_saved_then_round_trip(db: Database) -> None:
         ("contacts_window_size", "[400.5, 500]"),
         ("contacts_window_size", "[1000000, 500]"),
         ("contacts_window_size", "null"),
+        ("api_enabled", '"no"'),
+        ("api_port", "80"),
+        ("api_port", '"47563"'),
+        ("api_allowed_origins", '["localhost:3000"]'),
+        ("api_allowed_origins", '"http://localhost:3000"'),
     ],
 )
 def test_invalid_preferences_fall_back_to_defaults(
@@ -85,6 +90,19 @@ def test_the_contacts_window_size_is_remembered_once_chosen(db: Database) -> Non
     assert preferences.get().contacts_window_size is None
     preferences.save(Preferences(contacts_window_size=(420, 610)))
     assert preferences.get().contacts_window_size == (420, 610)
+
+
+def test_the_local_api_preferences_round_trip_and_the_port_can_be_unchosen(
+    db: Database,
+) -> None:
+    preferences = PreferencesRepository(db)
+    chosen = Preferences(
+        api_enabled=False, api_port=50000, api_allowed_origins=("http://localhost:3000",)
+    )
+    preferences.save(chosen)
+    assert preferences.get() == chosen
+    preferences.save(Preferences())
+    assert preferences.get() == Preferences()  # the default port again, without a warning
 
 
 def test_preferences_of_newer_versions_are_kept(db: Database) -> None:

@@ -121,7 +121,7 @@ class SlackWebApi:
             timeout=timeout,
         )
         self.endpoints: dict[str, Endpoint] = {
-            method: Endpoint(method, CallBudget(limit, clock))
+            method: Endpoint(method, CallBudget(limit, clock, name=method))
             for method, limit in METHOD_LIMITS.items()
         }
 

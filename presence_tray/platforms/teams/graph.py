@@ -46,8 +46,8 @@ class GraphEndpoints:
 
     def __init__(self, clock: Clock, *, presence_limit: RateLimit = PRESENCE_RATE_LIMIT) -> None:
         """Budgets on ``clock``; ``presence_limit`` other than Graph's is for tests."""
-        presence = CallBudget(presence_limit, clock)
-        directory = CallBudget(DIRECTORY_RATE_LIMIT, clock)
+        presence = CallBudget(presence_limit, clock, name="presence")
+        directory = CallBudget(DIRECTORY_RATE_LIMIT, clock, name="directory")
         self.budgets: tuple[CallBudget, ...] = (presence, directory)
         self.me = Endpoint("/me", directory)
         self.users = Endpoint("/users", directory)

@@ -48,8 +48,8 @@ class ZoomEndpoints:
     @classmethod
     def within(cls, limits: ZoomLimits, clock: Clock) -> ZoomEndpoints:
         """The endpoints, spending budgets for ``limits`` on ``clock``."""
-        light = CallBudget(limits.light, clock)
-        medium = CallBudget(limits.medium, clock)
+        light = CallBudget(limits.light, clock, name="Light")
+        medium = CallBudget(limits.medium, clock, name="Medium")
         return cls(
             me=Endpoint("users/me", light),
             contacts=Endpoint("the contact list", medium),

@@ -9,6 +9,8 @@ from presence_tray.core.aggregation import AggregationPolicy
 from presence_tray.core.preferences import (
     POLL_LIMITS,
     Preferences,
+    allowed_origins_problem,
+    api_port_problem,
     cooldown_problem,
     poll_interval_problem,
     retention_problem,
@@ -83,6 +85,19 @@ def _poll_intervals(value: object) -> dict[Platform, float] | None:
     return intervals
 
 
+def _api_port(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and api_port_problem(value) is None:
+        return value
+    return None
+
+
+def _origins(value: object) -> tuple[str, ...] | None:
+    if not isinstance(value, list) or not all(isinstance(origin, str) for origin in value):
+        return None
+    origins = tuple(value)
+    return origins if allowed_origins_problem(origins) is None else None
+
+
 def _window_size(value: object) -> tuple[int, int] | None:
     if not isinstance(value, list) or len(value) != 2:  # noqa: PLR2004 - width and height
         return None
@@ -130,6 +145,14 @@ class PreferencesRepository:
                 stored, "simulated_network", _boolean, defaults.simulated_network
             ),
             contacts_window_size=_read_optional(stored, "contacts_window_size", _window_size),
+            api_enabled=_read(stored, "api_enabled", _boolean, defaults.api_enabled),
+            # null: the default port (saved so, since a port chosen once can be unchosen)
+            api_port=None
+            if loads(stored.get("api_port")) is None
+            else _read_optional(stored, "api_port", _api_port),
+            api_allowed_origins=_read(
+                stored, "api_allowed_origins", _origins, defaults.api_allowed_origins
+            ),
         )
 
     def save(self, value: Preferences) -> None:
@@ -152,6 +175,9 @@ class PreferencesRepository:
             "notification_sound": value.notification_sound,
             "poll_interval_seconds": intervals,
             "simulated_network": value.simulated_network,
+            "api_enabled": value.api_enabled,
+            "api_port": value.api_port,
+            "api_allowed_origins": list(value.api_allowed_origins),
         }
         if value.contacts_window_size is not None:
             chosen["contacts_window_size"] = list(value.contacts_window_size)

@@ -75,6 +75,7 @@ class SettingsDialog(QDialog):
     def release(self) -> None:
         """Stop listening to the app (the dialog is about to be deleted)."""
         self.accounts.close_subscriptions()
+        self.general.close_subscriptions()
         self.webhooks.close_subscriptions()
         if self._unsubscribe_problems is not None:
             self._unsubscribe_problems()

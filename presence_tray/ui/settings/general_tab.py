@@ -1,4 +1,4 @@
-"""General: start at login, how statuses combine, polling intervals, history."""
+"""General: start at login, how statuses combine, polling intervals, history, local API."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from presence_tray.core.preferences import (
     retention_problem,
 )
 from presence_tray.ui.settings.debounce import Debouncer
+from presence_tray.ui.settings.local_api_group import LocalApiGroup
 from presence_tray.ui.settings.widgets import MessageLine, apply_or_say, named
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from presence_tray.core.identity import Platform
     from presence_tray.core.preferences import Preferences
     from presence_tray.ui.settings.backend import SettingsBackend
+    from presence_tray.ui.settings.local_api_group import LocalApiControls
 
 POLICY_WORDS: Final = {
     AggregationPolicy.MOST_AVAILABLE: (
@@ -76,6 +78,27 @@ class GeneralTab(QWidget):
         layout.addWidget(self._build_polling(preferences.poll_interval_seconds))
         layout.addWidget(self._build_history(preferences))
         layout.addStretch(1)
+        self._layout = layout
+        self.local_api: LocalApiGroup | None = None
+        """The Local API group, once the app has a local API to show."""
+
+    def show_local_api(self, controls: LocalApiControls) -> None:
+        """Add the Local API group over ``controls`` (once; the API starts after the tab may
+        have been built)."""
+        if self.local_api is None:
+            self.local_api = LocalApiGroup(
+                controls,
+                self._backend.preferences,
+                on_switch=self.apply,
+                on_edit=self._debouncer.poke,
+                parent=self,
+            )
+            self._layout.insertWidget(self._layout.count() - 1, self.local_api)
+
+    def close_subscriptions(self) -> None:
+        """Stop hearing the app (the dialog is going away)."""
+        if self.local_api is not None:
+            self.local_api.close_subscriptions()
 
     def _build_policies(self, current: AggregationPolicy) -> QGroupBox:
         policies = QGroupBox("When someone's platforms disagree", self)
@@ -165,6 +188,11 @@ class GeneralTab(QWidget):
             history_enabled=self.history_enabled.isChecked(),
             history_retention_days=self.retention.value(),
         )
+        if self.local_api is not None:
+            with_api = self.local_api.applied_to(chosen)
+            if with_api is None:
+                return  # the origins need fixing: said beside them
+            chosen = with_api
         apply_or_say(lambda: self._backend.set_preferences(chosen), self.retention_problem)
 
     def _on_policy(self, checked: bool) -> None:

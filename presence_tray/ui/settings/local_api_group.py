@@ -1,0 +1,135 @@
+"""General > Local API: on or off, where it listens, its token, and the web origins allowed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final, Protocol
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton
+
+from presence_tray.core.preferences import allowed_origins_problem
+from presence_tray.ui.settings.widgets import MessageLine, named
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from PySide6.QtWidgets import QWidget
+
+    from presence_tray.core.preferences import Preferences
+
+API_NOTE: Final = (
+    "Programs on this computer can ask Presence Tray who is available, and set your status, "
+    "at this address with the token. Only this computer can reach it. Browser pages may call "
+    "it only from the origins you allow below."
+)
+COPIED_NOTE: Final = "Copied. Keep it private: it lets a program act for you."
+OFF_NOTE: Final = "There is no token while the local API is off."
+
+
+class LocalApiControls(Protocol):
+    """The running local API as the settings see it (the wiring layer's LocalApiService)."""
+
+    @property
+    def url(self) -> str | None:
+        """Where it listens, or None while it does not."""
+        ...
+
+    @property
+    def problem(self) -> str | None:
+        """Why it is not running although switched on, or None."""
+        ...
+
+    def token(self) -> str | None:
+        """The bearer token, once loaded."""
+        ...
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Hear when it starts, stops or fails to start; returns the unsubscriber."""
+        ...
+
+
+def parse_origins(text: str) -> tuple[str, ...]:
+    """Origins typed one after another, separated by commas, spaces or new lines."""
+    return tuple(part for part in text.replace(",", " ").split() if part)
+
+
+class LocalApiGroup(QGroupBox):
+    """The Local API group of the General tab; the tab applies what it shows."""
+
+    def __init__(
+        self,
+        controls: LocalApiControls,
+        preferences: Preferences,
+        *,
+        on_switch: Callable[[], None],
+        on_edit: Callable[[], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        """Show ``preferences``' API settings and ``controls``' state; ``on_switch`` runs when
+        the API is switched on or off, ``on_edit`` at each keystroke in the origins."""
+        super().__init__("Local API", parent)
+        self._controls = controls
+        layout = QFormLayout(self)
+        self.enabled = named(
+            QCheckBox("Let programs on this computer ask who is available", self), "Local API"
+        )
+        self.enabled.setChecked(preferences.api_enabled)
+        self.enabled.toggled.connect(on_switch)
+        self.address = named(QLabel(self), "Local API address")
+        self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem = MessageLine("Local API problem", self)
+        self.copy_token = named(QPushButton("Copy token", self), "Copy the local API's token")
+        self.copy_token.clicked.connect(self._copy_token)
+        self.token_note = MessageLine("Token note", self)
+        self.origins = named(QLineEdit(self), "Web origins allowed to call the local API")
+        self.origins.setPlaceholderText("none; e.g. http://localhost:3000")
+        self.origins.setText(" ".join(preferences.api_allowed_origins))
+        self.origins.textChanged.connect(on_edit)
+        self.origins_problem = MessageLine("Allowed origins problem", self)
+        note = QLabel(API_NOTE, self)
+        note.setWordWrap(True)
+        layout.addRow(self.enabled)
+        layout.addRow("Address:", self.address)
+        layout.addRow(self.problem)
+        layout.addRow(self.copy_token)
+        layout.addRow(self.token_note)
+        layout.addRow("Allowed web origins:", self.origins)
+        layout.addRow(self.origins_problem)
+        layout.addRow(note)
+        self._unsubscribe: Callable[[], None] | None = controls.subscribe(self.refresh)
+        self.refresh()
+
+    def applied_to(self, preferences: Preferences) -> Preferences | None:
+        """``preferences`` with what the group shows, or None (with a sentence beside the
+        origins) while they need fixing."""
+        origins = parse_origins(self.origins.text())
+        problem = allowed_origins_problem(origins)
+        self.origins_problem.say(problem)
+        if problem is not None:
+            return None
+        return replace(
+            preferences, api_enabled=self.enabled.isChecked(), api_allowed_origins=origins
+        )
+
+    def refresh(self) -> None:
+        """Show where the API listens, or why it does not."""
+        url = self._controls.url
+        self.address.setText(url or "Off")
+        self.problem.say(self._controls.problem)
+        self.copy_token.setEnabled(url is not None and self._controls.token() is not None)
+
+    def close_subscriptions(self) -> None:
+        """Stop hearing the API (the dialog is going away)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _copy_token(self) -> None:
+        token = self._controls.token()
+        if token is None:
+            self.token_note.say(OFF_NOTE)
+            return
+        QGuiApplication.clipboard().setText(token)
+        self.token_note.say(COPIED_NOTE)

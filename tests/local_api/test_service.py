@@ -1,0 +1,214 @@
+"""The API as the app runs it: switched by the preferences, the discovery file, a taken port,
+and the token made once and kept in the keyring."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+
+from presence_tray.core.clock import ManualClock
+from presence_tray.core.hub import PresenceHub
+from presence_tray.core.preferences import Preferences
+from presence_tray.core.supervisor import ClientSupervisor
+from presence_tray.local_api.discovery import (
+    DEFAULT_PORT,
+    DISCOVERY_FILE,
+    PORT_VARIABLE,
+    port_from,
+    read_discovery,
+)
+from presence_tray.local_api.service import LocalApiService
+from presence_tray.local_api.sources import ApiSources
+from presence_tray.local_api.token import TOKEN_SECRET_NAME, load_or_create_token
+from tests.fakes import MemoryKeeper, keyring_for_tests
+from tests.ui.helpers import START
+
+if TYPE_CHECKING:
+    import logging
+    from collections.abc import AsyncIterator
+
+
+def service_over(
+    data_dir: Path, keeper: MemoryKeeper, notices: list[str], port: int = 0
+) -> LocalApiService:
+    clock = ManualClock(START)
+    hub = PresenceHub(clock)
+    sources = ApiSources(hub, ClientSupervisor(hub, clock), clock, keyring=keyring_for_tests)
+    return LocalApiService(
+        sources,
+        token_keeper=keeper,
+        data_dir=data_dir,
+        environ={PORT_VARIABLE: str(port)},
+        on_notice=notices.append,
+    )
+
+
+@pytest.fixture
+def keeper() -> MemoryKeeper:
+    return MemoryKeeper()
+
+
+@pytest.fixture
+async def service(tmp_path: Path, keeper: MemoryKeeper) -> AsyncIterator[LocalApiService]:
+    running = service_over(tmp_path, keeper, [])
+    yield running
+    await running.aclose()
+
+
+async def test_it_starts_with_a_new_token_and_says_where_it_listens(
+    service: LocalApiService, keeper: MemoryKeeper, tmp_path: Path
+) -> None:
+    await service.apply(Preferences())
+    assert service.url is not None
+    assert service.url.startswith("http://127.0.0.1:")
+    token = service.token()
+    assert token is not None
+    assert len(token) >= 43
+    assert keeper.token == token
+    path = tmp_path / DISCOVERY_FILE
+    assert read_discovery(tmp_path) == {"url": service.url, "pid": os.getpid()}
+    assert token not in path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as client:
+        assert (await client.get(f"{service.url}/v1/health")).status_code == 200
+    await service.aclose()
+    assert not path.exists()
+    assert service.url is None
+
+
+async def test_switching_off_and_on_applies_at_once(service: LocalApiService) -> None:
+    heard: list[str | None] = []
+    service.subscribe(lambda: heard.append(service.url))
+    await service.apply(Preferences())
+    first = service.url
+    await service.apply(Preferences(api_enabled=False))
+    assert service.url is None
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(httpx.ConnectError):
+            await client.get(f"{first}/v1/openapi.json")
+    await service.apply(Preferences(api_enabled=True))
+    assert service.url is not None
+    assert heard == [first, None, service.url]
+
+
+async def test_allowed_origins_apply_without_a_restart(service: LocalApiService) -> None:
+    await service.apply(Preferences())
+    url = service.url
+    await service.apply(Preferences(api_allowed_origins=("http://localhost:3000",)))
+    assert service.url == url
+    headers = {"Origin": "http://localhost:3000", "Authorization": f"Bearer {service.token()}"}
+    async with httpx.AsyncClient(headers=headers) as client:
+        answer = await client.get(f"{url}/v1/health")
+    assert answer.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+
+
+async def test_the_token_is_made_once_and_kept(keeper: MemoryKeeper) -> None:
+    first = await load_or_create_token(keeper)
+    again = await load_or_create_token(keeper)
+    assert first == again
+    assert keeper.puts == 1
+
+
+async def test_a_taken_port_is_a_notice_and_the_app_carries_on(
+    tmp_path: Path, keeper: MemoryKeeper, expected_warnings: list[logging.LogRecord]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        notices: list[str] = []
+        service = service_over(tmp_path, keeper, notices, port=port)
+        await service.apply(Preferences())
+        try:
+            assert service.url is None
+            assert service.problem is not None
+            assert f"127.0.0.1:{port}" in service.problem
+            assert notices == [service.problem]
+            assert "could not listen" in expected_warnings[0].getMessage()
+            assert not (tmp_path / DISCOVERY_FILE).exists()
+        finally:
+            await service.aclose()
+
+
+async def test_without_a_keyring_the_api_is_off_and_says_why(tmp_path: Path) -> None:
+    notices: list[str] = []
+    service = service_over(tmp_path, MemoryKeeper(broken=True), notices)
+    await service.apply(Preferences())
+    assert service.url is None
+    assert service.problem == (
+        "The local API is off: its token is kept in the system keyring. "
+        "No system keyring was found."
+    )
+    await service.aclose()
+
+
+def test_the_port_comes_from_the_environment_then_the_preference(
+    expected_warnings: list[logging.LogRecord],
+) -> None:
+    assert port_from({}, None) == DEFAULT_PORT
+    assert port_from({}, 50000) == 50000
+    assert port_from({PORT_VARIABLE: "0"}, 50000) == 0
+    assert port_from({PORT_VARIABLE: "http"}, 50000) == 50000
+    assert port_from({PORT_VARIABLE: "70000"}, None) == DEFAULT_PORT
+    assert len(expected_warnings) == 2
+
+
+def test_api_preferences_are_checked() -> None:
+    assert Preferences(api_port=80).problems() == [
+        "The local API's port must be 1024 to 65535, not 80."
+    ]
+    bad = replace(Preferences(), api_allowed_origins=("localhost:3000",))
+    assert "is not a web origin" in bad.problems()[0]
+    assert Preferences(api_allowed_origins=("https://app.example:8443",)).problems() == []
+
+
+@pytest.mark.keyring
+async def test_the_real_keyring_keeps_one_token_across_restarts(tmp_path: Path) -> None:
+    from presence_tray.storage.secrets import KeyringSecretStore
+
+    entry = KeyringSecretStore().app_secret(f"{TOKEN_SECRET_NAME}-test-{os.getpid()}")
+    notices: list[str] = []
+    clock = ManualClock(START)
+    hub = PresenceHub(clock)
+    sources = ApiSources(hub, ClientSupervisor(hub, clock), clock, keyring=keyring_for_tests)
+    tokens = []
+    for _ in range(2):
+        service = LocalApiService(
+            sources,
+            token_keeper=entry,
+            data_dir=tmp_path,
+            environ={PORT_VARIABLE: "0"},
+            on_notice=notices.append,
+        )
+        await service.apply(Preferences())
+        tokens.append(service.token())
+        await service.aclose()
+    assert tokens[0] is not None
+    assert tokens[0] == tokens[1]
+    assert await entry.get() == tokens[0]
+    assert notices == []
+
+
+def test_aiohttp_is_imported_only_when_the_api_starts() -> None:
+    script = (
+        "import sys, presence_tray.app, presence_tray.local_api.service, "
+        "presence_tray.local_api.sources; print('aiohttp' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.stdout.strip() == "False"
