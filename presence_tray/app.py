@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from presence_tray.account_clients import AccountClients
     from presence_tray.core.attention import Attention
     from presence_tray.core.identity import Person
+    from presence_tray.local_api.token import TokenKeeper
     from presence_tray.runtime import Runtime
     from presence_tray.settings_service import SettingsService
     from presence_tray.storage.local_store import LocalStore
@@ -59,6 +60,9 @@ async def run_command(options: argparse.Namespace) -> cli.Answer:
     """Run one headless command."""
     if options.command in DATA_COMMANDS:
         return await run_data_command(options)
+    answer = await answer_from_running_app(options)
+    if answer is not None:
+        return answer
     runtime = await build_runtime(options)
     for notice in runtime.notices:
         print(notice, file=sys.stderr)
@@ -87,6 +91,49 @@ async def run_command(options: argparse.Namespace) -> cli.Answer:
         )
     finally:
         await runtime.aclose()
+
+
+async def answer_from_running_app(
+    options: argparse.Namespace, *, token_keeper: TokenKeeper | None = None
+) -> cli.Answer | None:
+    """``status``, ``available`` or ``stats`` as the running app sees it, through its local
+    API; None when no app runs here (or it cannot be asked: the reason goes to stderr)."""
+    from presence_tray.running_app import ask_running_app
+
+    data_dir = resolve_data_dir(options.data_dir, os.environ)
+    if options.command == "status":
+        asked = await ask_running_app(
+            data_dir, "GET", "/v1/people", params={"name": options.names}, token_keeper=token_keeper
+        )
+    elif options.command == "available":
+        asked = await ask_running_app(
+            data_dir,
+            "POST",
+            "/v1/availability",
+            body={"people": options.names},
+            token_keeper=token_keeper,
+        )
+    else:
+        asked = await ask_running_app(data_dir, "GET", "/v1/stats", token_keeper=token_keeper)
+    if asked.report is None:
+        _say_why_not_the_running_app(asked.reason, simulated=shows_simulated_network(options))
+        return None
+    if options.command == "status":
+        return cli.status_answer(asked.report, as_json=options.json)
+    if options.command == "available":
+        return cli.available_answer(asked.report, as_json=options.json)
+    return cli.stats_answer(asked.report, as_json=options.json)
+
+
+def _say_why_not_the_running_app(reason: str | None, *, simulated: bool) -> None:
+    """Tell stderr where the answer comes from when the running app cannot give it; silent
+    for the simulated network with no app running (its short run is the documented answer)."""
+    if simulated:
+        if reason is not None:
+            print(f"{reason} Answering from a short run of the simulated network.", file=sys.stderr)
+        return
+    reason = reason or "Presence Tray is not running."
+    print(f"{reason} Answering from the statuses saved when it last ran.", file=sys.stderr)
 
 
 DATA_COMMANDS = ("export", "forget", "history", "notify", "favourite")

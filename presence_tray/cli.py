@@ -11,13 +11,13 @@ import json
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from presence_tray import __version__
 from presence_tray.core import reports
 from presence_tray.core.aggregation import AggregationPolicy
 from presence_tray.core.describe import state_words
-from presence_tray.core.identity import Platform
+from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.core.preferences import NotificationRule, NotifyOn
 from presence_tray.core.presence import PresenceState
 from presence_tray.platforms.simulated.network import DEFAULT_SEED
@@ -91,8 +91,17 @@ def _moment(text: str) -> float:
         raise argparse.ArgumentTypeError(msg) from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser of ``presence-tray`` and its commands, with ``--help`` everywhere."""
+def _common_options(*, with_defaults: bool) -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name.
+
+    The main parser's copy has the defaults; each command's copy has none
+    (``argparse.SUPPRESS``), so that an option given before the command is not overwritten by
+    the command's default (``presence-tray --data-dir X status`` keeps X).
+    """
+
+    def default(value: object) -> object:
+        return value if with_defaults else argparse.SUPPRESS
+
     common = argparse.ArgumentParser(add_help=False)
     network = common.add_argument_group(
         "simulated network",
@@ -102,32 +111,33 @@ def build_parser() -> argparse.ArgumentParser:
     network.add_argument(
         "--simulated",
         action="store_true",
+        default=default(value=False),
         help="show the simulated network even though accounts are connected",
     )
     network.add_argument(
         "--people",
         type=_size,
-        default=DEFAULT_POPULATION,
+        default=default(DEFAULT_POPULATION),
         metavar="N",
-        help=f"how many simulated people (1-{MAX_POPULATION}; default %(default)s)",
+        help=f"how many simulated people (1-{MAX_POPULATION}; default {DEFAULT_POPULATION})",
     )
     network.add_argument(
         "--seed",
         type=int,
-        default=DEFAULT_SEED,
-        help="seed of the simulated population (default %(default)s)",
+        default=default(DEFAULT_SEED),
+        help=f"seed of the simulated population (default {DEFAULT_SEED})",
     )
     network.add_argument(
         "--speed",
         type=_speedup,
-        default=DEFAULT_SPEEDUP,
+        default=default(DEFAULT_SPEEDUP),
         metavar="FACTOR",
-        help="how much faster than real time the simulated day runs (default %(default)s)",
+        help=f"how much faster than real time the simulated day runs (default {DEFAULT_SPEEDUP:g})",
     )
     network.add_argument(
         "--start",
         type=_moment,
-        default=None,
+        default=default(None),
         metavar="WHEN",
         help="the moment the simulated day starts from, in ISO 8601, e.g. 2026-11-25T09:00 "
         "(local time) or 2026-11-25T09:00+01:00 (default: now; never before what was saved)",
@@ -135,24 +145,33 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--policy",
         choices=[p.value.replace("_", "-") for p in AggregationPolicy],
-        default=None,
+        default=default(None),
         help="how several platforms make one status, for this run: the most available one "
         "wins, or do-not-disturb anywhere wins (default: your saved preference, at first "
         "most-available)",
     )
     common.add_argument(
         "--data-dir",
+        default=default(None),
         metavar="DIR",
         help="where Presence Tray keeps its database (default: your user data folder, or "
         f"${DATA_DIR_ENV} when set)",
     )
-    common.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: debug)")
+    common.add_argument(
+        "-v", "--verbose", action="count", default=default(0), help="log more (-vv: debug)"
+    )
 
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``presence-tray`` and its commands, with ``--help`` everywhere."""
+    common = _common_options(with_defaults=False)
     parser = argparse.ArgumentParser(
         prog="presence-tray",
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[common],
+        parents=[_common_options(with_defaults=True)],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -323,12 +342,16 @@ def resolve_person(hub: PresenceHub, name: str) -> tuple[Person | None, str | No
 
 def status_command(hub: PresenceHub, names: Sequence[str], *, as_json: bool, now: float) -> Answer:
     """Each person's aggregate, deciding platform and per-platform values."""
-    payload = reports.people_report(hub, names, now=now)
-    errors = cast("list[str]", payload["errors"])
+    return status_answer(reports.people_report(hub, names, now=now), as_json=as_json)
+
+
+def status_answer(payload: Mapping[str, Any], *, as_json: bool) -> Answer:
+    """``status`` from a people report (built here, or answered by the running app)."""
+    errors: list[str] = payload["errors"]
     code = EXIT_USAGE if errors else EXIT_OK
     if as_json:
         return Answer(json.dumps(payload, indent=2, ensure_ascii=False), code)
-    people = cast("list[dict[str, Any]]", payload["people"])
+    people: list[dict[str, Any]] = payload["people"]
     width = max((len(p["name"]) for p in people), default=0)
     lines: list[str] = []
     for person in people:
@@ -340,13 +363,15 @@ def status_command(hub: PresenceHub, names: Sequence[str], *, as_json: bool, now
 
 def available_command(hub: PresenceHub, names: Sequence[str], *, as_json: bool) -> Answer:
     """Whether every named person can be reached now, and where."""
-    payload = reports.availability_report(hub, names)
+    return available_answer(reports.availability_report(hub, names), as_json=as_json)
+
+
+def available_answer(payload: Mapping[str, Any], *, as_json: bool) -> Answer:
+    """``available`` from an availability report (built here, or answered by the running app)."""
     code = EXIT_OK if payload["all_reachable"] else EXIT_NOT_ALL_REACHABLE
     if as_json:
         return Answer(json.dumps(payload, indent=2), code)
-    return Answer(
-        "\n".join(map(_availability_line, cast("list[dict[str, Any]]", payload["people"]))), code
-    )
+    return Answer("\n".join(map(_availability_line, payload["people"])), code)
 
 
 def _availability_line(entry: Mapping[str, Any]) -> str:
@@ -375,40 +400,86 @@ def stats_command(
 ) -> Answer:
     """Counters of the hub and the health of every account (``now``: the hub's clock time,
     for the cache's age; the system's time when not given)."""
-    stats = hub.statistics()
+    payload = reports.statistics_report(
+        hub,
+        accounts,
+        keyring=reports.Keyring(keyring_backend, keyring_problem),
+        now=time.time() if now is None else now,
+    )
+    return stats_answer(payload, as_json=as_json)
+
+
+def stats_answer(payload: Mapping[str, Any], *, as_json: bool) -> Answer:
+    """``stats`` from a statistics report (built here, or answered by the running app, whose
+    report adds the API calls spent and left and the webhooks' deliveries)."""
     if as_json:
-        payload = reports.statistics_report(
-            hub,
-            accounts,
-            keyring=reports.Keyring(keyring_backend, keyring_problem),
-            now=time.time() if now is None else now,
-        )
         return Answer(json.dumps(payload, indent=2))
     per_platform = ", ".join(
-        f"{p.display_name} {n}" for p, n in sorted(stats.updates_by_platform.items())
+        f"{Platform(p).display_name} {n}" for p, n in payload["updates_by_platform"].items()
+    )
+    states = ", ".join(
+        f"{n} {state_words(PresenceState(s)).lower()}" for s, n in payload["states"].items()
     )
     lines = [
-        f"People: {stats.people} ({stats.identities} identities)",
-        f"Updates: {stats.updates_total} ({per_platform})",
+        f"People: {payload['people']} ({payload['identities']} identities)",
+        f"Updates: {payload['updates_total']} ({per_platform})",
         (
-            f"Change events: {stats.events_total} "
-            f"({stats.events_per_second:.2f}/s over the last minute)"
+            f"Change events: {payload['events_total']} "
+            f"({payload['events_per_second']:.2f}/s over the last minute)"
         ),
-        "States: "
-        + ", ".join(f"{n} {state_words(s).lower()}" for s, n in sorted(stats.states.items())),
+        f"States: {states}",
     ]
-    if stats.unmatched_updates:
-        lines.append(f"Updates for unknown contacts: {stats.unmatched_updates}")
+    if payload["unmatched_updates"]:
+        lines.append(f"Updates for unknown contacts: {payload['unmatched_updates']}")
+    keyring = payload["keyring"]
     lines.append(
-        f"Secrets: {keyring_problem}"
-        if keyring_problem
-        else f"Secrets: kept in the system keyring ({keyring_backend})"
+        f"Secrets: {keyring['problem']}"
+        if keyring["problem"]
+        else f"Secrets: kept in the system keyring ({keyring['backend']})"
     )
     lines.append("Accounts:")
-    for status in accounts:
-        detail = f" — {status.message}" if status.message else ""
-        lines.append(f"  {status.account}: {status.health.value.replace('_', ' ')}{detail}")
+    for account in payload["accounts"]:
+        detail = f" — {account['message']}" if account["message"] else ""
+        health = account["health"].replace("_", " ")
+        lines.append(f"  {_account_name(account)}: {health}{detail}")
+    lines.extend(_api_call_lines(payload.get("api_calls", ())))
+    lines.extend(_webhook_lines(payload.get("webhooks")))
     return Answer("\n".join(lines))
+
+
+def _account_name(entry: Mapping[str, Any]) -> str:
+    """ "Slack (work)", as the app names an account, from a report's platform and account."""
+    return str(AccountRef(Platform(entry["platform"]), entry["account"]))
+
+
+def _api_call_lines(api_calls: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What each polled account has spent of its platform's limits (the running app's)."""
+    lines = ["API calls (spent / allowed in the current window):"] if api_calls else []
+    lines.extend(
+        f"  {_account_name(account)} {limit['name']}: {limit['spent_in_window']} / "
+        f"{limit['calls_per_window']} per {limit['per_seconds']:g} s, "
+        f"{limit['calls_total']} in all, rate-limited {limit['times_rate_limited']} times"
+        for account in api_calls
+        for limit in account["limits"]
+    )
+    return lines
+
+
+def _webhook_lines(webhooks: Mapping[str, Any] | None) -> list[str]:
+    """The webhooks' deliveries (the running app's), one line with each failing hook's reason."""
+    if not webhooks or not webhooks["hooks"]:
+        return []
+    totals = (
+        f"Webhooks: {webhooks['delivered']} delivered, {webhooks['failed']} failed, "
+        f"{webhooks['retries']} retries, {webhooks['dropped']} dropped"
+    )
+    lines = [totals]
+    lines.extend(
+        f"  {hook['destination']}: {hook['last_error']}"
+        for hook in webhooks["hooks"]
+        if hook["last_error"]
+    )
+    return lines
 
 
 def export_command(data: Mapping[str, object], output: Path | None) -> Answer:

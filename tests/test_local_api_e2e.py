@@ -4,7 +4,11 @@ opened with the token from the real keyring; a taken port leaves the app running
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import socket
+import subprocess
+import sys
 from typing import TYPE_CHECKING
 
 import httpx
@@ -30,6 +34,39 @@ def start(data_dir: Path, tmp_path: Path, port: int) -> AppProcess:
         tmp_path / "stderr.log",
         {DATA_DIR_ENV: str(data_dir), PORT_VARIABLE: str(port)},
     )
+
+
+def command(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``presence-tray ARGS`` as a person runs it beside the app (same data folder)."""
+    return subprocess.run(
+        [sys.executable, "-m", "presence_tray", *args],
+        env={**os.environ, DATA_DIR_ENV: str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_command_line_asks_the_running_app_and_answers_alone_without_it(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    app = start(data_dir, tmp_path, 0)
+    try:
+        wait_until("the discovery file", lambda: read_discovery(data_dir), timeout=30)
+        asked = command(data_dir, *NETWORK, "stats", "--json")
+        status = command(data_dir, *NETWORK, "status")
+    finally:
+        app.stop_cleanly()
+    assert asked.returncode == 0, asked.stderr
+    assert "event_stream" in json.loads(asked.stdout)  # only the running app's API says this
+    assert status.returncode == 0, status.stderr
+    assert len(status.stdout.splitlines()) >= 12  # everyone, with their platforms
+
+    alone = command(data_dir, *NETWORK, "stats", "--json")
+    assert alone.returncode == 0, alone.stderr
+    assert "event_stream" not in json.loads(alone.stdout)  # a short simulated run answered
+    assert alone.stderr == ""
 
 
 def test_the_running_app_answers_with_the_keyrings_token(data_dir: Path, tmp_path: Path) -> None:
