@@ -44,14 +44,16 @@ _DESCRIPTION = """\
 Presence Tray shows, in one tray icon, whether the people you work with are available on
 Discord, Slack, Teams, Zoom, WhatsApp, LinkedIn, Matrix and XMPP.
 
-Without a command it starts the desktop app. With no account connected (signing in to
-accounts comes in a later version) it runs on a built-in simulated network, so you can
-see it working at once. It keeps what it learns in a local database (the simulated
-network in a file of its own) and shows the last known statuses at once on the next start.
-status, available and stats start the same simulated network for the duration of the
-command; export, forget, history, notify and favourite work on the saved data.
+Without a command it starts the desktop app. With no account connected (connect one in
+Settings > Accounts) it runs on a built-in simulated network, so you can see it working at
+once. It keeps what it learns in a local database (the simulated network in a file of its
+own) and shows the last known statuses at once on the next start.
+
 While it runs, the desktop app answers other programs on this computer through a local
-HTTP API on 127.0.0.1 (port 47563, with a token; see Settings > General > Local API).
+HTTP API on 127.0.0.1 (port 47563, with a token; see Settings > General > Local API), and
+status, available and stats ask it. When it is not running they answer alone: from the
+statuses saved when it last ran, or, on the simulated network, from a short run of it.
+export, forget, history, notify and favourite work on the saved data.
 """
 
 
