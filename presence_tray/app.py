@@ -203,6 +203,7 @@ async def _gui_main(
         linking = LinkingService(
             runtime.hub,
             None if runtime.store is None else runtime.store.people,
+            clock=runtime.clock,
             on_problem=shell.show_notice,
         )
         cleanup.push_async_callback(linking.aclose)

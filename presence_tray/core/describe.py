@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from presence_tray.core.aggregation import AggregatedPresence, AggregationPolicy, Decision
+from presence_tray.core.identity import Platform
 from presence_tray.core.presence import (
     Activity,
     ActivityKind,
@@ -30,6 +31,11 @@ ACTIVITY_WORDS: dict[ActivityKind, str] = {
     ActivityKind.CUSTOM: "",
 }
 
+OPEN_ACTION_WORDS: dict[Platform, str] = {
+    Platform.LINKEDIN: "Open profile",
+}
+"""What opening an identity's link does, where it is not a chat (LinkedIn: the profile)."""
+
 _POLICY_WORDS = {
     AggregationPolicy.MOST_AVAILABLE: "most available wins",
     AggregationPolicy.RESPECT_DND: "do-not-disturb anywhere wins",
@@ -41,6 +47,12 @@ def state_words(state: PresenceState, *, dnd: bool = False) -> str:
     if dnd:
         return "Do not disturb"
     return STATE_WORDS[state]
+
+
+def open_action_words(platform: Platform) -> str:
+    """The button that opens an identity's link: "Open chat on WhatsApp", "Open profile on
+    LinkedIn"."""
+    return f"{OPEN_ACTION_WORDS.get(platform, 'Open chat')} on {platform.display_name}"
 
 
 def format_age(seconds: float) -> str:
