@@ -167,3 +167,24 @@ async def test_without_storage_it_lasts_for_this_run_and_says_so() -> None:
     done = "Added the LinkedIn profile linkedin.com/in/alice-chen to Alice Chen."
     assert added == f"{done} {NOT_REMEMBERED}"
     await app.stop()
+
+
+async def test_added_and_removed_before_the_write_behind_wrote_stays_removed(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "presence-tray.sqlite3"
+    first = await App.start(database)
+    assert first.store is not None
+    writer = first.store.write_behind(first.hub, history_enabled=lambda: True)
+    first.linking.add_by_hand("alice", Platform.LINKEDIN, "linkedin.com/in/alice-chen")
+    first.linking.remove_by_hand(PROFILE)  # within the write-behind's interval
+    await first.linking.aclose()  # the removal is saved first...
+    await writer.flush()  # ...then what the write-behind still held
+    await first.stop()
+
+    second = await App.start(database)
+    assert second.hub.identity(PROFILE) is None
+    person = second.hub.person("alice")
+    assert person is not None
+    assert person.identities == (SLACK,)
+    await second.stop()

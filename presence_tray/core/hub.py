@@ -164,6 +164,7 @@ class PresenceHub:
         self._live_accounts: set[AccountRef] = set()
         self._updates_by_platform: Counter[Platform] = Counter()
         self._unmatched = 0
+        self._removed_identities = 0
         self._events_total = 0
         self._recent_events: deque[tuple[float, int]] = deque()
 
@@ -317,6 +318,7 @@ class PresenceHub:
         self._pending.pop(key, None)
         if entry is None:
             return
+        self._removed_identities += 1
         old = entry.person
         entry.person = Person(
             old.person_id, old.display_name, tuple(k for k in old.identities if k != key)
@@ -332,6 +334,12 @@ class PresenceHub:
         self._dirty.pop(entry, None)
         self.flush()
         self._announce_removals([entry.person])
+
+    @property
+    def removed_identities(self) -> int:
+        """How many identities :meth:`remove_identity` has forgotten so far: a writer that
+        holds values checks them against the hub only when this grows."""
+        return self._removed_identities
 
     def _move(self, key: IdentityKey, source: _Entry, target: _Entry) -> None:
         """Move one identity and its value between two people; both are marked dirty."""
