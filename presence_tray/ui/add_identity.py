@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from presence_tray.core.added_identities import (
     LINKEDIN_EXAMPLE,
@@ -86,6 +93,10 @@ class AddIdentityDialog(QDialog):
         self.add_button.setEnabled(False)
         buttons.accepted.connect(self._on_add)
         buttons.rejected.connect(self.reject)
+        # Enter in the field adds, never cancels (the box would make Cancel the default).
+        for button in buttons.buttons():
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.field)
