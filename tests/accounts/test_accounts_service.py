@@ -18,6 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from presence_tray.account_clients import reads_with
+from presence_tray.accounts import id_token as id_token_module
+from presence_tray.accounts.id_token import check_id_token as real_check_id_token
 from presence_tray.accounts.tokens import NeedsReconnectError
 from presence_tray.accounts.tokenset import TokenSet
 from presence_tray.accounts_service import WAITING_FOR_BROWSER, AccountsService, ConnectOutcome
@@ -384,9 +386,18 @@ async def test_a_slack_app_token_is_kept_beside_the_tokens_and_leaves_with_them(
         await server.aclose()
 
 
-async def test_linkedin_signs_in_with_openid_connect_and_reads_nothing(setup: Setup) -> None:
+async def test_linkedin_signs_in_with_openid_connect_and_reads_nothing(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
     user = a_user()
     setup.browser.users.append(user)
+    checked: list[str] = []
+
+    def check_id_token(token: str, **expected: object) -> None:
+        checked.append(str(expected["subject"]))
+        real_check_id_token(token, **expected)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(id_token_module, "check_id_token", check_id_token)
 
     outcome = await connect(setup.service, Platform.LINKEDIN)
     await setup.browser.finished()
@@ -395,7 +406,8 @@ async def test_linkedin_signs_in_with_openid_connect_and_reads_nothing(setup: Se
     label = f"User {user.username} ({user.username}@example.org)"  # userinfo: name and email
     no_presence = "LinkedIn shares no presence, so there is nothing more to read"
     assert outcome.ok, outcome.message
-    assert outcome.account == ref  # the userinfo sub names the account
+    assert outcome.account == ref  # the userinfo sub names the account...
+    assert checked == [user.username]  # ...and is the ID token's sub
     assert outcome.message == f"Connected to LinkedIn as {label}; {no_presence}."
     [opened] = setup.browser.opened
     asked = parse_qs(urlsplit(opened).query)
@@ -410,7 +422,9 @@ async def test_linkedin_signs_in_with_openid_connect_and_reads_nothing(setup: Se
         [row] = service.account_rows(Platform.LINKEDIN)
         assert row.state == f"signed in as {label}; {no_presence}"
         assert not row.needs_reconnect
-    tokens = TokenSet.from_secret(await setup.keyring.get(ref) or "")
+    secret = await setup.keyring.get(ref) or ""
+    assert "id_token" not in secret  # checked against the userinfo sub, then dropped
+    tokens = TokenSet.from_secret(secret)
     assert tokens.refresh_token is None  # no offline_access: LinkedIn renews for partners only
     assert set(tokens.scope.split()) == {"openid", "profile", "email"}
     # Nothing pretends to read it: no client runs for a LinkedIn account.
