@@ -9,6 +9,7 @@ from presence_tray.core.presence import (
     ActivityKind,
     DevicePresence,
     PlatformPresence,
+    PresenceSource,
     PresenceState,
 )
 
@@ -86,11 +87,24 @@ def device_words(devices: tuple[DevicePresence, ...]) -> str:
     )
 
 
+def last_interaction_words(value: PlatformPresence, *, now: float) -> str | None:
+    """ "messaged you 5 min ago" for a value inferred from a message (WhatsApp), else None.
+
+    Said as what happened, never as a presence: writing a minute ago is not being online.
+    """
+    if value.source is not PresenceSource.LAST_INTERACTION or value.last_active_at is None:
+        return None
+    return f"messaged you {format_age(now - value.last_active_at)}"
+
+
 def value_words(value: PlatformPresence, *, stale: bool, now: float) -> str:
-    """One platform's own value: "Slack: Away", or the platform's limit as it says it."""
+    """One platform's own value: "Slack: Away", or the platform's limit as it says it (and
+    when the person last messaged you, where that is all it tells)."""
     platform = value.identity.platform.display_name
     if value.state is PresenceState.UNKNOWN and value.note:
-        return value.note  # a sentence that names its platform: "WhatsApp does not share ..."
+        # A sentence that names its platform: "WhatsApp does not share presence".
+        messaged = last_interaction_words(value, now=now)
+        return value.note if messaged is None else f"{value.note} · {messaged}"
     text = state_words(value.state, dnd=value.dnd)
     detail = activity_words(value.activity)
     if detail:
@@ -113,15 +127,30 @@ def summary(aggregate: AggregatedPresence, *, now: float) -> str:
     decider = aggregate.decided_by
     if aggregate.state is PresenceState.OFFLINE and aggregate.last_seen_at is not None:
         parts.append(f"last seen {format_age(now - aggregate.last_seen_at)}")
+    messaged = None
     if decider is not None and aggregate.decision is Decision.ONLY_UNKNOWN:
         notes = [v.note for v in aggregate.values if v.note]
         if notes:
             parts.append(notes[0])  # "WhatsApp does not share presence": say why we can't tell
+        messaged = _latest_message_words(aggregate.values, now=now)
+        if messaged is not None:
+            parts.append(messaged)
     elif decider is not None:
         parts.append(decider.identity.platform.display_name)
-    if aggregate.stale and decider is not None:
+    if aggregate.stale and decider is not None and messaged is None:
         parts.append(f"as of {format_age(now - decider.observed_at)}")
     return " · ".join(parts)
+
+
+def _latest_message_words(values: tuple[PlatformPresence, ...], *, now: float) -> str | None:
+    """ "messaged you 5 min ago" for the latest message among ``values``, if any says one."""
+    messages = [
+        v for v in values if v.source is PresenceSource.LAST_INTERACTION and v.last_active_at
+    ]
+    if not messages:
+        return None
+    latest = max(messages, key=lambda v: v.last_active_at or 0.0)
+    return last_interaction_words(latest, now=now)
 
 
 def explanation(aggregate: AggregatedPresence, policy: AggregationPolicy) -> str:
