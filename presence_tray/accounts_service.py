@@ -524,6 +524,10 @@ class AccountsService:
                 task.cancel()
         await self.flush()
 
+    async def secret_store(self) -> SecretStore:
+        """The keyring (checked the first time), or SecretStoreUnavailableError's sentence."""
+        return await self._secret_store()
+
     async def _secret_store(self) -> SecretStore:
         """The keyring (checked the first time), or SecretStoreUnavailableError's sentence."""
         if self._secrets is None:

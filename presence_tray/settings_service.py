@@ -21,9 +21,17 @@ from presence_tray.core.client import AccountHealth
 from presence_tray.core.dnd import DndSchedule
 from presence_tray.core.listeners import add_listener
 from presence_tray.platforms.capabilities import PLATFORM_CAPABILITIES
+from presence_tray.whatsapp_webhook import (
+    SetupOutcome,
+    WebhookSecretsKeeper,
+    check_webhook_secrets,
+    setup_check,
+    setup_removal,
+    setup_save,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Coroutine, Mapping, Sequence
     from pathlib import Path
 
     from presence_tray.accounts.methods import ConnectMethod
@@ -67,11 +75,16 @@ class SettingsService:
         *,
         autostart_file: Path | None = None,
         accounts: AccountsService | None = None,
+        local_api_address: Callable[[], str | None] = lambda: None,
     ) -> None:
         """Serve ``runtime``'s preferences and ``schedule`` (the saved one; see :meth:`load`),
-        and Connect / Disconnect through ``accounts`` (none: accounts cannot be connected)."""
+        and Connect / Disconnect through ``accounts`` (none: accounts cannot be connected);
+        ``local_api_address`` says where the local API listens (None: it is off)."""
         self._runtime = runtime
         self._accounts = accounts or AccountsService(None)
+        self._local_api_address = local_api_address
+        self.whatsapp_secrets = WebhookSecretsKeeper(self._accounts.secret_store)
+        """The WhatsApp webhook's secrets, for its routes (``WhatsAppInbox``) and this dialog."""
         self._schedule = schedule or DndSchedule()
         self._autostart_file = autostart_file
         self._problem_listeners: list[Callable[[str], None]] = []
@@ -90,6 +103,7 @@ class SettingsService:
         *,
         autostart_file: Path | None = None,
         accounts_store: LocalStore | None = None,
+        local_api_address: Callable[[], str | None] = lambda: None,
     ) -> SettingsService:
         """A service over ``runtime`` with the saved schedule (empty when unreadable) and the
         saved accounts read: from ``accounts_store`` while the simulated network shows (the
@@ -106,7 +120,13 @@ class SettingsService:
         accounts = await AccountsService.load(
             accounts_store if runtime.simulated else store, reads_now=not runtime.simulated
         )
-        return cls(runtime, schedule, autostart_file=autostart_file, accounts=accounts)
+        return cls(
+            runtime,
+            schedule,
+            autostart_file=autostart_file,
+            accounts=accounts,
+            local_api_address=local_api_address,
+        )
 
     @property
     def accounts(self) -> AccountsService:
@@ -254,6 +274,40 @@ class SettingsService:
         """Hear a sentence when a change could not be saved; returns the unsubscriber."""
         return add_listener(self._problem_listeners, listener)
 
+    # -- receiving WhatsApp messages (see whatsapp_webhook) ----------------------------------
+
+    def local_api_address(self) -> str | None:
+        """Where the local API listens (``http://127.0.0.1:<port>``), or None when it is off."""
+        return self._local_api_address()
+
+    def start_whatsapp_webhook_check(self, *, on_done: Callable[[bool, str], None]) -> None:
+        """Ask the keyring whether the webhook's secrets are saved; ``on_done`` hears it."""
+        self._run_setup(setup_check(self.whatsapp_secrets), on_done)
+
+    def start_whatsapp_webhook_save(
+        self, verify_token: str, app_secret: str, *, on_done: Callable[[bool, str], None]
+    ) -> None:
+        """Keep both in the keyring; ValueError (a sentence) at once for a bad value."""
+        check_webhook_secrets(verify_token, app_secret)
+        self._run_setup(setup_save(self.whatsapp_secrets, verify_token, app_secret), on_done)
+
+    def start_whatsapp_webhook_removal(self, *, on_done: Callable[[bool, str], None]) -> None:
+        """Forget both; ``on_done`` hears what happened."""
+        self._run_setup(setup_removal(self.whatsapp_secrets), on_done)
+
+    def _run_setup(
+        self,
+        step: Coroutine[object, object, SetupOutcome],
+        on_done: Callable[[bool, str], None],
+    ) -> None:
+        async def run() -> None:
+            outcome = await step
+            on_done(outcome.saved, outcome.sentence)
+
+        task = asyncio.get_running_loop().create_task(run(), name="WhatsApp webhook setup")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     # -- changes ------------------------------------------------------------------------
 
     def set_preferences(self, preferences: Preferences) -> None:
@@ -303,7 +357,7 @@ class SettingsService:
 
     async def flush(self) -> None:
         """Wait until every change so far is written (or has failed) and the network switched."""
-        for task in (self._writer, self._network_task):
+        for task in (self._writer, self._network_task, *self._tasks):
             if task is not None:
                 await asyncio.shield(task)
 

@@ -140,6 +140,59 @@ class WebhookSecretsKeeper:
         _log.info("WhatsApp webhook: verify token and app secret removed from the keyring")
 
 
+SAVED: Final = (
+    "A verify token and an app secret are saved in the keyring; Meta's messages are checked "
+    "with them."
+)
+NOT_SAVED: Final = "Not set up: enter a verify token and your Meta app's App Secret, then Save."
+JUST_SAVED: Final = (
+    "Saved in the keyring. In your Meta app, verify the callback URL with the same verify token "
+    "and subscribe to the messages field."
+)
+REMOVED: Final = "Removed from the keyring: WhatsApp messages are no longer received."
+
+
+class SetupOutcome(NamedTuple):
+    """Whether the webhook's secrets are saved now, and a sentence for the settings."""
+
+    saved: bool
+    sentence: str
+
+
+async def setup_check(keeper: WebhookSecretsKeeper) -> SetupOutcome:
+    """Whether the secrets are saved, said for the settings (or why the keyring cannot tell)."""
+    try:
+        saved = await keeper.current() is not None
+    except SecretStoreUnavailableError as err:
+        return SetupOutcome(saved=False, sentence=str(err))
+    return SetupOutcome(saved=saved, sentence=SAVED if saved else NOT_SAVED)
+
+
+async def setup_save(
+    keeper: WebhookSecretsKeeper, verify_token: str, app_secret: str
+) -> SetupOutcome:
+    """Save the secrets (checked first: see :func:`check_webhook_secrets`), said for the
+    settings."""
+    try:
+        await keeper.save(verify_token, app_secret)
+    except SecretStoreUnavailableError as err:
+        return SetupOutcome(saved=False, sentence=f"Nothing was saved. {err}")
+    return SetupOutcome(saved=True, sentence=JUST_SAVED)
+
+
+async def setup_removal(keeper: WebhookSecretsKeeper) -> SetupOutcome:
+    """Forget the secrets, said for the settings."""
+    try:
+        await keeper.remove()
+    except SecretStoreUnavailableError as err:
+        # The routes already refuse everything: the keeper forgot them before the keyring.
+        return SetupOutcome(
+            saved=False,
+            sentence=f"WhatsApp messages stop now, but the secrets stay in the keyring: {err}",
+        )
+    return SetupOutcome(saved=False, sentence=REMOVED)
+
+
 class Answer(NamedTuple):
     """What the webhook answers: an HTTP status and a short plain text."""
 

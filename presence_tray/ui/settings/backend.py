@@ -267,3 +267,23 @@ class SettingsBackend(Protocol):
     def start_disconnect(self, account: AccountRef, *, on_done: Callable[[str], None]) -> None:
         """Sign out of ``account`` and forget its tokens; ``on_done`` gets the sentence."""
         ...
+
+    def local_api_address(self) -> str | None:
+        """The local API's address (``http://127.0.0.1:<port>``), or None when it is off."""
+        ...
+
+    def start_whatsapp_webhook_check(self, *, on_done: Callable[[bool, str], None]) -> None:
+        """Ask the keyring whether the WhatsApp webhook's secrets are saved; ``on_done`` gets
+        (saved, a sentence saying so or why the keyring could not tell)."""
+        ...
+
+    def start_whatsapp_webhook_save(
+        self, verify_token: str, app_secret: str, *, on_done: Callable[[bool, str], None]
+    ) -> None:
+        """Keep both secrets in the keyring. Raises ValueError (a sentence) at once for a value
+        that cannot be right; otherwise ``on_done`` gets (saved now, a sentence)."""
+        ...
+
+    def start_whatsapp_webhook_removal(self, *, on_done: Callable[[bool, str], None]) -> None:
+        """Forget both secrets; ``on_done`` gets (still saved, a sentence)."""
+        ...
