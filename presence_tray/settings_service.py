@@ -25,7 +25,6 @@ from presence_tray.whatsapp_webhook import (
     SetupOutcome,
     WebhookSecretsKeeper,
     check_webhook_secrets,
-    setup_check,
     setup_removal,
     setup_save,
 )
@@ -280,9 +279,9 @@ class SettingsService:
         """Where the local API listens (``http://127.0.0.1:<port>``), or None when it is off."""
         return self._local_api_address()
 
-    def start_whatsapp_webhook_check(self, *, on_done: Callable[[bool, str], None]) -> None:
-        """Ask the keyring whether the webhook's secrets are saved; ``on_done`` hears it."""
-        self._run_setup(setup_check(self.whatsapp_secrets), on_done)
+    def whatsapp_webhook_saved(self) -> bool | None:
+        """Whether the webhook's secrets are saved, if this run has read the keyring."""
+        return self.whatsapp_secrets.known
 
     def start_whatsapp_webhook_save(
         self, verify_token: str, app_secret: str, *, on_done: Callable[[bool, str], None]

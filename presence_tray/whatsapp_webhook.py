@@ -109,6 +109,11 @@ class WebhookSecretsKeeper:
     def __repr__(self) -> str:
         return f"WebhookSecretsKeeper(loaded={self._loaded})"
 
+    @property
+    def known(self) -> bool | None:
+        """Whether secrets are saved, once read or changed this run (None: not read yet)."""
+        return self._secrets is not None if self._loaded else None
+
     async def current(self) -> WebhookSecrets | None:
         """The saved secrets, or None when the user has not set them (both are needed)."""
         async with self._lock:
@@ -140,11 +145,6 @@ class WebhookSecretsKeeper:
         _log.info("WhatsApp webhook: verify token and app secret removed from the keyring")
 
 
-SAVED: Final = (
-    "A verify token and an app secret are saved in the keyring; Meta's messages are checked "
-    "with them."
-)
-NOT_SAVED: Final = "Not set up: enter a verify token and your Meta app's App Secret, then Save."
 JUST_SAVED: Final = (
     "Saved in the keyring. In your Meta app, verify the callback URL with the same verify token "
     "and subscribe to the messages field."
@@ -157,15 +157,6 @@ class SetupOutcome(NamedTuple):
 
     saved: bool
     sentence: str
-
-
-async def setup_check(keeper: WebhookSecretsKeeper) -> SetupOutcome:
-    """Whether the secrets are saved, said for the settings (or why the keyring cannot tell)."""
-    try:
-        saved = await keeper.current() is not None
-    except SecretStoreUnavailableError as err:
-        return SetupOutcome(saved=False, sentence=str(err))
-    return SetupOutcome(saved=saved, sentence=SAVED if saved else NOT_SAVED)
 
 
 async def setup_save(

@@ -324,6 +324,15 @@ async def test_secrets_are_kept_under_their_keyring_names_and_removed():
     assert await keeper.current() is None
 
 
+def test_the_keyring_entries_are_named_for_the_webhook():
+    from presence_tray.storage.secrets import keyring_username
+
+    names = [
+        keyring_username(WEBHOOK_SECRETS_ACCOUNT, n) for n in (VERIFY_TOKEN_NAME, APP_SECRET_NAME)
+    ]
+    assert names == ["whatsapp:webhook#verify_token", "whatsapp:webhook#app_secret"]
+
+
 def test_secrets_never_show_in_a_repr():
     secrets = WebhookSecrets(VERIFY_TOKEN, APP_SECRET)
     assert VERIFY_TOKEN not in repr(secrets)

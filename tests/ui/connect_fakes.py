@@ -132,8 +132,9 @@ class FakeAccountsBackend:
     statuses: dict[AccountRef, AccountStatus] = field(default_factory=dict)
     autostart: bool = False
     api_address: str | None = None
+    webhook_known: bool | None = None
     webhook_calls: list[tuple[str, Callable[[bool, str], None]]] = field(default_factory=list)
-    """Each WhatsApp webhook step asked ("check", "save", "remove"); the test calls on_done."""
+    """Each WhatsApp webhook step asked ("save", "remove"); the test calls on_done."""
     webhook_saved: list[tuple[str, str]] = field(default_factory=list)
     _problem_listeners: list[Callable[[str], None]] = field(default_factory=list)
     _listeners: list[Callable[[AccountStatus], None]] = field(default_factory=list)
@@ -234,9 +235,9 @@ class FakeAccountsBackend:
         """What the test set (None: the local API is off)."""
         return self.api_address
 
-    def start_whatsapp_webhook_check(self, *, on_done: Callable[[bool, str], None]) -> None:
-        """Record it; the test answers."""
-        self.webhook_calls.append(("check", on_done))
+    def whatsapp_webhook_saved(self) -> bool | None:
+        """What the test set."""
+        return self.webhook_known
 
     def start_whatsapp_webhook_save(
         self, verify_token: str, app_secret: str, *, on_done: Callable[[bool, str], None]

@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from presence_tray.core.identity import Platform
+from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.settings_service import SettingsService
 from presence_tray.ui.settings.accounts_tab import AccountsTab
 from presence_tray.ui.settings.platform_section import PlatformSection
 from presence_tray.ui.settings.whatsapp_setup import (
-    CHECKING,
     LOCAL_API_OFF,
+    NEVER_SHOWN,
+    NOT_SAVED,
+    SAVED,
     SAVED_PLACEHOLDER,
     TITLE,
     WhatsAppSetup,
@@ -22,9 +24,7 @@ from presence_tray.ui.settings.whatsapp_setup import (
 from presence_tray.whatsapp_webhook import (
     APP_SECRET_NAME,
     JUST_SAVED,
-    NOT_SAVED,
     REMOVED,
-    SAVED,
     VERIFY_TOKEN_NAME,
     WEBHOOK_SECRETS_ACCOUNT,
 )
@@ -37,6 +37,20 @@ if TYPE_CHECKING:
 
     from PySide6.QtWidgets import QLabel
     from pytestqt.qtbot import QtBot
+
+
+class CountingSecretStore(MemorySecretStore):
+    """Counts reads: opening the settings must not ask the keyring (it could prompt)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    async def get(self, account: AccountRef, *, name: str = "") -> str | None:
+        """Count, then read."""
+        self.reads += 1
+        return await super().get(account, name=name)
+
 
 TOKEN = "correct-horse-battery"
 SECRET = "b2f0c6e1a3d94e7fa1c2d3e4f5a6b7c8"
@@ -78,8 +92,10 @@ def test_whatsapp_offers_receiving_messages_in_place_of_connect(qtbot: QtBot) ->
     assert setup.callback.text().startswith(
         "Callback path: /webhooks/whatsapp on the local API at http://127.0.0.1:8765"
     )
-    assert setup.state.sentence == CHECKING
-    assert not setup.save_button.isEnabled()
+    # The keyring is not asked on opening (it could prompt to unlock): nothing known yet.
+    assert setup.state.sentence == NEVER_SHOWN
+    assert setup.save_button.isEnabled()
+    assert setup.remove_button.isEnabled()
 
 
 def test_without_the_local_api_it_says_messages_cannot_arrive(qtbot: QtBot) -> None:
@@ -88,11 +104,8 @@ def test_without_the_local_api_it_says_messages_cannot_arrive(qtbot: QtBot) -> N
 
 
 def test_save_and_remove_through_the_backend(qtbot: QtBot) -> None:
-    backend = FakeAccountsBackend()
+    backend = FakeAccountsBackend(webhook_known=False)
     setup = make_setup(qtbot, backend)
-    ((step, checked),) = backend.webhook_calls
-    assert step == "check"
-    checked(False, NOT_SAVED)  # noqa: FBT003 - the callback's shape
     assert setup.state.sentence == NOT_SAVED
     assert not setup.remove_button.isEnabled()
 
@@ -107,6 +120,7 @@ def test_save_and_remove_through_the_backend(qtbot: QtBot) -> None:
     assert not setup.save_button.isEnabled()  # until the keyring answers
     backend.webhook_calls[-1][1](True, JUST_SAVED)  # noqa: FBT003
     assert setup.message.sentence == JUST_SAVED
+    assert setup.state.sentence == SAVED
     assert setup.verify_token.text() == setup.app_secret.text() == ""  # never shown back
     assert setup.app_secret.placeholderText() == SAVED_PLACEHOLDER
     assert setup.remove_button.isEnabled()
@@ -117,19 +131,22 @@ def test_save_and_remove_through_the_backend(qtbot: QtBot) -> None:
     assert backend.webhook_calls[-1][0] == "remove"
     backend.webhook_calls[-1][1](False, REMOVED)  # noqa: FBT003
     assert setup.message.sentence == REMOVED
+    assert setup.state.sentence == NOT_SAVED
     assert not setup.remove_button.isEnabled()
     assert setup.app_secret.placeholderText() == ""
 
 
 def test_an_answer_after_the_dialog_closed_changes_nothing(qtbot: QtBot) -> None:
-    backend = FakeAccountsBackend()
+    backend = FakeAccountsBackend(webhook_known=True)
     tab = AccountsTab(backend)
     qtbot.addWidget(tab)
     setup = tab.whatsapp_setup
     assert setup is not None
+    assert setup.state.sentence == SAVED
+    setup.remove_button.click()
     tab.close_subscriptions()
-    backend.webhook_calls[0][1](True, SAVED)  # noqa: FBT003
-    assert setup.state.sentence == CHECKING
+    backend.webhook_calls[-1][1](False, REMOVED)  # noqa: FBT003
+    assert setup.message.sentence is None
 
 
 # -- over the real settings service -----------------------------------------------------------
@@ -139,7 +156,7 @@ def test_an_answer_after_the_dialog_closed_changes_nothing(qtbot: QtBot) -> None
 async def service() -> AsyncIterator[tuple[SettingsService, MemorySecretStore]]:
     from presence_tray.accounts_service import AccountsService
 
-    keyring = MemorySecretStore()
+    keyring = CountingSecretStore()
     runtime = new_runtime(None)
     served = SettingsService(
         runtime,
@@ -156,8 +173,8 @@ async def test_the_secrets_go_to_the_keyring_and_the_routes_read_them(
 ) -> None:
     settings, keyring = service
     setup = make_setup(qtbot, settings)
-    await settings.flush()
-    assert setup.state.sentence == NOT_SAVED
+    assert setup.state.sentence == NEVER_SHOWN
+    assert keyring.reads == 0  # opening the settings asked the keyring nothing
     setup.verify_token.setText("short")
     setup.app_secret.setText(SECRET)
     setup.save_button.click()
@@ -179,6 +196,7 @@ async def test_the_secrets_go_to_the_keyring_and_the_routes_read_them(
     assert keyring.named == {}
     assert await settings.whatsapp_secrets.current() is None
     assert setup.message.sentence == REMOVED
+    assert setup.state.sentence == NOT_SAVED
 
 
 def test_whatsapp_still_says_it_cannot_be_connected(qtbot: QtBot) -> None:

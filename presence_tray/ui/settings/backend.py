@@ -272,9 +272,9 @@ class SettingsBackend(Protocol):
         """The local API's address (``http://127.0.0.1:<port>``), or None when it is off."""
         ...
 
-    def start_whatsapp_webhook_check(self, *, on_done: Callable[[bool, str], None]) -> None:
-        """Ask the keyring whether the WhatsApp webhook's secrets are saved; ``on_done`` gets
-        (saved, a sentence saying so or why the keyring could not tell)."""
+    def whatsapp_webhook_saved(self) -> bool | None:
+        """Whether the WhatsApp webhook's secrets are saved, as far as this run knows without
+        asking the keyring (None: not asked yet; opening the settings never prompts for it)."""
         ...
 
     def start_whatsapp_webhook_save(

@@ -43,7 +43,12 @@ LOCAL_API_OFF: Final = (
     "The local API is off, so Meta's messages cannot reach Presence Tray yet. Turn the local "
     "API on, then forward its address with your tunnel."
 )
-CHECKING: Final = "Checking the keyring…"
+SAVED: Final = "A verify token and an App Secret are saved in the keyring."
+NOT_SAVED: Final = "Not set up: enter a verify token and your Meta app's App Secret, then Save."
+NEVER_SHOWN: Final = (
+    "Once saved, the verify token and App Secret are kept in the keyring and never shown here; "
+    "Save replaces them, Remove forgets them."
+)
 SAVING: Final = "Saving in the keyring…"
 REMOVING: Final = "Removing from the keyring…"
 SAVED_PLACEHOLDER: Final = "saved — type a new one to replace it"
@@ -104,8 +109,8 @@ class WhatsAppSetup(QWidget):
         self.message = MessageLine("WhatsApp webhook message", self)
         layout.addWidget(self.message)
 
-        self._busy(CHECKING)
-        backend.start_whatsapp_webhook_check(on_done=self._show_state)
+        # Not read from the keyring here: opening the settings must not prompt to unlock it.
+        self._show_state(backend.whatsapp_webhook_saved())
 
     def release(self) -> None:
         """Ignore answers that arrive after the dialog went away."""
@@ -129,21 +134,21 @@ class WhatsAppSetup(QWidget):
         if self._closed:
             return
         self.message.say(sentence)
-        self._show_state(saved, None)
+        self._show_state(saved)
         if saved:
             self.verify_token.clear()
             self.app_secret.clear()
 
-    def _show_state(self, saved: bool, sentence: str | None) -> None:
+    def _show_state(self, saved: bool | None) -> None:
         if self._closed:
             return
-        self.state.say(sentence)
+        self.state.say(NEVER_SHOWN if saved is None else SAVED if saved else NOT_SAVED)
         placeholder = SAVED_PLACEHOLDER if saved else ""
         self.verify_token.setPlaceholderText(placeholder)
         self.app_secret.setPlaceholderText(placeholder)
         for control in (self.verify_token, self.app_secret, self.save_button):
             control.setEnabled(True)
-        self.remove_button.setEnabled(saved)
+        self.remove_button.setEnabled(saved is not False)
 
     def _busy(self, sentence: str) -> None:
         self.state.say(sentence)
