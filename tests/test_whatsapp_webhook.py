@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import io
 import json
@@ -351,3 +352,36 @@ def test_secrets_never_show_in_a_repr():
 def test_secrets_that_cannot_be_right_are_refused_with_a_sentence(token, secret, problem):
     with pytest.raises(ValueError, match=problem):
         check_webhook_secrets(token, secret)
+
+
+@pytest.mark.keyring
+async def test_the_secrets_round_trip_through_the_real_keyring():
+    from presence_tray.storage.secrets import KeyringSecretStore
+
+    store = KeyringSecretStore()
+    keeper = WebhookSecretsKeeper(lambda: _ready(store))
+    await keeper.save(VERIFY_TOKEN, APP_SECRET)
+    try:
+        lookup = await asyncio.create_subprocess_exec(
+            *("secret-tool", "lookup", "service", "presence-tray"),
+            *("username", "whatsapp:webhook#app_secret"),
+            stdout=asyncio.subprocess.PIPE,
+        )
+        found, _ = await lookup.communicate()
+        assert found.decode() == APP_SECRET
+        # A new run reads them back, and its routes verify with them.
+        clock = ManualClock(NOW)
+        hub = PresenceHub(clock)
+        inbox = WhatsAppInbox(hub, WebhookSecretsKeeper(lambda: _ready(store)).current, clock=clock)
+        app = web.Application()
+        app.add_routes(whatsapp_routes(inbox))
+        async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as client:
+            body = body_of("text_message")
+            headers = {"X-Hub-Signature-256": body_signature(body, APP_SECRET)}
+            async with client.post(WEBHOOK_PATH, data=body, headers=headers) as response:
+                assert response.status == 200
+        hub.flush()
+        assert hub.identity(SHEENA) is not None
+    finally:
+        await keeper.remove()
+    assert await WebhookSecretsKeeper(lambda: _ready(store)).current() is None
