@@ -112,7 +112,8 @@ class InboundMessage:
     business_number_id: str
     """``metadata.phone_number_id``: the number the message was sent to."""
     sender: str
-    """``from`` (the ``wa_id``): the sender's phone number in digits."""
+    """``from`` (the ``wa_id``): the sender's phone number in digits (an id of another form,
+    such as Meta's business-scoped user ids, is kept as it comes)."""
     message_id: str
     """``id`` (``wamid.…``): unique per message, and the same when Meta delivers it again."""
     sent_at: float
