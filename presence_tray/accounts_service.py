@@ -22,6 +22,7 @@ import asyncio
 import logging
 import os
 import threading
+import time
 import webbrowser
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
@@ -301,6 +302,7 @@ class AccountsService:
     async def _connect_oauth(self, connecting: _Connecting) -> ConnectOutcome:
         # Imported at the first sign-in, not at start-up: httpx and authlib cost memory.
         from presence_tray.accounts.endpoints import sign_in_request
+        from presence_tray.accounts.id_token import check_id_token
         from presence_tray.accounts.identity import fetch_identity
         from presence_tray.accounts.signin import SignInFlow
 
@@ -338,6 +340,15 @@ class AccountsService:
             server_name=endpoints.server_name,
             http_timeout=self._http_timeout,
         )
+        if tokens.id_token is not None:
+            check_id_token(
+                tokens.id_token,
+                subject=who.account_id,
+                client_id=client_id,
+                issuer=endpoints.issuer,
+                now=time.time(),
+                server_name=endpoints.server_name,
+            )
         ref = checked_ref(AccountRef(platform, who.account_id), connecting.replacing)
         connecting.attempt.committing = True
         holder = self._holder(ref, store, endpoints, client_id)
@@ -512,6 +523,10 @@ class AccountsService:
             if task.get_name().startswith("connect "):
                 task.cancel()
         await self.flush()
+
+    async def secret_store(self) -> SecretStore:
+        """The keyring (checked the first time), or SecretStoreUnavailableError's sentence."""
+        return await self._secret_store()
 
     async def _secret_store(self) -> SecretStore:
         """The keyring (checked the first time), or SecretStoreUnavailableError's sentence."""

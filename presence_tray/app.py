@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Sequence
 
+    from aiohttp import web
     from PySide6.QtWidgets import QApplication
 
     from presence_tray.account_clients import AccountClients
@@ -256,6 +257,7 @@ async def _gui_main(
         linking = LinkingService(
             runtime.hub,
             None if runtime.store is None else runtime.store.people,
+            clock=runtime.clock,
             on_problem=shell.show_notice,
         )
         cleanup.push_async_callback(linking.aclose)
@@ -385,11 +387,28 @@ async def _start_local_api(
         data_dir=resolve_data_dir(options.data_dir, os.environ),
         environ=os.environ,
         on_notice=shell.show_notice,
+        public_routes=_whatsapp_routes(runtime, settings),
     )
     cleanup.push_async_callback(api.aclose)
+    settings.use_local_api_address(lambda: api.url)
     settings.subscribe_preferences(api.apply_preferences)
     await api.apply(runtime.preferences)
     shell.use_local_api(api)
+
+
+def _whatsapp_routes(runtime: Runtime, settings: SettingsService) -> list[web.RouteDef]:
+    """The WhatsApp webhook's routes on the local API: messages become last interactions in
+    the hub of a connected run; the simulated network's run records none."""
+    from presence_tray.whatsapp_webhook import (
+        WhatsAppInbox,
+        simulated_network_routes,
+        whatsapp_routes,
+    )
+
+    if runtime.simulated:
+        return simulated_network_routes()
+    inbox = WhatsAppInbox(runtime.hub, settings.whatsapp_secrets.current, clock=runtime.clock)
+    return whatsapp_routes(inbox)
 
 
 async def _accounts_store(

@@ -21,9 +21,16 @@ from presence_tray.core.client import AccountHealth
 from presence_tray.core.dnd import DndSchedule
 from presence_tray.core.listeners import add_listener
 from presence_tray.platforms.capabilities import PLATFORM_CAPABILITIES
+from presence_tray.whatsapp_webhook import (
+    SetupOutcome,
+    WebhookSecretsKeeper,
+    check_webhook_secrets,
+    setup_removal,
+    setup_save,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Coroutine, Mapping, Sequence
     from pathlib import Path
 
     from presence_tray.accounts.methods import ConnectMethod
@@ -73,6 +80,9 @@ class SettingsService:
         and Connect / Disconnect through ``accounts`` (none: accounts cannot be connected)."""
         self._runtime = runtime
         self._accounts = accounts or AccountsService(None)
+        self._local_api_address: Callable[[], str | None] = lambda: None
+        self.whatsapp_secrets = WebhookSecretsKeeper(self._accounts.secret_store)
+        """The WhatsApp webhook's secrets, for its routes (``WhatsAppInbox``) and this dialog."""
         self._schedule = schedule or DndSchedule()
         self._autostart_file = autostart_file
         self._problem_listeners: list[Callable[[str], None]] = []
@@ -108,7 +118,12 @@ class SettingsService:
         accounts = await AccountsService.load(
             accounts_store if runtime.simulated else store, reads_now=not runtime.simulated
         )
-        return cls(runtime, schedule, autostart_file=autostart_file, accounts=accounts)
+        return cls(
+            runtime,
+            schedule,
+            autostart_file=autostart_file,
+            accounts=accounts,
+        )
 
     @property
     def accounts(self) -> AccountsService:
@@ -118,6 +133,11 @@ class SettingsService:
     def use_webhooks(self, webhooks: WebhookActions) -> None:
         """Offer ``webhooks`` in the Webhooks tab (without, the tab says they are unavailable)."""
         self._webhooks = webhooks
+
+    def use_local_api_address(self, address: Callable[[], str | None]) -> None:
+        """Say where the local API listens (``address()``: None while it is off), for the
+        WhatsApp setup's callback address."""
+        self._local_api_address = address
 
     def webhooks(self) -> WebhookActions | None:
         """The outgoing webhooks, if this run has them."""
@@ -264,6 +284,40 @@ class SettingsService:
         """Hear a sentence when a change could not be saved; returns the unsubscriber."""
         return add_listener(self._problem_listeners, listener)
 
+    # -- receiving WhatsApp messages (see whatsapp_webhook) ----------------------------------
+
+    def local_api_address(self) -> str | None:
+        """Where the local API listens (``http://127.0.0.1:<port>``), or None when it is off."""
+        return self._local_api_address()
+
+    def whatsapp_webhook_saved(self) -> bool | None:
+        """Whether the webhook's secrets are saved, if this run has read the keyring."""
+        return self.whatsapp_secrets.known
+
+    def start_whatsapp_webhook_save(
+        self, verify_token: str, app_secret: str, *, on_done: Callable[[bool, str], None]
+    ) -> None:
+        """Keep both in the keyring; ValueError (a sentence) at once for a bad value."""
+        check_webhook_secrets(verify_token, app_secret)
+        self._run_setup(setup_save(self.whatsapp_secrets, verify_token, app_secret), on_done)
+
+    def start_whatsapp_webhook_removal(self, *, on_done: Callable[[bool, str], None]) -> None:
+        """Forget both; ``on_done`` hears what happened."""
+        self._run_setup(setup_removal(self.whatsapp_secrets), on_done)
+
+    def _run_setup(
+        self,
+        step: Coroutine[object, object, SetupOutcome],
+        on_done: Callable[[bool, str], None],
+    ) -> None:
+        async def run() -> None:
+            outcome = await step
+            on_done(outcome.saved, outcome.sentence)
+
+        task = asyncio.get_running_loop().create_task(run(), name="WhatsApp webhook setup")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     # -- changes ------------------------------------------------------------------------
 
     def set_preferences(self, preferences: Preferences) -> None:
@@ -313,7 +367,7 @@ class SettingsService:
 
     async def flush(self) -> None:
         """Wait until every change so far is written (or has failed) and the network switched."""
-        for task in (self._writer, self._network_task):
+        for task in (self._writer, self._network_task, *self._tasks):
             if task is not None:
                 await asyncio.shield(task)
 

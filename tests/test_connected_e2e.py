@@ -11,17 +11,30 @@ and both platforms show them busy.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import json
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+import httpx
 import pytest
 
 from presence_tray.account_clients import API_BASES_VARIABLE
+from presence_tray.local_api.discovery import PORT_VARIABLE, read_discovery
+from presence_tray.local_api.token import TOKEN_SECRET_NAME
 from presence_tray.storage.local_store import LocalStore
 from presence_tray.storage.paths import DATA_DIR_ENV, database_path
 from presence_tray.storage.repositories import AccountsRepository
 from presence_tray.storage.secrets import KeyringSecretStore
+from presence_tray.whatsapp_webhook import (
+    APP_SECRET_NAME,
+    VERIFY_TOKEN_NAME,
+    WEBHOOK_PATH,
+    WEBHOOK_SECRETS_ACCOUNT,
+)
 from tests.app_process import AppProcess
 from tests.desktop import (
     choose_from_tray_menu,
@@ -37,7 +50,6 @@ from tests.servers.teams_and_slack import ME, SLACK, TEAMS, TeamsAndSlack
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from pathlib import Path
 
     from presence_tray.core.secrets import SecretStore
     from tests.desktop import Geometry
@@ -107,6 +119,8 @@ def keyring() -> Iterator[KeyringSecretStore]:
     yield store
     for account in (TEAMS, SLACK):
         asyncio.run(store.delete(account))
+    for name in (VERIFY_TOKEN_NAME, APP_SECRET_NAME):
+        asyncio.run(store.delete(WEBHOOK_SECRETS_ACCOUNT, name=name))
 
 
 @pytest.mark.desktop
@@ -156,3 +170,72 @@ def test_connected_accounts_show_their_people_and_set_my_status_from_the_tray(
         print(stderr)  # shown by pytest when the test fails: what the app said it did
     for token in platforms.tokens():
         assert token not in stderr
+
+
+WHATSAPP_PAYLOADS = Path(__file__).parent / "platforms" / "whatsapp" / "payloads"
+APP_SECRET = "whatsapp-app-secret-FAKE-NOT-A-SECRET"
+
+
+def whatsapp_delivery(sent_at: int) -> bytes:
+    """Meta's documented text message, sent at ``sent_at``."""
+    delivery = json.loads((WHATSAPP_PAYLOADS / "text_message.json").read_text())
+    delivery["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = str(sent_at)
+    return json.dumps(delivery).encode()
+
+
+def signed(body: bytes, secret: str) -> dict[str, str]:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"X-Hub-Signature-256": f"sha256={digest}", "Content-Type": "application/json"}
+
+
+@pytest.mark.desktop
+@pytest.mark.keyring
+def test_a_whatsapp_message_forwarded_to_the_app_is_a_last_interaction_never_online(
+    data_dir: Path, tmp_path: Path, platforms: FakePlatforms, keyring: KeyringSecretStore
+) -> None:
+    asyncio.run(connect_accounts(data_dir, platforms, keyring))
+    asyncio.run(keyring.put(WEBHOOK_SECRETS_ACCOUNT, "verify-me-please", name=VERIFY_TOKEN_NAME))
+    asyncio.run(keyring.put(WEBHOOK_SECRETS_ACCOUNT, APP_SECRET, name=APP_SECRET_NAME))
+    environment = {
+        DATA_DIR_ENV: str(data_dir),
+        API_BASES_VARIABLE: platforms.api_bases_variable(),
+        PORT_VARIABLE: "0",
+    }
+    app = AppProcess([], tmp_path / "stderr.log", environment)
+    try:
+        url = wait_until("the local API", lambda: read_discovery(data_dir), timeout=30)["url"]
+        webhook = f"{url}{WEBHOOK_PATH}"
+        challenge = httpx.get(
+            webhook,
+            params={
+                "hub.mode": "subscribe",
+                "hub.verify_token": "verify-me-please",
+                "hub.challenge": "1158201444",
+            },
+        )
+        assert (challenge.status_code, challenge.text) == (200, "1158201444")
+
+        sent_at = int(time.time()) - 300
+        body = whatsapp_delivery(sent_at)
+        forged = httpx.post(webhook, content=body, headers=signed(body, "not-the-app-secret"))
+        assert forged.status_code == 403
+        assert httpx.post(webhook, content=body, headers=signed(body, APP_SECRET)).is_success
+
+        token = asyncio.run(keyring.app_secret(TOKEN_SECRET_NAME).get())
+        headers = {"Authorization": f"Bearer {token}"}
+        people = wait_until(
+            "Sheena in the hub",
+            lambda: httpx.get(
+                f"{url}/v1/people", params={"name": "Sheena Nelson"}, headers=headers
+            ).json()["people"],
+        )
+    finally:
+        stderr = app.stop_cleanly()
+        print(stderr)
+    (sheena,) = people
+    assert sheena["state"] == "unknown"  # writing five minutes ago is not being online
+    (whatsapp,) = sheena["platforms"]
+    assert whatsapp["last_active_at"] == sent_at
+    assert "messaged you 5 min ago" in whatsapp["words"]
+    assert APP_SECRET not in stderr
+    assert "Does it come in another color?" not in stderr  # a message's text is never logged

@@ -98,6 +98,10 @@ def test_the_running_app_answers_with_the_keyrings_token(data_dir: Path, tmp_pat
             "unknown",
         } == set()
         assert httpx.get(f"{url}/v1/people").status_code == 401
+        # The simulated network records no real person's WhatsApp message; Meta retries later.
+        whatsapp = httpx.post(f"{url}/webhooks/whatsapp", content=b"{}")
+        assert whatsapp.status_code == 503
+        assert "simulated network" in whatsapp.text
         answer = httpx.put(f"{url}/v1/me/status", json={"status": "busy"}, headers=headers)
         assert answer.status_code == 200
         assert answer.json()["accounts"]  # the simulated accounts say what they did

@@ -38,6 +38,9 @@ TEST_SERVER_NAME: Final = "test server"
 # oidc-provider gives only with offline_access and an explicit consent prompt).
 _TEST_SCOPES: Final = ("openid", "offline_access", "profile")
 _TEST_AUTHORIZE_PARAMS: Final = (("prompt", "consent"),)
+_OPENID_SCOPES: Final = frozenset({"openid", "profile", "email"})
+"""Standard OpenID Connect scopes: a platform asking only for these (LinkedIn) signs in with
+OpenID Connect itself, and asks the test server for exactly the same."""
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,18 @@ def platform_endpoints(
 ) -> OAuthEndpoints:
     """``platform``'s endpoints (with ``settings``' tenant), or the test server's.
 
-    Raises ValueError (a sentence) for a malformed tenant.
+    At the test server a platform that signs in with OpenID Connect itself (LinkedIn:
+    ``openid profile email``) asks for exactly its own scopes; the others ask for who you are
+    and a refresh token. Raises ValueError (a sentence) for a malformed tenant.
     """
     description = SIGN_IN_DESCRIPTIONS[platform].for_tenant(
         settings.get("tenant") or MICROSOFT_DEFAULT_TENANT
+    )
+    scopes = (
+        *description.read_scopes,
+        *description.set_status_scopes,
+        *description.refresh_scopes,
+        *description.identity_scopes,
     )
     if test_server is not None:
         return OAuthEndpoints(
@@ -83,7 +94,7 @@ def platform_endpoints(
             token_url=test_server.token_url,
             revoke_url=test_server.revoke_url,
             identity=IdentityCall(test_server.userinfo_url, openid_identity),
-            scopes=_TEST_SCOPES,
+            scopes=scopes if _signs_in_with_openid(scopes) else _TEST_SCOPES,
             issuer=test_server.issuer,
             authorize_params=_TEST_AUTHORIZE_PARAMS,
         )
@@ -93,14 +104,14 @@ def platform_endpoints(
         token_url=description.token_url,
         revoke_url=description.revoke_url,
         identity=IDENTITY_CALLS[platform],
-        scopes=(
-            *description.read_scopes,
-            *description.set_status_scopes,
-            *description.refresh_scopes,
-            *description.identity_scopes,
-        ),
+        scopes=scopes,
         scope_parameter=description.scope_parameter,
     )
+
+
+def _signs_in_with_openid(scopes: tuple[str, ...]) -> bool:
+    """Whether a platform asking for ``scopes`` signs in with OpenID Connect only (LinkedIn)."""
+    return "openid" in scopes and _OPENID_SCOPES.issuperset(scopes)
 
 
 def sign_in_request(endpoints: OAuthEndpoints, client_id: str) -> SignInRequest:

@@ -94,9 +94,13 @@ def discord_identity(payload: Mapping[str, object]) -> SignedIn:
 
 
 def openid_identity(payload: Mapping[str, object]) -> SignedIn:
-    """An OpenID Connect userinfo answer (LinkedIn, the test server): ``sub``; the e-mail."""
+    """An OpenID Connect userinfo answer (LinkedIn, the test server): ``sub``; the name and
+    e-mail ("Ada Lovelace (ada@example.org)") when both are shared, else either."""
     subject = _required(payload, "sub")
-    return SignedIn(subject, _text(payload, "email", "preferred_username", "name") or subject)
+    name, email = _text(payload, "name"), _text(payload, "email")
+    if name and email:
+        return SignedIn(subject, f"{name} ({email})")
+    return SignedIn(subject, email or _text(payload, "preferred_username", "name") or subject)
 
 
 IDENTITY_CALLS: Final[dict[Platform, IdentityCall]] = {

@@ -240,7 +240,8 @@ METHODS: Final[dict[Platform, tuple[ConnectMethod, ...]]] = {
 
 UNAVAILABLE: Final[dict[Platform, str]] = {
     Platform.WHATSAPP: (
-        "WhatsApp offers no way for apps to read anyone's presence, so there is nothing to connect."
+        "WhatsApp offers no way for apps to read anyone's presence, so there is nothing to "
+        "connect; Receive WhatsApp messages notes when someone last messaged you instead."
     ),
 }
 

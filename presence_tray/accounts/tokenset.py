@@ -22,6 +22,8 @@ class TokenSet:
     expires_at: float | None = None  # seconds since the epoch; None: the server did not say
     scope: str = ""
     token_type: str = "Bearer"  # noqa: S105 - a token type name, no secret
+    id_token: str | None = field(default=None, repr=False, compare=False)
+    """The OpenID Connect ID token of a sign-in, checked once and never kept."""
 
     @classmethod
     def from_response(
@@ -58,6 +60,7 @@ class TokenSet:
             expires_at=expires_at,
             scope=scope if isinstance(scope, str) else (previous.scope if previous else ""),
             token_type=token_type if isinstance(token_type, str) else "Bearer",
+            id_token=id_token if isinstance(id_token := response.get("id_token"), str) else None,
         )
 
     def expires_within(self, seconds: float, *, now: float) -> bool:
@@ -65,8 +68,10 @@ class TokenSet:
         return self.expires_at is not None and self.expires_at - now <= seconds
 
     def to_secret(self) -> str:
-        """The JSON string kept in the keyring."""
-        return json.dumps(asdict(self), sort_keys=True)
+        """The JSON string kept in the keyring (without the ID token)."""
+        kept = asdict(self)
+        del kept["id_token"]
+        return json.dumps(kept, sort_keys=True)
 
     @classmethod
     def from_secret(cls, secret: str) -> TokenSet:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from presence_tray.core.aggregation import AggregatedPresence, AggregationPolicy, Decision
+from presence_tray.core.identity import Platform
 from presence_tray.core.presence import (
     Activity,
     ActivityKind,
     DevicePresence,
     PlatformPresence,
+    PresenceSource,
     PresenceState,
 )
 
@@ -30,6 +32,11 @@ ACTIVITY_WORDS: dict[ActivityKind, str] = {
     ActivityKind.CUSTOM: "",
 }
 
+OPEN_ACTION_WORDS: dict[Platform, str] = {
+    Platform.LINKEDIN: "Open profile",
+}
+"""What opening an identity's link does, where it is not a chat (LinkedIn: the profile)."""
+
 _POLICY_WORDS = {
     AggregationPolicy.MOST_AVAILABLE: "most available wins",
     AggregationPolicy.RESPECT_DND: "do-not-disturb anywhere wins",
@@ -41,6 +48,12 @@ def state_words(state: PresenceState, *, dnd: bool = False) -> str:
     if dnd:
         return "Do not disturb"
     return STATE_WORDS[state]
+
+
+def open_action_words(platform: Platform) -> str:
+    """The button that opens an identity's link: "Open chat on WhatsApp", "Open profile on
+    LinkedIn"."""
+    return f"{OPEN_ACTION_WORDS.get(platform, 'Open chat')} on {platform.display_name}"
 
 
 def format_age(seconds: float) -> str:
@@ -74,11 +87,24 @@ def device_words(devices: tuple[DevicePresence, ...]) -> str:
     )
 
 
+def last_interaction_words(value: PlatformPresence, *, now: float) -> str | None:
+    """ "messaged you 5 min ago" for a value inferred from a message (WhatsApp), else None.
+
+    Said as what happened, never as a presence: writing a minute ago is not being online.
+    """
+    if value.source is not PresenceSource.LAST_INTERACTION or value.last_active_at is None:
+        return None
+    return f"messaged you {format_age(now - value.last_active_at)}"
+
+
 def value_words(value: PlatformPresence, *, stale: bool, now: float) -> str:
-    """One platform's own value: "Slack: Away", or the platform's limit as it says it."""
+    """One platform's own value: "Slack: Away", or the platform's limit as it says it (and
+    when the person last messaged you, where that is all it tells)."""
     platform = value.identity.platform.display_name
     if value.state is PresenceState.UNKNOWN and value.note:
-        return value.note  # a sentence that names its platform: "WhatsApp does not share ..."
+        # A sentence that names its platform: "WhatsApp does not share presence".
+        messaged = last_interaction_words(value, now=now)
+        return value.note if messaged is None else f"{value.note} · {messaged}"
     text = state_words(value.state, dnd=value.dnd)
     detail = activity_words(value.activity)
     if detail:
@@ -101,15 +127,30 @@ def summary(aggregate: AggregatedPresence, *, now: float) -> str:
     decider = aggregate.decided_by
     if aggregate.state is PresenceState.OFFLINE and aggregate.last_seen_at is not None:
         parts.append(f"last seen {format_age(now - aggregate.last_seen_at)}")
+    messaged = None
     if decider is not None and aggregate.decision is Decision.ONLY_UNKNOWN:
         notes = [v.note for v in aggregate.values if v.note]
         if notes:
             parts.append(notes[0])  # "WhatsApp does not share presence": say why we can't tell
+        messaged = _latest_message_words(aggregate.values, now=now)
+        if messaged is not None:
+            parts.append(messaged)
     elif decider is not None:
         parts.append(decider.identity.platform.display_name)
-    if aggregate.stale and decider is not None:
+    if aggregate.stale and decider is not None and messaged is None:
         parts.append(f"as of {format_age(now - decider.observed_at)}")
     return " · ".join(parts)
+
+
+def _latest_message_words(values: tuple[PlatformPresence, ...], *, now: float) -> str | None:
+    """ "messaged you 5 min ago" for the latest message among ``values``, if any says one."""
+    messages = [
+        v for v in values if v.source is PresenceSource.LAST_INTERACTION and v.last_active_at
+    ]
+    if not messages:
+        return None
+    latest = max(messages, key=lambda v: v.last_active_at or 0.0)
+    return last_interaction_words(latest, now=now)
 
 
 def explanation(aggregate: AggregatedPresence, policy: AggregationPolicy) -> str:

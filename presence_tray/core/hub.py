@@ -164,6 +164,7 @@ class PresenceHub:
         self._live_accounts: set[AccountRef] = set()
         self._updates_by_platform: Counter[Platform] = Counter()
         self._unmatched = 0
+        self._removed_identities = 0
         self._events_total = 0
         self._recent_events: deque[tuple[float, int]] = deque()
 
@@ -304,6 +305,41 @@ class PresenceHub:
         own = unlinked_person_id(key)
         self.link(key, own)
         return own
+
+    def remove_identity(self, key: IdentityKey) -> None:
+        """Forget the identity ``key`` and its value (one the user added by hand and removes).
+
+        Its person is re-aggregated and the change published at once; a person left with no
+        identity is removed and announced to :meth:`subscribe_removals` listeners. An
+        identity the hub does not know is ignored.
+        """
+        entry = self._owner.pop(key, None)
+        self._identities.pop(key, None)
+        self._pending.pop(key, None)
+        if entry is None:
+            return
+        self._removed_identities += 1
+        old = entry.person
+        entry.person = Person(
+            old.person_id, old.display_name, tuple(k for k in old.identities if k != key)
+        )
+        entry.values.pop(key, None)
+        entry.last_seen_at = _last_seen(entry.values.values())
+        if entry.person.identities:
+            entry.person_changed = entry.aggregate is not None
+            self._mark_dirty((entry,))
+            self.flush()
+            return
+        del self._entries[old.person_id]
+        self._dirty.pop(entry, None)
+        self.flush()
+        self._announce_removals([entry.person])
+
+    @property
+    def removed_identities(self) -> int:
+        """How many identities :meth:`remove_identity` has forgotten so far: a writer that
+        holds values checks them against the hub only when this grows."""
+        return self._removed_identities
 
     def _move(self, key: IdentityKey, source: _Entry, target: _Entry) -> None:
         """Move one identity and its value between two people; both are marked dirty."""

@@ -117,7 +117,11 @@ class LocalStore:
             write_batch(self.db, batch.cache, batch.history, batch.identities)
 
         writer = WriteBehind(
-            write, hub.identity, history_enabled=history_enabled, on_problem=on_problem
+            write,
+            hub.identity,
+            history_enabled=history_enabled,
+            on_problem=on_problem,
+            removed_identities=lambda: hub.removed_identities,
         )
         hub.subscribe(writer.on_changes)
         return writer

@@ -80,10 +80,17 @@ class WriteBehind:
         flush_interval: float = DEFAULT_FLUSH_INTERVAL_SECONDS,
         max_batch: int = DEFAULT_MAX_BATCH,
         on_problem: ProblemListener | None = None,
+        removed_identities: Callable[[], int] = lambda: 0,
     ) -> None:
-        """Write through ``write_batch``; ``lookup_identity`` describes new identities."""
+        """Write through ``write_batch``; ``lookup_identity`` describes new identities.
+
+        ``removed_identities`` counts the identities the hub has forgotten: when it grows,
+        what is held of them is dropped before the next write.
+        """
         self._write_batch = write_batch
         self._lookup_identity = lookup_identity
+        self._removed_identities = removed_identities
+        self._removed_seen = 0
         self._history_enabled = history_enabled
         self._flush_interval = flush_interval
         self._max_batch = max_batch
@@ -196,7 +203,21 @@ class WriteBehind:
 
     # -- internals ---------------------------------------------------------------------------
 
+    def _drop_forgotten(self) -> None:
+        """Drop what is held of identities the hub forgot (one added by hand and removed
+        before it was written): written, they would come back at the next start."""
+        known = self._lookup_identity
+        self._identities = {
+            key: identity for key, identity in self._identities.items() if known(key) is not None
+        }
+        self._cache = {key: value for key, value in self._cache.items() if known(key) is not None}
+        self._history = [item for item in self._history if known(item.identity) is not None]
+
     def _take(self) -> Batch:
+        removed = self._removed_identities()
+        if removed != self._removed_seen:
+            self._removed_seen = removed
+            self._drop_forgotten()
         batch = Batch(list(self._identities.values()), list(self._cache.values()), self._history)
         self._identities = {}
         self._cache = {}

@@ -145,6 +145,11 @@ class ContactsWindow(QWidget):
     """The user asked to link another identity to a person (the person id)."""
     unlink_requested = Signal(object)
     """The user asked to unlink an identity (its ``IdentityKey``) from its person."""
+    add_identity_requested = Signal(str, object)
+    """The user asked to add a LinkedIn profile or WhatsApp number to a person (the person id,
+    the ``Platform``)."""
+    remove_identity_requested = Signal(object)
+    """The user asked to remove an identity added by hand (its ``IdentityKey``)."""
     size_chosen = Signal(int, int)
     """The user resized the window to this width and height (once the resizing has rested)."""
     visible_people_changed = Signal(object)
@@ -256,6 +261,8 @@ class ContactsWindow(QWidget):
         detail.person_gone.connect(self.back_to_list_saying)
         detail.link_requested.connect(self.link_requested)
         detail.unlink_requested.connect(self.unlink_requested)
+        detail.add_identity_requested.connect(self.add_identity_requested)
+        detail.remove_identity_requested.connect(self.remove_identity_requested)
         return detail
 
     def _browse_page(self) -> QWidget:

@@ -1,5 +1,5 @@
 """One identity in a person's detail: its platform's own value, whether it decided the
-badge, the platform's limitation, and its actions (open chat, unlink)."""
+badge, the platform's limitation, and its actions (open chat or profile, unlink, remove)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout
+
+from presence_tray.core.describe import open_action_words
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QResizeEvent
@@ -76,9 +78,14 @@ class IdentityRow(QFrame):
         limitation: str | None,
         chat_url: str | None,
         can_unlink: bool,
+        can_remove: bool = False,
         parent: QWidget | None = None,
     ) -> None:
-        """Build the row; :meth:`show_value` fills in the value."""
+        """Build the row; :meth:`show_value` fills in the value.
+
+        ``chat_url`` is opened by a button named for the platform ("Open profile on
+        LinkedIn"); ``can_remove`` offers Remove (an identity added by hand).
+        """
         super().__init__(parent)
         self.key = key
         platform = key.platform.display_name
@@ -95,6 +102,7 @@ class IdentityRow(QFrame):
         self.limitation_label.setAccessibleName(f"{platform} limitation")
         self.chat_button: QPushButton | None = None
         self.unlink_button: QPushButton | None = None
+        self.remove_button: QPushButton | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -109,8 +117,9 @@ class IdentityRow(QFrame):
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 2, 0, 0)
         if chat_url:
-            self.chat_button = QPushButton(f"Open chat on {platform}")
-            self.chat_button.setAccessibleName(f"Open chat on {platform}")
+            self.chat_button = QPushButton(open_action_words(key.platform))
+            self.chat_button.setAccessibleName(self.chat_button.text())
+            self.chat_button.setToolTip(chat_url)
             self.chat_button.setProperty("chat_url", chat_url)
             buttons.addWidget(self.chat_button)
         if can_unlink:
@@ -120,6 +129,11 @@ class IdentityRow(QFrame):
                 f"Show {platform} · {account_name} as a person of its own"
             )
             buttons.addWidget(self.unlink_button)
+        if can_remove:
+            self.remove_button = QPushButton("Remove")
+            self.remove_button.setAccessibleName(f"Remove {platform} · {account_name}")
+            self.remove_button.setToolTip(f"Remove {account_name}, added by hand, from this person")
+            buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
         if buttons.count() > 1:
             layout.addLayout(buttons)

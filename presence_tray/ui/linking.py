@@ -1,5 +1,5 @@
 """Linking people in the UI: the "possible duplicates" bar, the suggestions review, "Link
-with…" and unlinking.
+with…", unlinking, and adding (or removing) a LinkedIn profile or WhatsApp number by hand.
 
 Nothing here links anything by itself: every choice goes to a :class:`LinkingBackend` (the
 wiring layer's linking service), which applies it and answers with a sentence to show.
@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from presence_tray.core.identity import IdentityKey
+from presence_tray.core.identity import IdentityKey, Platform
 from presence_tray.core.linking import clip
+from presence_tray.ui.add_identity import AddIdentityDialog
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from presence_tray.core.identity import Person
     from presence_tray.core.linking import LinkSide, LinkSuggestion
@@ -42,6 +43,7 @@ _log = logging.getLogger(__name__)
 
 REVIEW_TITLE = "Suggested links"
 ALL_REVIEWED = "No more suggestions."
+PERSON_GONE = "That person is no longer in the list; nothing was changed."
 SHOWN_CANDIDATES = 100
 """People listed at once in "Link with…"; typing narrows the rest down."""
 RECOUNT_DELAY_MS = 1000
@@ -81,6 +83,14 @@ class LinkingBackend(Protocol):
 
     def unlink(self, key: IdentityKey) -> str:
         """Make an identity a person of its own."""
+        ...
+
+    def add_by_hand(self, person_id: str, platform: Platform, text: str) -> str:
+        """Add a LinkedIn profile or WhatsApp number to a person (ValueError: a sentence)."""
+        ...
+
+    def remove_by_hand(self, key: IdentityKey) -> str:
+        """Remove an identity added by hand."""
         ...
 
 
@@ -466,7 +476,7 @@ class LinkingActions(QObject):
         """Open "Link with…" for one person."""
         person = self._backend.person(person_id)
         if person is None:
-            self._bar.show_message("That person is no longer in the list; nothing was changed.")
+            self._bar.show_message(PERSON_GONE)
             return
         dialog = LinkWithDialog(self._backend, person, self._window)
         dialog.linked.connect(self._bar.show_message)
@@ -474,10 +484,39 @@ class LinkingActions(QObject):
 
     def unlink_identity(self, key: object) -> None:
         """Make one identity a person of its own, and say so."""
-        if not isinstance(key, IdentityKey):
-            _log.error("unlink asked for %r, which is not an identity key", key)
+        self._change_identity("unlink", key, self._backend.unlink)
+
+    def add_identity(self, person_id: str, platform: object) -> None:
+        """Open "Add a LinkedIn profile…" or "Add a WhatsApp number…" for one person."""
+        if not isinstance(platform, Platform):
+            _log.error("adding by hand asked for %r, which is not a platform", platform)
             return
-        self._bar.show_message(self._backend.unlink(key))
+        person = self._backend.person(person_id)
+        if person is None:
+            self._bar.show_message(PERSON_GONE)
+            return
+        dialog = AddIdentityDialog(
+            platform,
+            person.display_name,
+            lambda text: self._backend.add_by_hand(person_id, platform, text),
+            self._window,
+        )
+        dialog.added.connect(self._bar.show_message)
+        self._open(dialog)
+
+    def remove_identity(self, key: object) -> None:
+        """Remove an identity added by hand, and say so."""
+        self._change_identity("remove", key, self._backend.remove_by_hand)
+
+    def _change_identity(
+        self, asked: str, key: object, change: Callable[[IdentityKey], str]
+    ) -> None:
+        """Apply one choice about an identity (from a signal: anything may come), say what it
+        did, and count the suggestions again."""
+        if not isinstance(key, IdentityKey):
+            _log.error("%s asked for %r, which is not an identity key", asked, key)
+            return
+        self._bar.show_message(change(key))
         self.refresh()
 
     def _open(self, dialog: QDialog) -> None:

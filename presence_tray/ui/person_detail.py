@@ -2,9 +2,10 @@
 
 Badge and name; one row per identity with its platform's own value, its age when stale,
 which one decided the badge (and the explanation why), the platform's plain limitation;
-the last 24 hours as a thin timeline; actions: open chat, notify me when available,
-favourite, link and unlink (the last two only asked for, through signals). The view follows
-the hub while it is open.
+the last 24 hours as a thin timeline; actions: open chat (or profile), notify me when
+available, favourite, link and unlink, add a LinkedIn profile or a WhatsApp number by hand and
+remove it again (the last four only asked for, through signals). The view follows the hub
+while it is open.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from presence_tray.core import describe
+from presence_tray.core.added_identities import ADDABLE_PLATFORMS, is_added_by_hand, what_is_added
 from presence_tray.core.history import PresenceTransition, transitions
 from presence_tray.ui.badges import Badge, badge_image
 from presence_tray.ui.history_timeline import (
@@ -134,6 +136,11 @@ class PersonDetail(QWidget):
     """The user asked to link another identity to this person (the person id)."""
     unlink_requested = Signal(object)
     """The user asked to unlink one identity (its ``IdentityKey``) from this person."""
+    add_identity_requested = Signal(str, object)
+    """The user asked to add a LinkedIn profile or WhatsApp number (the person id, the
+    ``Platform``)."""
+    remove_identity_requested = Signal(object)
+    """The user asked to remove an identity added by hand (its ``IdentityKey``)."""
 
     def __init__(
         self,
@@ -310,6 +317,13 @@ class PersonDetail(QWidget):
         self.link_button.setAccessibleName("Link with another contact")
         self.link_button.setToolTip("Add another account of this person to them")
         self.link_button.clicked.connect(self._on_link_clicked)
+        self.add_buttons: dict[Platform, QPushButton] = {}
+        """ "Add a LinkedIn profile…", "Add a WhatsApp number…", by platform."""
+        for platform in ADDABLE_PLATFORMS:
+            button = QPushButton(f"Add a {what_is_added(platform)}…")
+            button.setAccessibleName(f"Add a {what_is_added(platform)} to this person")
+            button.clicked.connect(partial(self._on_add_clicked, platform))
+            self.add_buttons[platform] = button
 
     def _lay_out(self) -> None:
         header = QHBoxLayout()
@@ -334,6 +348,11 @@ class PersonDetail(QWidget):
         actions_row.addWidget(self.link_button)
         actions_row.addStretch(1)
         content.addLayout(actions_row)
+        add_row = QHBoxLayout()
+        for button in self.add_buttons.values():
+            add_row.addWidget(button)
+        add_row.addStretch(1)
+        content.addLayout(add_row)
         content.addWidget(self.notify_label)
         content.addWidget(self.not_remembered_label)
         content.addStretch(1)
@@ -366,12 +385,16 @@ class PersonDetail(QWidget):
                 account_name=key.remote_id if identity is None else identity.display_name,
                 limitation=limitations.get(key.platform),
                 chat_url=None if identity is None else identity.chat_url,
-                can_unlink=len(person.identities) > 1,
+                # One added by hand is removed, not made a person of its own.
+                can_unlink=len(person.identities) > 1 and not is_added_by_hand(key),
+                can_remove=is_added_by_hand(key),
             )
             if row.chat_button is not None:
                 row.chat_button.clicked.connect(partial(self._open_chat, row))
             if row.unlink_button is not None:
                 row.unlink_button.clicked.connect(partial(self.unlink_requested.emit, key))
+            if row.remove_button is not None:
+                row.remove_button.clicked.connect(partial(self.remove_identity_requested.emit, key))
             self._identities_box.addWidget(row)
             self._rows.append(row)
 
@@ -490,10 +513,14 @@ class PersonDetail(QWidget):
         if self._person is not None:
             self.link_requested.emit(self._person.person_id)
 
+    def _on_add_clicked(self, platform: Platform) -> None:
+        if self._person is not None:
+            self.add_identity_requested.emit(self._person.person_id, platform)
+
     def _open_chat(self, row: IdentityRow) -> None:
         url = row.chat_button.property("chat_url") if row.chat_button is not None else None
         if url:
-            _log.debug("opening a chat on %s", row.key.platform.display_name)
+            _log.debug("opening the %s link", row.key.platform.display_name)
             self._open_url(QUrl(str(url)))
 
 

@@ -367,6 +367,8 @@ class TrayShell(QObject):
         self._linking = LinkingActions(self._linking_backend, window.linking_bar, window)
         window.link_requested.connect(self._linking.link_with)
         window.unlink_requested.connect(self._linking.unlink_identity)
+        window.add_identity_requested.connect(self._linking.add_identity)
+        window.remove_identity_requested.connect(self._linking.remove_identity)
         if self._model is not None:  # always: windows are built after start()
             # New people may be duplicates: count again once the accounts have listed them.
             self._model.rowsInserted.connect(self._linking.recount_soon)

@@ -13,9 +13,13 @@ import time
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from presence_tray.account_clients import reads_with
+from presence_tray.accounts import id_token as id_token_module
+from presence_tray.accounts.id_token import check_id_token as real_check_id_token
 from presence_tray.accounts.tokens import NeedsReconnectError
 from presence_tray.accounts.tokenset import TokenSet
 from presence_tray.accounts_service import WAITING_FOR_BROWSER, AccountsService, ConnectOutcome
@@ -380,3 +384,48 @@ async def test_a_slack_app_token_is_kept_beside_the_tokens_and_leaves_with_them(
         assert len(setup.browser.opened) == opened
     finally:
         await server.aclose()
+
+
+async def test_linkedin_signs_in_with_openid_connect_and_reads_nothing(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = a_user()
+    setup.browser.users.append(user)
+    checked: list[str] = []
+
+    def check_id_token(token: str, **expected: object) -> None:
+        checked.append(str(expected["subject"]))
+        real_check_id_token(token, **expected)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(id_token_module, "check_id_token", check_id_token)
+
+    outcome = await connect(setup.service, Platform.LINKEDIN)
+    await setup.browser.finished()
+
+    ref = AccountRef(Platform.LINKEDIN, user.username)
+    label = f"User {user.username} ({user.username}@example.org)"  # userinfo: name and email
+    no_presence = "LinkedIn shares no presence, so there is nothing more to read"
+    assert outcome.ok, outcome.message
+    assert outcome.account == ref  # the userinfo sub names the account...
+    assert checked == [user.username]  # ...and is the ID token's sub
+    assert outcome.message == f"Connected to LinkedIn as {label}; {no_presence}."
+    [opened] = setup.browser.opened
+    asked = parse_qs(urlsplit(opened).query)
+    assert asked["scope"] == ["openid profile email"]
+    assert asked["code_challenge_method"] == ["S256"]
+    assert asked["code_challenge"]
+    redirect = urlsplit(asked["redirect_uri"][0])
+    assert (redirect.scheme, redirect.hostname, redirect.path) == ("http", "127.0.0.1", "/callback")
+    [saved] = setup.repository.list()
+    assert (saved.ref, saved.label) == (ref, label)
+    for service in (setup.service, setup.restarted()):
+        [row] = service.account_rows(Platform.LINKEDIN)
+        assert row.state == f"signed in as {label}; {no_presence}"
+        assert not row.needs_reconnect
+    secret = await setup.keyring.get(ref) or ""
+    assert "id_token" not in secret  # checked against the userinfo sub, then dropped
+    tokens = TokenSet.from_secret(secret)
+    assert tokens.refresh_token is None  # no offline_access: LinkedIn renews for partners only
+    assert set(tokens.scope.split()) == {"openid", "profile", "email"}
+    # Nothing pretends to read it: no client runs for a LinkedIn account.
+    assert not reads_with(Platform.LINKEDIN, "oauth")

@@ -63,7 +63,13 @@ def test_the_test_server_replaces_every_platform() -> None:
         assert endpoints.identity.url == TEST_SERVER.userinfo_url
         assert endpoints.identity.read is openid_identity
         assert endpoints.scope_parameter == "scope"
-        assert "offline_access" in endpoints.scopes
+        # LinkedIn signs in with OpenID Connect itself: the test server is asked the same.
+        expected = (
+            ("openid", "profile", "email")
+            if platform is Platform.LINKEDIN
+            else ("openid", "offline_access", "profile")
+        )
+        assert endpoints.scopes == expected
 
 
 async def test_an_unreachable_test_server_is_a_sentence() -> None:

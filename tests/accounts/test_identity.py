@@ -83,8 +83,9 @@ LINKEDIN_USERINFO = {
         ),
         (zoom_identity, ZOOM_ME, SignedIn("KDcuGIm1QgePTO8WbOqwIQ", "jchill@example.com")),
         (discord_identity, DISCORD_ME, SignedIn("80351110224678912", "nelly")),
-        (openid_identity, LINKEDIN_USERINFO, SignedIn("782bbtaQ", "doe@email.com")),
+        (openid_identity, LINKEDIN_USERINFO, SignedIn("782bbtaQ", "John Doe (doe@email.com)")),
         (openid_identity, {"sub": "alice", "name": "User alice"}, SignedIn("alice", "User alice")),
+        (openid_identity, {"sub": "b", "email": "b@example.org"}, SignedIn("b", "b@example.org")),
         (graph_identity, {"id": "g-1"}, SignedIn("g-1", "g-1")),
     ],
 )

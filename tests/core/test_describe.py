@@ -122,6 +122,26 @@ def test_summary_of_unknown_says_why_when_the_platform_does() -> None:
     assert summary(result, now=NOW) == f"Unknown · {note}"
 
 
+def test_a_message_is_said_as_a_message_never_as_a_presence() -> None:
+    note = "WhatsApp does not share presence"
+    wrote = value(
+        WHATSAPP,
+        PresenceState.UNKNOWN,
+        NOW - 60,
+        source=PresenceSource.LAST_INTERACTION,
+        note=note,
+        last_active_at=NOW - 300,
+    )
+    assert value_words(wrote, stale=False, now=NOW) == f"{note} · messaged you 5 min ago"
+    assert value_words(wrote, stale=True, now=NOW + 7200) == f"{note} · messaged you 2 h ago"
+    result = aggregate("p", [wrote], policy=AggregationPolicy.MOST_AVAILABLE)
+    assert summary(result, now=NOW) == f"Unknown · {note} · messaged you 5 min ago"
+    stale = aggregate(
+        "p", [wrote], policy=AggregationPolicy.MOST_AVAILABLE, stale=frozenset({WHATSAPP})
+    )
+    assert summary(stale, now=NOW + 86_400 * 3) == f"Unknown · {note} · messaged you 3 days ago"
+
+
 def test_summary_of_only_unknown_names_no_platform() -> None:
     result = aggregate(
         "p",

@@ -242,3 +242,37 @@ def test_people_take_the_names_the_user_gave_them(hub: PresenceHub) -> None:
     hub.name_people({alice.person_id: "Alice C."})
     hub.flush()
     assert len(recorder.changes) == 1
+
+
+def test_remove_identity_forgets_it_and_its_value(hub: PresenceHub) -> None:
+    hub.link(STRAY, "alice")
+    recorder = Recorder(hub)
+
+    hub.remove_identity(STRAY)
+
+    assert hub.person("alice") == Person("alice", "Alice Chen", (ALICE_SLACK, ALICE_TEAMS))
+    assert hub.identity(STRAY) is None
+    assert hub.person_of(STRAY) is None
+    alice = hub.aggregate("alice")
+    assert alice is not None
+    assert alice.state is PresenceState.AWAY  # the removed value no longer counts
+    assert alice.last_seen_at == NOW - 60
+    assert recorder.events == [("changed", ["alice"])]
+    assert hub.statistics().identities == 2
+    hub.ingest(value(STRAY, PresenceState.ONLINE, NOW))  # a late value finds no one
+    hub.flush()
+    assert hub.person_of(STRAY) is None
+    hub.remove_identity(STRAY)  # unknown now: nothing happens
+    assert recorder.events == [("changed", ["alice"])]
+
+
+def test_removing_a_persons_last_identity_removes_the_person(hub: PresenceHub) -> None:
+    recorder = Recorder(hub)
+    stray_person = unlinked_person_id(STRAY)
+    hub.ingest(value(STRAY, PresenceState.BUSY, NOW))  # pending, never flushed
+
+    hub.remove_identity(STRAY)
+
+    assert hub.person(stray_person) is None
+    assert [p.person_id for p in hub.people()] == ["alice"]
+    assert recorder.events == [("removed", [stray_person])]

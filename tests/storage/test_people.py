@@ -247,3 +247,39 @@ def test_a_link_after_an_unlink_wins(people: PeopleRepository) -> None:
     people.link(ALICE_TEAMS, "alice", "Alice Chen")
     people.save_identities([Identity(ALICE_TEAMS, "Alice C.")])
     assert by_key(people.load_identities())[ALICE_TEAMS].person_id == "alice"
+
+
+def test_forget_identity_removes_one_identity_and_what_is_kept_about_it(
+    people: PeopleRepository, db: Database
+) -> None:
+    cache, history = PresenceCacheRepository(db), HistoryRepository(db)
+    profile = key("ada-lovelace", Platform.LINKEDIN, "manual")
+    people.save_identities([Identity(profile, "linkedin.com/in/ada-lovelace")])
+    people.link(profile, "alice", "Alice Chen")
+    everyone = [ALICE_SLACK, ALICE_TEAMS, profile]
+    cache.upsert_many(value(k) for k in everyone)
+    history.append_many(transition(k, at=NOW + n) for n, k in enumerate(everyone))
+    people.never_link(profile, BOB_SLACK)
+
+    people.forget_identity(profile)
+
+    assert {i.key for i in people.load_identities()} == {ALICE_SLACK, ALICE_TEAMS, BOB_SLACK, LONER}
+    assert {v.identity for v in cache.load()} == {ALICE_SLACK, ALICE_TEAMS}
+    assert {t.identity for t in history.for_identities(everyone, since=0)} == {
+        ALICE_SLACK,
+        ALICE_TEAMS,
+    }
+    assert people.never_links() == frozenset()
+    [alice] = [p for p in people.load_people() if p.person_id == "alice"]
+    assert set(alice.identities) == {ALICE_SLACK, ALICE_TEAMS}
+    people.forget_identity(profile)  # again: nothing left, nothing happens
+
+
+def test_forgetting_a_persons_only_identity_removes_the_person(
+    people: PeopleRepository, db: Database
+) -> None:
+    own = unlinked_person_id(LONER)
+    assert raw(db.path, "SELECT count(*) FROM people WHERE person_id = ?", (own,)) == [(1,)]
+    people.forget_identity(LONER)
+    assert raw(db.path, "SELECT count(*) FROM people WHERE person_id = ?", (own,)) == [(0,)]
+    assert LONER not in {i.key for i in people.load_identities()}

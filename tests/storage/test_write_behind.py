@@ -18,6 +18,8 @@ from presence_tray.storage.write_behind import Batch, FlushReport, WriteBehind
 if TYPE_CHECKING:
     import logging
 
+    from presence_tray.core.history import PresenceTransition
+
 NOW = 1_700_000_000.0
 KEYS = [IdentityKey(Platform.SLACK, "work", f"U{n}") for n in range(5)]
 
@@ -38,7 +40,7 @@ class Disk:
     def cache(self) -> dict[IdentityKey, PlatformPresence]:
         return {v.identity: v for b in self.batches for v in b.cache}
 
-    def history(self) -> list[object]:
+    def history(self) -> list[PresenceTransition]:
         return [t for b in self.batches for t in b.history]
 
 
@@ -243,3 +245,19 @@ async def test_cached_values_remember_when_the_person_was_last_seen(hub: Presenc
     cached = disk.cache()[KEYS[0]]
     assert cached.state is PresenceState.OFFLINE
     assert cached.last_active_at == NOW
+
+
+async def test_an_identity_the_hub_forgot_before_the_write_is_not_written(
+    hub: PresenceHub,
+) -> None:
+    disk = Disk()
+    writer = make(hub, disk, removed_identities=lambda: hub.removed_identities)
+    feed(hub, KEYS[0], PresenceState.ONLINE)
+    feed(hub, KEYS[1], PresenceState.BUSY)
+    assert hub.removed_identities == 0
+    hub.remove_identity(KEYS[1])  # added by hand and removed again within the interval
+    await writer.flush()
+    (batch,) = disk.batches
+    assert {i.key for i in batch.identities} == {KEYS[0]}
+    assert set(disk.cache()) == {KEYS[0]}
+    assert {t.identity for t in disk.history()} == {KEYS[0]}

@@ -131,6 +131,11 @@ class FakeAccountsBackend:
     simulated_network_applies_live: bool = True
     statuses: dict[AccountRef, AccountStatus] = field(default_factory=dict)
     autostart: bool = False
+    api_address: str | None = None
+    webhook_known: bool | None = None
+    webhook_calls: list[tuple[str, Callable[[bool, str], None]]] = field(default_factory=list)
+    """Each WhatsApp webhook step asked ("save", "remove"); the test calls on_done."""
+    webhook_saved: list[tuple[str, str]] = field(default_factory=list)
     _problem_listeners: list[Callable[[str], None]] = field(default_factory=list)
     _listeners: list[Callable[[AccountStatus], None]] = field(default_factory=list)
 
@@ -225,3 +230,25 @@ class FakeAccountsBackend:
     def start_disconnect(self, account: AccountRef, *, on_done: Callable[[str], None]) -> None:
         """Record it; the test calls ``on_done``."""
         self.disconnects.append((account, on_done))
+
+    def local_api_address(self) -> str | None:
+        """What the test set (None: the local API is off)."""
+        return self.api_address
+
+    def whatsapp_webhook_saved(self) -> bool | None:
+        """What the test set."""
+        return self.webhook_known
+
+    def start_whatsapp_webhook_save(
+        self, verify_token: str, app_secret: str, *, on_done: Callable[[bool, str], None]
+    ) -> None:
+        """Refuse empty values as the real service does; record the rest."""
+        if not verify_token or not app_secret:
+            msg = "Enter both."
+            raise ValueError(msg)
+        self.webhook_saved.append((verify_token, app_secret))
+        self.webhook_calls.append(("save", on_done))
+
+    def start_whatsapp_webhook_removal(self, *, on_done: Callable[[bool, str], None]) -> None:
+        """Record it; the test answers."""
+        self.webhook_calls.append(("remove", on_done))

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QCoreApplication, QEvent
+
 from presence_tray.core.identity import Identity, IdentityKey, Platform
 from presence_tray.core.presence import PlatformPresence, PresenceSource
+from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.ui.contacts_model import Role
+from presence_tray.ui.shell import TrayShell
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QAbstractItemModel
@@ -15,6 +19,7 @@ if TYPE_CHECKING:
     from presence_tray.core.clock import ManualClock
     from presence_tray.core.hub import PresenceHub
     from presence_tray.core.presence import Activity, PresenceState
+    from presence_tray.ui.linking import LinkingActions, LinkingBackend
 
 START = 1_700_000_000.0
 """The manual clock's starting time in every UI test."""
@@ -79,3 +84,29 @@ def listed(model: QAbstractItemModel, role: int) -> list[Any]:
 def listed_names(model: QAbstractItemModel) -> list[str]:
     """The names of the people listed, in list order (section headers left out)."""
     return listed(model, Role.NAME)
+
+
+def trayless_shell(hub: PresenceHub, clock: ManualClock) -> TrayShell:
+    """A shell over ``hub`` with no tray (its contacts window opens at the start), showing
+    connected accounts."""
+    return TrayShell(
+        hub, ClientSupervisor(hub, clock), clock, simulated_network=False, tray_available=False
+    )
+
+
+def use_linking(shell: TrayShell, backend: LinkingBackend) -> LinkingActions:
+    """Give a started shell its linking backend; the contacts window's linking actions."""
+    shell.use_linking(backend)
+    actions = shell.linking
+    assert actions is not None
+    return actions
+
+
+def close_shell(shell: TrayShell) -> None:
+    """Close the shell and delete its contacts window at once: before the shell and its
+    model go, so that no late event (a focus change) reaches a view of a deleted model."""
+    window = shell.contacts_window
+    shell.close()
+    if window is not None:
+        window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

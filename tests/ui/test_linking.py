@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 from presence_tray.core.hub import PresenceHub, unlinked_person_id
 from presence_tray.core.identity import Identity, IdentityKey, Platform
 from presence_tray.core.presence import PlatformPresence, PresenceSource, PresenceState
-from presence_tray.core.supervisor import ClientSupervisor
 from presence_tray.linking_service import NOT_REMEMBERED, LinkingService
 from presence_tray.runtime import show_last_known
 from presence_tray.storage.database import open_database
@@ -29,7 +28,7 @@ from presence_tray.ui.linking import (
     SuggestionsDialog,
     candidate_text,
 )
-from presence_tray.ui.shell import TrayShell
+from tests.ui.helpers import close_shell, trayless_shell, use_linking
 
 if TYPE_CHECKING:
     import logging
@@ -339,22 +338,13 @@ class App:
         self.hub.flush()
         self.people.save_identities(LISTING)
         self.service = LinkingService(self.hub, self.people)
-        self.shell = TrayShell(
-            self.hub,
-            ClientSupervisor(self.hub, clock),
-            clock,
-            simulated_network=False,
-            tray_available=False,
-        )
+        self.shell = trayless_shell(self.hub, clock)
         self.shell.start()
         self.shut_down = False
 
     async def start_linking(self) -> LinkingActions:
         await self.service.load()
-        self.shell.use_linking(self.service)
-        actions = self.shell.linking
-        assert actions is not None
-        return actions
+        return use_linking(self.shell, self.service)
 
     @property
     def model(self) -> ContactsModel:
@@ -372,10 +362,7 @@ class App:
         if self.shut_down:
             return
         self.shut_down = True
-        window = self.shell.contacts_window
-        self.shell.close()
-        if window is not None:
-            window.deleteLater()
+        close_shell(self.shell)
         self.db.close()
 
 

@@ -52,6 +52,13 @@ def normalise_whatsapp_message(
     sent_at = read.timestamp(message, "timestamp", required=True)
     if sent_at is None:
         return normalise_whatsapp_presence(identity, observed_at=observed_at)
+    return whatsapp_last_interaction(identity, sent_at=sent_at, observed_at=observed_at)
+
+
+def whatsapp_last_interaction(
+    identity: IdentityKey, *, sent_at: float, observed_at: float
+) -> PlatformPresence:
+    """``identity`` wrote at ``sent_at``: a last-interaction value, its state still unknown."""
     return unknown_presence(
         identity,
         observed_at,

@@ -86,6 +86,7 @@ _KEYS_OF_PERSON_SQL: Final = (
     "SELECT platform, account_id, remote_id FROM identities WHERE person_id = ?"
 )
 _FORGET_RULES_SQL: Final = "DELETE FROM notification_rules WHERE person_id = ?"
+_FORGET_IDENTITY_SQL: Final = f"DELETE FROM identities WHERE {KEY_MATCHES}"  # noqa: S608
 # Identities go with the person (ON DELETE CASCADE).
 _FORGET_PERSON_SQL: Final = "DELETE FROM people WHERE person_id = ?"
 
@@ -229,16 +230,19 @@ class PeopleRepository:
         """
         with self._db.writing() as connection:
             keys: list[KeyRow] = connection.execute(_KEYS_OF_PERSON_SQL, (person_id,)).fetchall()
-            for chunk in chunked(keys):
-                keys_sql, params = key_rows(len(chunk)), flat(chunk)
-                for table in ("presence_history", "presence_cache"):
-                    connection.execute(
-                        f"DELETE FROM {table} WHERE {KEY_COLUMNS} IN ({keys_sql})",  # noqa: S608
-                        params,
-                    )
-                connection.execute(_forget_never_links_sql(keys_sql), params + params)
+            _forget_values_of(connection, keys)
             connection.execute(_FORGET_RULES_SQL, (person_id,))
             connection.execute(_FORGET_PERSON_SQL, (person_id,))
+
+    def forget_identity(self, key: IdentityKey) -> None:
+        """Delete one identity (one the user added by hand and removes) with its history,
+        cached value and "never link" pairs; a person left with no identity goes too."""
+        with self._db.writing() as connection:
+            before = _stored(connection, [key]).get(key)
+            _forget_values_of(connection, [key_row(key)])
+            connection.execute(_FORGET_IDENTITY_SQL, key_row(key))
+            if before is not None:
+                _drop_people_without_identities(connection, [before.person_id])
 
 
 def save_identities(connection: sqlite3.Connection, listed: Iterable[Identity]) -> None:
@@ -321,6 +325,18 @@ def _stored(
 def _keys_of_person(connection: sqlite3.Connection, person_id: str) -> list[IdentityKey]:
     found = (key_of(*row) for row in connection.execute(_KEYS_OF_PERSON_SQL, (person_id,)))
     return [key for key in found if key is not None]
+
+
+def _forget_values_of(connection: sqlite3.Connection, keys: list[KeyRow]) -> None:
+    """Delete the history, cached values and "never link" pairs of ``keys``."""
+    for chunk in chunked(keys):
+        keys_sql, params = key_rows(len(chunk)), flat(chunk)
+        for table in ("presence_history", "presence_cache"):
+            connection.execute(
+                f"DELETE FROM {table} WHERE {KEY_COLUMNS} IN ({keys_sql})",  # noqa: S608
+                params,
+            )
+        connection.execute(_forget_never_links_sql(keys_sql), params + params)
 
 
 def _forget_never_links_sql(keys_sql: str) -> str:

@@ -17,14 +17,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from presence_tray.core.identity import Platform
 from presence_tray.ui.settings.connect_dialog import ConnectDialog
 from presence_tray.ui.settings.platform_section import PlatformSection
+from presence_tray.ui.settings.whatsapp_setup import WhatsAppSetup
 from presence_tray.ui.settings.widgets import MessageLine, apply_or_say, named
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from presence_tray.core.identity import AccountRef, Platform
+    from presence_tray.core.identity import AccountRef
     from presence_tray.core.supervisor import AccountStatus
     from presence_tray.ui.settings.backend import AccountRow, SettingsBackend
 
@@ -71,6 +73,10 @@ class AccountsTab(QWidget):
             )
             self.sections[row.platform] = section
             sections_layout.addWidget(section)
+        self.whatsapp_setup: WhatsAppSetup | None = None
+        if Platform.WHATSAPP in self.sections:
+            self.whatsapp_setup = WhatsAppSetup(backend)
+            self.sections[Platform.WHATSAPP].replace_connect(self.whatsapp_setup)
         sections_layout.addStretch(1)
         scroll = named(QScrollArea(self), "Platforms and accounts")
         scroll.setWidgetResizable(True)
@@ -116,6 +122,8 @@ class AccountsTab(QWidget):
     def close_subscriptions(self) -> None:
         """Stop following account changes, and stop a connect still running (going away)."""
         self._closed = True
+        if self.whatsapp_setup is not None:
+            self.whatsapp_setup.release()
         if self.connect_dialog is not None:
             self.connect_dialog.done(0)
         if self._unsubscribe is not None:

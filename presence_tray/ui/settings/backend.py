@@ -272,3 +272,23 @@ class SettingsBackend(Protocol):
     def webhooks(self) -> WebhookActions | None:
         """The outgoing webhooks (None: not available in this run)."""
         ...
+
+    def local_api_address(self) -> str | None:
+        """The local API's address (``http://127.0.0.1:<port>``), or None when it is off."""
+        ...
+
+    def whatsapp_webhook_saved(self) -> bool | None:
+        """Whether the WhatsApp webhook's secrets are saved, as far as this run knows without
+        asking the keyring (None: not asked yet; opening the settings never prompts for it)."""
+        ...
+
+    def start_whatsapp_webhook_save(
+        self, verify_token: str, app_secret: str, *, on_done: Callable[[bool, str], None]
+    ) -> None:
+        """Keep both secrets in the keyring. Raises ValueError (a sentence) at once for a value
+        that cannot be right; otherwise ``on_done`` gets (saved now, a sentence)."""
+        ...
+
+    def start_whatsapp_webhook_removal(self, *, on_done: Callable[[bool, str], None]) -> None:
+        """Forget both secrets; ``on_done`` gets (still saved, a sentence)."""
+        ...

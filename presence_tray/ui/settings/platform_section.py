@@ -131,6 +131,13 @@ class PlatformSection(QGroupBox):
         layout.addLayout(self._accounts_layout)
         self.lines: dict[AccountRef, AccountLine] = {}
 
+    def replace_connect(self, panel: QWidget) -> None:
+        """Show ``panel`` in place of Connect… (a platform set up otherwise: WhatsApp)."""
+        self.connect_button.hide()
+        layout = self.layout()
+        if layout is not None:
+            layout.addWidget(panel)
+
     def offer_connect(self, unavailable_reason: str | None) -> None:
         """Enable Connect…, or disable it with ``unavailable_reason`` as its explanation."""
         button = self.connect_button

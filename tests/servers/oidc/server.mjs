@@ -25,8 +25,12 @@ const configuration = {
     redirect_uris: ['http://127.0.0.1/callback'],
   }],
   pkce: { required: () => true }, // S256 is the only method oidc-provider 9 offers
-  scopes: ['openid', 'offline_access', 'profile', 'presence.read'],
-  claims: { openid: ['sub'], profile: ['name', 'preferred_username'] },
+  scopes: ['openid', 'offline_access', 'profile', 'email', 'presence.read'],
+  claims: {
+    openid: ['sub'],
+    profile: ['name', 'preferred_username'],
+    email: ['email', 'email_verified'], // LinkedIn's sign-in asks for openid profile email
+  },
   features: {
     devInteractions: { enabled: true },
     revocation: { enabled: true },
@@ -47,7 +51,12 @@ const configuration = {
   async findAccount(ctx, sub) {
     return {
       accountId: sub,
-      async claims() { return { sub, name: `User ${sub}`, preferred_username: sub }; },
+      async claims() {
+        return {
+          sub, name: `User ${sub}`, preferred_username: sub,
+          email: `${sub}@example.org`, email_verified: true,
+        };
+      },
     };
   },
 };
