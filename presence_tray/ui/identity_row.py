@@ -143,6 +143,6 @@ class IdentityRow(QFrame):
         only when the value does not say it already)."""
         self.value_label.set_full_text(words)
         self.decides_label.setVisible(deciding)
-        self.limitation_label.setVisible(
-            bool(self.limitation_label.text()) and self.limitation_label.text() != words
-        )
+        limitation = self.limitation_label.text()
+        # "WhatsApp does not share presence · messaged you 5 min ago" says it already.
+        self.limitation_label.setVisible(bool(limitation) and not words.startswith(limitation))

@@ -55,6 +55,7 @@ def test_a_sender_shows_when_they_messaged_never_as_online(
         )
         (row,) = detail.identity_rows
         assert row.value_label.full_text == f"{LIMITATION} · messaged you 5 min ago"
+        assert not row.limitation_label.isVisibleTo(detail)  # the value says it already
         assert row.chat_button is not None
         assert row.chat_button.property("chat_url") == "https://wa.me/16505551234"
         shown = f"{detail.summary_label.text()} {detail.explanation_label.text()}"
