@@ -10,13 +10,12 @@ for the accounts a client reads (:func:`has_client`).
 
 Runs when Presence Tray shows the user's accounts rather than the simulated network: at
 start-up it starts a client for each saved account a client reads; a Connect (or Reconnect)
-starts or restarts that account's client, a Disconnect stops it.
-A polled client gets the account's token holder (refresh, renewal on a
-refused token, needs reconnect), the polling interval from the preferences and the attention
-(favourites and people in view first); a live one is built by its
-platform's ``client_for`` from the account and its main secret. Every client runs on the
-app's clock. Platforms are imported only when an account of theirs runs: httpx, websockets,
-slixmpp and a client cost memory the simulated network never needs.
+starts or restarts that account's client, a Disconnect stops it. A polled client gets the
+account's token holder (refresh, renewal on a refused token, needs reconnect), the polling
+interval from the preferences and the attention (favourites and people in view first); a live
+one is built by its platform's ``client_for`` from the account and its main secret. Every
+client runs on the app's clock. Platforms are imported only when an account of theirs runs:
+httpx, websockets, slixmpp and a client cost memory the simulated network never needs.
 """
 
 from __future__ import annotations
