@@ -1,14 +1,21 @@
-"""A platform client for every connected account, kept in step with Connect and Disconnect.
+"""Which saved accounts make a connected run, and a client for each one that has a client.
+
+One rule (:func:`reader_of`) says what reads a saved account in a connected run: a polled
+client (Slack, Teams, Zoom), a live client (Discord with a bot token, Matrix, XMPP), or a
+receiver on the local API (the WhatsApp webhook, whose ``WhatsAppInbox`` records the messages
+Meta sends); an account nothing reads (a Discord sign-in, which only says who you are;
+LinkedIn) makes no connected run. Start-up asks :func:`reads_with` whether any saved account
+is read (``runtime.shows_simulated_network``); :class:`AccountClients` starts a client only
+for the accounts a client reads (:func:`has_client`).
 
 Runs when Presence Tray shows the user's accounts rather than the simulated network: at
-start-up it starts a client for each saved account whose platform Presence Tray can read;
-a Connect (or Reconnect) starts or restarts that account's client, a Disconnect stops it.
-A polled client (Slack, Teams, Zoom) gets the account's token holder (refresh, renewal on a
-refused token, needs reconnect), the polling interval from the preferences and the attention
-(favourites and people in view first); a live one (Discord, Matrix, XMPP) is built by its
-platform's ``client_for`` from the account and its main secret. Every client runs on the
-app's clock. Platforms are imported only when an account of theirs runs: httpx, websockets,
-slixmpp and a client cost memory the simulated network never needs.
+start-up it starts a client for each saved account a client reads; a Connect (or Reconnect)
+starts or restarts that account's client, a Disconnect stops it. A polled client gets the
+account's token holder (refresh, renewal on a refused token, needs reconnect), the polling
+interval from the preferences and the attention (favourites and people in view first); a live
+one is built by its platform's ``client_for`` from the account and its main secret. Every
+client runs on the app's clock. Platforms are imported only when an account of theirs runs:
+httpx, websockets, slixmpp and a client cost memory the simulated network never needs.
 """
 
 from __future__ import annotations
@@ -16,9 +23,10 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Protocol
 
-from presence_tray.accounts.methods import OAUTH
+from presence_tray.accounts.methods import OAUTH, WEBHOOK
 from presence_tray.accounts.rows import connected_with
 from presence_tray.core.client import AccountHealth, PlatformClient
 from presence_tray.core.errors import PresenceError
@@ -50,8 +58,23 @@ LIVE_CLIENTS: Final[Mapping[Platform, str]] = {
 }
 """The live platforms: the module whose ``client_for(account, secret, clock=)`` builds one."""
 READ_PLATFORMS: Final = frozenset(POLLED_CLIENTS) | frozenset(LIVE_CLIENTS)
-"""The platforms whose presence this version reads from a connected account."""
+"""The platforms whose presence a client of this version reads from a connected account."""
+LOCAL_API_RECEIVERS: Final = frozenset({(Platform.WHATSAPP, WEBHOOK)})
+"""The (platform, method) of accounts a receiver on the local API reads, not a client: the
+WhatsApp webhook (its messages reach the app at ``/webhooks/whatsapp``)."""
 
+
+class Reader(StrEnum):
+    """What reads a saved account in a connected run."""
+
+    POLLED_CLIENT = "polled client"
+    LIVE_CLIENT = "live client"
+    LOCAL_API = "local API"
+    """A receiver on the local API (the WhatsApp webhook's inbox): no client runs."""
+
+
+CLIENT_READERS: Final = frozenset({Reader.POLLED_CLIENT, Reader.LIVE_CLIENT})
+"""The readers that are a platform client :class:`AccountClients` starts."""
 
 API_BASES_VARIABLE: Final = "PRESENCE_TRAY_API_BASES"
 """Test seam: ``slack=URL teams=URL discord=URL`` sends those platforms' API calls elsewhere
@@ -78,22 +101,34 @@ def api_bases_from(environ: Mapping[str, str]) -> dict[Platform, str]:
     return bases
 
 
-def reads_presence(platform: Platform) -> bool:
-    """Whether Presence Tray reads presence from a connected ``platform`` account."""
-    return platform in READ_PLATFORMS
+def reader_of(platform: Platform, method: str) -> Reader | None:
+    """What reads a ``platform`` account connected the ``method`` way; None when nothing does
+    (a Discord sign-in only says who you are: reading takes a bot token)."""
+    if (platform, method) in LOCAL_API_RECEIVERS:
+        return Reader.LOCAL_API
+    if platform is Platform.DISCORD and method == OAUTH:
+        return None
+    if platform in POLLED_CLIENTS:
+        return Reader.POLLED_CLIENT
+    if platform in LIVE_CLIENTS:
+        return Reader.LIVE_CLIENT
+    return None
 
 
 def reads_with(platform: Platform, method: str) -> bool:
-    """Whether Presence Tray reads presence from a ``platform`` account connected the
-    ``method`` way (a Discord sign-in only says who you are: reading takes a bot token)."""
-    if platform is Platform.DISCORD and method == OAUTH:
-        return False
-    return reads_presence(platform)
+    """Whether a saved ``platform`` account connected the ``method`` way is read, so that
+    saving it makes the next start a connected run."""
+    return reader_of(platform, method) is not None
 
 
 def reads_account(account: Account) -> bool:
-    """Whether Presence Tray reads presence with ``account``."""
+    """Whether Presence Tray reads ``account`` (by a client or a receiver on the local API)."""
     return reads_with(account.ref.platform, connected_with(account))
+
+
+def has_client(account: Account) -> bool:
+    """Whether :class:`AccountClients` runs a platform client for ``account``."""
+    return reader_of(account.ref.platform, connected_with(account)) in CLIENT_READERS
 
 
 class RunningClient(PlatformClient, Protocol):
@@ -130,7 +165,7 @@ class AccountClients:
         return list(self._running.values())
 
     async def start_saved(self) -> None:
-        """Start a client for every saved account this version can read."""
+        """Start a client for every saved account a client reads."""
         for account in self._accounts.accounts():
             await self._start(account)
 
@@ -174,8 +209,8 @@ class AccountClients:
 
     async def _start(self, account: Account) -> None:
         ref = account.ref
-        if not reads_account(account) or account.sign_in_problem:
-            return
+        if not has_client(account) or account.sign_in_problem:
+            return  # nothing to start (a receiver on the local API reads it), or parked
         await self._stop(ref)
         supervisor = self._runtime.supervisor
         try:

@@ -12,8 +12,10 @@ dialog hears sentences. When a :class:`TokenHolder` this service made gives up (
 no longer accepts the sign-in), the sentence is kept with the account (it survives a restart)
 and the row says it needs reconnecting until a Reconnect succeeds.
 
-No platform client reads presence with these accounts yet (they arrive with later issues), so
-an account's state says exactly that instead of "connected".
+An account's state says what reads it (``account_clients.reader_of``) and from when, instead
+of "connected". Besides Connect, a platform set up in a panel of its own (the WhatsApp
+webhook) saves and removes its account here too (:meth:`AccountsService.save_account`,
+:meth:`AccountsService.remove_account`).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 
+NO_DATABASE_PHRASE: Final = "the database could not be opened this run"
 NO_DATABASE: Final = (
     "Accounts cannot be connected in this run: the database could not be opened, so Presence "
     "Tray could not remember them. Restart Presence Tray once the data folder is usable."
@@ -179,6 +182,11 @@ class AccountsService:
         """Every saved account, as saved."""
         return list(self._accounts.values())
 
+    @property
+    def saves_accounts(self) -> bool:
+        """Whether accounts can be saved this run (False: no database)."""
+        return self._repository is not None
+
     def sign_in_server_note(self) -> str:
         """The visible line while the test seam sends every sign-in elsewhere; "" normally."""
         if not self._sign_in_server:
@@ -219,10 +227,15 @@ class AccountsService:
     def account_rows(self, platform: Platform) -> list[AccountRow]:
         """The saved accounts on ``platform``, with the sentence each one's state shows."""
         return [
-            account_row(account, self._reading(platform))
+            account_row(account, self._reading(account))
             for ref, account in self._accounts.items()
             if ref.platform is platform
         ]
+
+    def reading_words(self, account: Account) -> str:
+        """What saving ``account`` brings, as its state says it (read now, from the next
+        start, or not)."""
+        return reading_sentence(account, self._reading(account))
 
     async def keyring_problem(self) -> str | None:
         """Why the saved accounts could not keep their secrets in the keyring, or None.
@@ -375,34 +388,38 @@ class AccountsService:
 
     async def _remember(self, account: Account, store: SecretStore) -> ConnectOutcome:
         """Save ``account`` (clearing any sign-in problem); on failure forget its secrets."""
-        from presence_tray.storage.database import StorageError
-
-        if self._repository is None:  # connect_methods offers nothing then; never reached
-            return ConnectOutcome(ok=False, message=NO_DATABASE)
         try:
-            await asyncio.to_thread(self._repository.save, account)
-        except (StorageError, ValueError) as err:
-            _log.warning("could not save the account %s: %s", account.ref, err)
+            await self.save_account(account)
+        except PresenceError as err:
             await delete_every_secret(store, account.ref)
             message = (
                 f"Signed in, but the account could not be saved ({err}), so Presence Tray "
                 "forgot the sign-in. Try again later."
             )
             return ConnectOutcome(ok=False, message=message)
-        self._accounts[account.ref] = account
-        reading = self._reading(account.ref.platform)
-        self._tell(
-            AccountStatus(account.ref, AccountHealth.STOPPED, account_state(account, reading))
-        )
         _log.info("connected %s", account.ref)
         platform = account.ref.platform.display_name
         return ConnectOutcome(
             ok=True,
-            message=(
-                f"Connected to {platform} as {account.label}; {reading_sentence(account, reading)}."
-            ),
+            message=f"Connected to {platform} as {account.label}; {self.reading_words(account)}.",
             account=account.ref,
         )
+
+    async def save_account(self, account: Account) -> None:
+        """Save ``account`` (its secrets already in the keyring) and tell the listeners; a
+        PresenceError (a phrase: why) when it could not be saved, nothing changed then."""
+        from presence_tray.storage.database import StorageError
+
+        if self._repository is None:
+            raise PresenceError(NO_DATABASE_PHRASE)
+        try:
+            await asyncio.to_thread(self._repository.save, account)
+        except (StorageError, ValueError) as err:
+            _log.warning("could not save the account %s: %s", account.ref, err)
+            raise PresenceError(str(err)) from None
+        self._accounts[account.ref] = account
+        state = account_state(account, self._reading(account))
+        self._tell(AccountStatus(account.ref, AccountHealth.STOPPED, state))
 
     # -- disconnect ------------------------------------------------------------------------
 
@@ -446,17 +463,25 @@ class AccountsService:
         )
 
     async def _forget(self, ref: AccountRef) -> None:
+        try:
+            await self.remove_account(ref)
+        except PresenceError as err:
+            msg = f"its secrets are deleted, but the account could not be removed ({err})"
+            raise PresenceError(msg) from None
+        _log.info("disconnected %s", ref)
+
+    async def remove_account(self, ref: AccountRef) -> None:
+        """Delete ``ref``'s saved row (its secrets are the caller's) and tell the listeners; a
+        PresenceError (a phrase: why) when the row stays."""
         from presence_tray.storage.database import StorageError
 
         if self._repository is not None:
             try:
                 await asyncio.to_thread(self._repository.delete, ref)
             except StorageError as err:
-                msg = f"its secrets are deleted, but the account could not be removed ({err})"
-                raise PresenceError(msg) from None
+                raise PresenceError(str(err)) from None
         self._accounts.pop(ref, None)
         self._tell(AccountStatus(ref, AccountHealth.STOPPED, "removed"))
-        _log.info("disconnected %s", ref)
 
     # -- tokens over time ------------------------------------------------------------------
 
@@ -555,10 +580,10 @@ class AccountsService:
             options["api_base"] = self._api_bases[platform]
         return options
 
-    def _reading(self, platform: Platform) -> Reading:
-        from presence_tray.account_clients import reads_presence
+    def _reading(self, account: Account) -> Reading:
+        from presence_tray.account_clients import reads_account
 
-        return Reading(readable=reads_presence(platform), now=self._reads_now)
+        return Reading(readable=reads_account(account), now=self._reads_now)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(coroutine, name=name)

@@ -127,8 +127,9 @@ def show_last_known(hub: PresenceHub, last_known: LastKnown) -> None:
 
 
 def shows_simulated_network(options: argparse.Namespace) -> bool:
-    """Whether this run shows the simulated network: when no account whose presence this
-    version reads is saved, or when asked (``--simulated``). Decided before anything loads,
+    """Whether this run shows the simulated network: when no saved account is read
+    (``account_clients.reads_with``: by a client, or by a receiver on the local API such as
+    the WhatsApp webhook), or when asked (``--simulated``). Decided before anything loads,
     from one read-only query."""
     if options.simulated:
         return True

@@ -21,13 +21,13 @@ from presence_tray.core.client import AccountHealth
 from presence_tray.core.dnd import DndSchedule
 from presence_tray.core.listeners import add_listener
 from presence_tray.platforms.capabilities import PLATFORM_CAPABILITIES
-from presence_tray.whatsapp_webhook import (
+from presence_tray.whatsapp_account import (
     SetupOutcome,
-    WebhookSecretsKeeper,
-    check_webhook_secrets,
-    setup_removal,
-    setup_save,
+    remove_webhook,
+    save_webhook,
+    saved_as_account,
 )
+from presence_tray.whatsapp_webhook import WebhookSecretsKeeper, check_webhook_secrets
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Mapping, Sequence
@@ -291,19 +291,27 @@ class SettingsService:
         return self._local_api_address()
 
     def whatsapp_webhook_saved(self) -> bool | None:
-        """Whether the webhook's secrets are saved, if this run has read the keyring."""
-        return self.whatsapp_secrets.known
+        """Whether the webhook's secrets are saved: as read or changed this run, else True
+        when its account is saved (saved with them; the keyring is not asked here)."""
+        known = self.whatsapp_secrets.known
+        if known is None and saved_as_account(self._accounts):
+            return True
+        return known
 
     def start_whatsapp_webhook_save(
         self, verify_token: str, app_secret: str, *, on_done: Callable[[bool, str], None]
     ) -> None:
-        """Keep both in the keyring; ValueError (a sentence) at once for a bad value."""
+        """Keep both in the keyring and the webhook as an account (see whatsapp_account);
+        ValueError (a sentence) at once for a bad value."""
         check_webhook_secrets(verify_token, app_secret)
-        self._run_setup(setup_save(self.whatsapp_secrets, verify_token, app_secret), on_done)
+        self._run_setup(
+            save_webhook(self.whatsapp_secrets, self._accounts, verify_token, app_secret), on_done
+        )
 
     def start_whatsapp_webhook_removal(self, *, on_done: Callable[[bool, str], None]) -> None:
-        """Forget both; ``on_done`` hears what happened."""
-        self._run_setup(setup_removal(self.whatsapp_secrets), on_done)
+        """Delete the webhook's account, then forget both secrets; ``on_done`` hears what
+        happened."""
+        self._run_setup(remove_webhook(self.whatsapp_secrets, self._accounts), on_done)
 
     def _run_setup(
         self,

@@ -7,6 +7,12 @@ the local API's bearer token and Host check: Meta cannot send either, and every 
 authenticates itself instead — the verify token for ``GET``, the ``X-Hub-Signature-256``
 HMAC of the raw body with the app secret for ``POST``.
 
+Messages are recorded only in a connected run (a :class:`WhatsAppInbox` on the hub); while the
+simulated network shows, both routes answer 503 (:data:`SIMULATED_NETWORK_ANSWER`) and Meta
+delivers again later. Saving the secrets in the settings also saves the webhook as an account
+(``whatsapp_account``), which alone makes the next start a connected run
+(``account_clients.reader_of``: it is read by the inbox, with no client).
+
 What is refused, with nothing recorded: a body over :data:`MAX_BODY_BYTES` (413), no saved
 secrets or no keyring (503, so Meta delivers again once the user has set them up), a missing
 or wrong signature (403), a body that is not JSON or not a WhatsApp Business Account
@@ -143,45 +149,6 @@ class WebhookSecretsKeeper:
             await store.delete(WEBHOOK_SECRETS_ACCOUNT, name=VERIFY_TOKEN_NAME)
             await store.delete(WEBHOOK_SECRETS_ACCOUNT, name=APP_SECRET_NAME)
         _log.info("WhatsApp webhook: verify token and app secret removed from the keyring")
-
-
-JUST_SAVED: Final = (
-    "Saved in the keyring. In your Meta app, verify the callback URL with the same verify token "
-    "and subscribe to the messages field."
-)
-REMOVED: Final = "Removed from the keyring: WhatsApp messages are no longer received."
-
-
-class SetupOutcome(NamedTuple):
-    """Whether the webhook's secrets are saved now, and a sentence for the settings."""
-
-    saved: bool
-    sentence: str
-
-
-async def setup_save(
-    keeper: WebhookSecretsKeeper, verify_token: str, app_secret: str
-) -> SetupOutcome:
-    """Save the secrets (checked first: see :func:`check_webhook_secrets`), said for the
-    settings."""
-    try:
-        await keeper.save(verify_token, app_secret)
-    except SecretStoreUnavailableError as err:
-        return SetupOutcome(saved=False, sentence=f"Nothing was saved. {err}")
-    return SetupOutcome(saved=True, sentence=JUST_SAVED)
-
-
-async def setup_removal(keeper: WebhookSecretsKeeper) -> SetupOutcome:
-    """Forget the secrets, said for the settings."""
-    try:
-        await keeper.remove()
-    except SecretStoreUnavailableError as err:
-        # The routes already refuse everything: the keeper forgot them before the keyring.
-        return SetupOutcome(
-            saved=False,
-            sentence=f"WhatsApp messages stop now, but the secrets stay in the keyring: {err}",
-        )
-    return SetupOutcome(saved=False, sentence=REMOVED)
 
 
 class Answer(NamedTuple):

@@ -16,8 +16,10 @@ from presence_tray import cli
 from presence_tray.account_clients import (
     API_BASES_VARIABLE,
     AccountClients,
+    Reader,
     api_bases_from,
-    reads_presence,
+    reader_of,
+    reads_with,
 )
 from presence_tray.accounts_service import AccountsService
 from presence_tray.core.client import AccountHealth, OwnStatus
@@ -27,9 +29,12 @@ from presence_tray.core.own_status import OwnStatusOutcome
 from presence_tray.core.preferences import Account
 from presence_tray.core.presence import PresenceState
 from presence_tray.runtime import new_runtime
+from presence_tray.settings_service import SettingsService
 from presence_tray.storage.local_store import LocalStore
 from presence_tray.storage.paths import database_path
 from presence_tray.storage.repositories import AccountsRepository
+from presence_tray.whatsapp_account import WEBHOOK_ACCOUNT
+from presence_tray.whatsapp_webhook import WEBHOOK_SECRETS_ACCOUNT
 from tests.accounts.stores import MemorySecretStore
 from tests.servers.http_fake import FakeHttpServer
 from tests.servers.teams_and_slack import BOB, ME, SLACK, TEAMS, TeamsAndSlack
@@ -201,7 +206,7 @@ async def test_live_accounts_get_their_platforms_client_built_from_the_saved_sec
         await runtime.aclose()
         await store.aclose()
     assert built == {xmpp: "XmppClient", matrix: "MatrixClient", bot: "DiscordClient"}
-    assert {platform for platform in Platform if reads_presence(platform)} == {
+    assert {platform for platform in Platform if reads_with(platform, "bot_token")} == {
         Platform.SLACK,
         Platform.TEAMS,
         Platform.ZOOM,
@@ -209,3 +214,49 @@ async def test_live_accounts_get_their_platforms_client_built_from_the_saved_sec
         Platform.MATRIX,
         Platform.XMPP,
     }
+
+
+def test_one_rule_says_what_reads_an_account_and_which_have_clients() -> None:
+    assert reader_of(Platform.SLACK, "oauth") is Reader.POLLED_CLIENT
+    assert reader_of(Platform.DISCORD, "bot_token") is Reader.LIVE_CLIENT
+    assert reader_of(Platform.WHATSAPP, "webhook") is Reader.LOCAL_API
+    assert reader_of(Platform.DISCORD, "oauth") is None  # who you are, only
+    assert reader_of(Platform.WHATSAPP, "oauth") is None
+    assert reader_of(Platform.LINKEDIN, "oauth") is None
+    assert reads_with(Platform.WHATSAPP, "webhook")  # so it makes a connected run
+
+
+async def test_the_whatsapp_webhook_gets_no_client_and_its_row_no_client_health(
+    tmp_path: Path,
+) -> None:
+    """Its reader is the local API's inbox: nothing starts, nothing fails or reconnects."""
+    xmpp = AccountRef(Platform.XMPP, "me@example.org")
+    store = await LocalStore.open(database_path(tmp_path))
+    repository = AccountsRepository(store.db)
+    secrets = MemorySecretStore()
+    repository.save(Account(xmpp, xmpp.account_id, settings={"method": "password"}))
+    await secrets.put(xmpp, "FAKE-NOT-A-SECRET-pw")
+    repository.save(WEBHOOK_ACCOUNT)
+    accounts = AccountsService(repository, repository.list(), secrets=secrets)
+    runtime = new_runtime(cli.build_parser().parse_args([]), simulated=False)
+    clients = AccountClients(runtime, accounts, is_priority=lambda _: False)
+    settings = SettingsService(runtime, accounts=accounts)
+    try:
+        await clients.start_saved()
+        started = [client.account for client in clients.running()]
+        # Saved again (as the settings do when it is set up) while the clients follow.
+        await accounts.save_account(WEBHOOK_ACCOUNT)
+        await asyncio.sleep(0.05)  # the follow-up: nothing to start, at once
+        after_save = [client.account for client in clients.running()]
+        (row,) = settings.account_rows(Platform.WHATSAPP)
+    finally:
+        await clients.aclose()
+        await settings.aclose()
+        await runtime.aclose()
+        await store.aclose()
+    assert started == after_save == [xmpp]
+    assert runtime.supervisor.status(WEBHOOK_SECRETS_ACCOUNT) is None
+    assert row.state == (
+        "set up; each message Meta sends to the local API is noted as its sender's last interaction"
+    )
+    assert not row.needs_reconnect

@@ -5,7 +5,9 @@ test desktop's gnome-keyring); the platforms are the fakes, served from this tes
 ports of 127.0.0.1 (in a thread, with their own event loop) and named to the app through
 ``PRESENCE_TRAY_API_BASES``. A person opens the contacts window and sees their colleagues
 from both platforms, then chooses "Set my status → Busy" in the tray menu with the keyboard,
-and both platforms show them busy.
+and both platforms show them busy. A WhatsApp message signed and posted to the local API's
+webhook becomes its sender's last interaction, with those accounts and with the WhatsApp
+webhook saved alone (which makes the run a connected one by itself).
 """
 
 from __future__ import annotations
@@ -16,24 +18,29 @@ import hmac
 import json
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import pytest
 
 from presence_tray.account_clients import API_BASES_VARIABLE
+from presence_tray.accounts.rows import NEXT_START
+from presence_tray.accounts_service import AccountsService
 from presence_tray.local_api.discovery import PORT_VARIABLE, read_discovery
 from presence_tray.local_api.token import TOKEN_SECRET_NAME
 from presence_tray.storage.local_store import LocalStore
 from presence_tray.storage.paths import DATA_DIR_ENV, database_path
 from presence_tray.storage.repositories import AccountsRepository
 from presence_tray.storage.secrets import KeyringSecretStore
+from presence_tray.whatsapp_account import save_webhook
 from presence_tray.whatsapp_webhook import (
     APP_SECRET_NAME,
     VERIFY_TOKEN_NAME,
     WEBHOOK_PATH,
     WEBHOOK_SECRETS_ACCOUNT,
+    WebhookSecretsKeeper,
 )
 from tests.app_process import AppProcess
 from tests.desktop import (
@@ -188,20 +195,30 @@ def signed(body: bytes, secret: str) -> dict[str, str]:
     return {"X-Hub-Signature-256": f"sha256={digest}", "Content-Type": "application/json"}
 
 
-@pytest.mark.desktop
-@pytest.mark.keyring
-def test_a_whatsapp_message_forwarded_to_the_app_is_a_last_interaction_never_online(
-    data_dir: Path, tmp_path: Path, platforms: FakePlatforms, keyring: KeyringSecretStore
-) -> None:
-    asyncio.run(connect_accounts(data_dir, platforms, keyring))
-    asyncio.run(keyring.put(WEBHOOK_SECRETS_ACCOUNT, "verify-me-please", name=VERIFY_TOKEN_NAME))
-    asyncio.run(keyring.put(WEBHOOK_SECRETS_ACCOUNT, APP_SECRET, name=APP_SECRET_NAME))
-    environment = {
-        DATA_DIR_ENV: str(data_dir),
-        API_BASES_VARIABLE: platforms.api_bases_variable(),
-        PORT_VARIABLE: "0",
-    }
-    app = AppProcess([], tmp_path / "stderr.log", environment)
+VERIFY_TOKEN = "verify-me-please"
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A WhatsApp message the app's local API took: when it was sent, the people the API
+    lists afterwards (all of them, and the sender), and what the app logged."""
+
+    sent_at: int
+    everyone: list[dict[str, Any]]
+    sender: list[dict[str, Any]]
+    stderr: str
+
+
+def deliver_a_whatsapp_message(
+    data_dir: Path, tmp_path: Path, keyring: KeyringSecretStore, environment: dict[str, str]
+) -> Delivered:
+    """Start the app, have Meta's callback verified, post a forged and a signed message to its
+    local API's webhook, and read the people back through the API."""
+    app = AppProcess(
+        [],
+        tmp_path / "stderr.log",
+        {DATA_DIR_ENV: str(data_dir), PORT_VARIABLE: "0", **environment},
+    )
     try:
         url = wait_until("the local API", lambda: read_discovery(data_dir), timeout=30)["url"]
         webhook = f"{url}{WEBHOOK_PATH}"
@@ -209,7 +226,7 @@ def test_a_whatsapp_message_forwarded_to_the_app_is_a_last_interaction_never_onl
             webhook,
             params={
                 "hub.mode": "subscribe",
-                "hub.verify_token": "verify-me-please",
+                "hub.verify_token": VERIFY_TOKEN,
                 "hub.challenge": "1158201444",
             },
         )
@@ -223,19 +240,74 @@ def test_a_whatsapp_message_forwarded_to_the_app_is_a_last_interaction_never_onl
 
         token = asyncio.run(keyring.app_secret(TOKEN_SECRET_NAME).get())
         headers = {"Authorization": f"Bearer {token}"}
-        people = wait_until(
+        people = f"{url}/v1/people"
+        sender = wait_until(
             "Sheena in the hub",
-            lambda: httpx.get(
-                f"{url}/v1/people", params={"name": "Sheena Nelson"}, headers=headers
-            ).json()["people"],
+            lambda: httpx.get(people, params={"name": "Sheena Nelson"}, headers=headers).json()[
+                "people"
+            ],
         )
+        everyone = httpx.get(people, headers=headers).json()["people"]
     finally:
         stderr = app.stop_cleanly()
         print(stderr)
-    (sheena,) = people
+    return Delivered(sent_at, everyone, sender, stderr)
+
+
+def assert_a_last_interaction_never_online(delivered: Delivered) -> None:
+    """The sender's only value is the message's time; nothing secret or written is logged."""
+    (sheena,) = delivered.sender
     assert sheena["state"] == "unknown"  # writing five minutes ago is not being online
     (whatsapp,) = sheena["platforms"]
-    assert whatsapp["last_active_at"] == sent_at
+    assert whatsapp["last_active_at"] == delivered.sent_at
     assert "messaged you 5 min ago" in whatsapp["words"]
-    assert APP_SECRET not in stderr
-    assert "Does it come in another color?" not in stderr  # a message's text is never logged
+    assert APP_SECRET not in delivered.stderr
+    assert "Does it come in another color?" not in delivered.stderr  # a message's text never
+
+
+@pytest.mark.desktop
+@pytest.mark.keyring
+def test_a_whatsapp_message_forwarded_to_the_app_is_a_last_interaction_never_online(
+    data_dir: Path, tmp_path: Path, platforms: FakePlatforms, keyring: KeyringSecretStore
+) -> None:
+    asyncio.run(connect_accounts(data_dir, platforms, keyring))
+    asyncio.run(keyring.put(WEBHOOK_SECRETS_ACCOUNT, VERIFY_TOKEN, name=VERIFY_TOKEN_NAME))
+    asyncio.run(keyring.put(WEBHOOK_SECRETS_ACCOUNT, APP_SECRET, name=APP_SECRET_NAME))
+    delivered = deliver_a_whatsapp_message(
+        data_dir, tmp_path, keyring, {API_BASES_VARIABLE: platforms.api_bases_variable()}
+    )
+    assert_a_last_interaction_never_online(delivered)
+
+
+async def set_up_the_whatsapp_webhook(data_dir: Path, keyring: KeyringSecretStore) -> str:
+    """What Save in "Receive WhatsApp messages" leaves behind in a simulated run: the secrets
+    in the keyring and the webhook's account in the accounts' database; its sentence."""
+    store = await LocalStore.open(database_path(data_dir))
+    try:
+        repository = AccountsRepository(store.db)
+        accounts = AccountsService(repository, secrets=keyring, reads_now=False)
+
+        async def the_keyring() -> KeyringSecretStore:
+            return keyring
+
+        outcome = await save_webhook(
+            WebhookSecretsKeeper(the_keyring), accounts, VERIFY_TOKEN, APP_SECRET
+        )
+    finally:
+        await store.aclose()
+    assert outcome.saved, outcome.sentence
+    return outcome.sentence
+
+
+@pytest.mark.desktop
+@pytest.mark.keyring
+def test_the_whatsapp_webhook_alone_starts_the_connected_run_that_records_messages(
+    data_dir: Path, tmp_path: Path, keyring: KeyringSecretStore
+) -> None:
+    said = asyncio.run(set_up_the_whatsapp_webhook(data_dir, keyring))
+    assert NEXT_START in said
+    delivered = deliver_a_whatsapp_message(data_dir, tmp_path, keyring, {})
+    assert_a_last_interaction_never_online(delivered)
+    # The connected run: the sender is all there is, no simulated colleague.
+    assert [person["name"] for person in delivered.everyone] == ["Sheena Nelson"]
+    assert not database_path(data_dir, simulated=True).exists()

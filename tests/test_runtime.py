@@ -1,5 +1,6 @@
 """The runtime: the simulated day starts where --start says; with an account saved, the run
-shows the accounts instead, on the real clock and their own database."""
+shows the accounts instead, on the real clock and their own database — the WhatsApp webhook
+alone too."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from presence_tray.runtime import build_runtime, new_runtime, shows_simulated_ne
 from presence_tray.storage.local_store import LocalStore
 from presence_tray.storage.paths import database_path
 from presence_tray.storage.repositories import AccountsRepository
+from presence_tray.whatsapp_account import WEBHOOK_ACCOUNT
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -72,3 +74,21 @@ async def test_a_discord_sign_in_alone_keeps_the_simulated_network(tmp_path: Pat
         assert not shows_simulated_network(options)
     finally:
         await store.aclose()
+
+
+async def test_the_whatsapp_webhook_alone_shows_the_accounts(tmp_path: Path) -> None:
+    """Its messages are recorded only in a connected run, so saving it makes the next one."""
+    data = tmp_path / "data"
+    options = cli.build_parser().parse_args(["--data-dir", str(data)])
+    store = await LocalStore.open(database_path(data))
+    try:
+        await asyncio.to_thread(AccountsRepository(store.db).save, WEBHOOK_ACCOUNT)
+    finally:
+        await store.aclose()
+    assert not shows_simulated_network(options)
+    runtime = await build_runtime(options)
+    try:
+        assert not runtime.simulated
+        assert runtime.clients == []
+    finally:
+        await runtime.aclose()

@@ -23,6 +23,9 @@ OAUTH: Final = "oauth"
 BOT_TOKEN: Final = "bot_token"  # noqa: S105 - a method's key, not a token
 PASSWORD: Final = "password"  # noqa: S105 - a method's key, not a password
 ACCESS_TOKEN: Final = "access_token"  # noqa: S105 - a method's key, not a token
+WEBHOOK: Final = "webhook"
+"""Set up in its platform's own panel, not with Connect: Meta's webhook to the local API
+(WhatsApp), whose secrets are a verify token and an app secret."""
 REDIRECT_URI: Final = "http://127.0.0.1/callback"
 """What the user registers; the app listens on a free port of it (RFC 8252 §7.3)."""
 

@@ -1,9 +1,9 @@
 """The Accounts tab's rows for saved accounts: who signed in, and what works (honestly).
 
-The state says whether Presence Tray reads the account's presence (this version reads Slack,
-Teams and Zoom), reads it from the next start (while the simulated network shows), or not
-yet; an account whose sign-in the platform refused says it needs reconnecting, with the
-sentence why.
+The state says whether Presence Tray reads the account (see ``account_clients.reader_of``),
+reads it from the next start (while the simulated network shows), or not yet; an account
+whose sign-in the platform refused says it needs reconnecting, with the sentence why. The
+WhatsApp webhook, set up in its own panel, says it is set up and what it does.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from presence_tray.accounts.methods import OAUTH
+from presence_tray.accounts.methods import OAUTH, WEBHOOK
 from presence_tray.core.identity import Platform
 
 if TYPE_CHECKING:
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 
 METHOD_SETTING: Final = "method"
 """The account setting naming how it was connected (``oauth``, ``bot_token``...)."""
+NEXT_START: Final = (
+    "Presence Tray shows your accounts instead of the simulated network from its next start "
+    "(quit and start it again)"
+)
+"""What saving an account read from the next start brings, while the simulated network shows."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ class Reading:
     """Whether presence is read from an account's platform, and from when."""
 
     readable: bool
-    """This version has a client for the platform."""
+    """This version reads the account (a client, or a receiver on the local API)."""
     now: bool
     """The app shows connected accounts now (False: the simulated network, until restarted)."""
 
@@ -57,18 +62,27 @@ def reading_sentence(account: Account, reading: Reading) -> str:
         return "reading presence on Discord needs a bot token (the Bot token method)"
     if not reading.readable:
         return f"reading presence from {platform.display_name} arrives in a later version"
+    if connected_with(account) == WEBHOOK:
+        return _webhook_sentence(reading)
     if reading.now:
         return f"Presence Tray reads presence from {platform.display_name}"
-    return (
-        "Presence Tray shows your accounts instead of the simulated network from its next "
-        "start (quit and start it again)"
-    )
+    return NEXT_START
+
+
+def _webhook_sentence(reading: Reading) -> str:
+    """What a saved webhook brings: messages noted now, or from the next start (until then
+    the simulated network's run refuses them, and Meta delivers them again)."""
+    if reading.now:
+        return "each message Meta sends to the local API is noted as its sender's last interaction"
+    return f"{NEXT_START}; until then Meta keeps trying to deliver the messages"
 
 
 def account_state(account: Account, reading: Reading) -> str:
     """The sentence the State column shows for ``account``."""
     if account.sign_in_problem:
         return f"needs reconnecting: {account.sign_in_problem}"
+    if connected_with(account) == WEBHOOK:  # nobody signed in: the secrets are the set-up
+        return f"set up; {reading_sentence(account, reading)}"
     return f"signed in as {account.label}; {reading_sentence(account, reading)}"
 
 

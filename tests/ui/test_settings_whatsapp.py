@@ -1,30 +1,35 @@
 """ "Receive WhatsApp messages" in the Accounts tab: what it explains, the callback path (or
 that the local API is off), the secrets kept in the keyring and never shown back, Remove; over
-the agreed backend protocol (a fake) and over the real settings service (keyring in memory)."""
+the agreed backend protocol (a fake) and over the real settings service (keyring in memory,
+a real database): a saved webhook is an account the section lists, with no Disconnect of its
+own, saying it is read from the next start while the simulated network shows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
 
+from presence_tray.accounts.rows import NEXT_START
 from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.settings_service import SettingsService
+from presence_tray.storage.repositories import AccountsRepository
 from presence_tray.ui.settings.accounts_tab import AccountsTab
 from presence_tray.ui.settings.platform_section import PlatformSection
 from presence_tray.ui.settings.whatsapp_setup import (
     LOCAL_API_OFF,
     NEVER_SHOWN,
+    NOT_RECEIVING,
     NOT_SAVED,
     SAVED,
     SAVED_PLACEHOLDER,
     TITLE,
     WhatsAppSetup,
 )
+from presence_tray.whatsapp_account import JUST_SAVED, REMOVED, WEBHOOK_ACCOUNT, WEBHOOK_LABEL
 from presence_tray.whatsapp_webhook import (
     APP_SECRET_NAME,
-    JUST_SAVED,
-    REMOVED,
     VERIFY_TOKEN_NAME,
     WEBHOOK_SECRETS_ACCOUNT,
 )
@@ -37,6 +42,8 @@ if TYPE_CHECKING:
 
     from PySide6.QtWidgets import QLabel
     from pytestqt.qtbot import QtBot
+
+    from presence_tray.storage.local_store import LocalStore
 
 
 class CountingSecretStore(MemorySecretStore):
@@ -152,29 +159,49 @@ def test_an_answer_after_the_dialog_closed_changes_nothing(qtbot: QtBot) -> None
 # -- over the real settings service -----------------------------------------------------------
 
 
+@dataclass
+class Served:
+    """The real settings service of a simulated run, its accounts in a real database."""
+
+    settings: SettingsService
+    keyring: CountingSecretStore
+    accounts: AccountsRepository
+
+
 @pytest.fixture
-async def service() -> AsyncIterator[tuple[SettingsService, MemorySecretStore]]:
+async def service(store: LocalStore) -> AsyncIterator[Served]:
+    """As the app wires a simulated run: accounts saved to the accounts' own database."""
     from presence_tray.accounts_service import AccountsService
 
     keyring = CountingSecretStore()
+    repository = AccountsRepository(store.db)
     runtime = new_runtime(None)
     served = SettingsService(
         runtime,
-        accounts=AccountsService(None, secrets=keyring),
+        accounts=AccountsService(repository, secrets=keyring, reads_now=False),
     )
     served.use_local_api_address(lambda: "http://127.0.0.1:8765")
-    yield served, keyring
+    yield Served(served, keyring, repository)
     await served.aclose()
     await runtime.aclose()
 
 
-async def test_the_secrets_go_to_the_keyring_and_the_routes_read_them(
-    qtbot: QtBot, service: tuple[SettingsService, MemorySecretStore]
+def shown_accounts(setup: WhatsAppSetup) -> PlatformSection:
+    section = setup.parentWidget()
+    assert isinstance(section, PlatformSection)
+    return section
+
+
+async def test_saving_keeps_the_secrets_and_an_account_removing_forgets_both(
+    qtbot: QtBot, service: Served
 ) -> None:
-    settings, keyring = service
+    settings, keyring = service.settings, service.keyring
     setup = make_setup(qtbot, settings)
+    section = shown_accounts(setup)
     assert setup.state.sentence == NEVER_SHOWN
     assert keyring.reads == 0  # opening the settings asked the keyring nothing
+    assert section.no_account.isVisible()
+    assert section.no_account.text() == NOT_RECEIVING
     setup.verify_token.setText("short")
     setup.app_secret.setText(SECRET)
     setup.save_button.click()
@@ -183,20 +210,66 @@ async def test_the_secrets_go_to_the_keyring_and_the_routes_read_them(
     setup.verify_token.setText(f" {TOKEN} ")
     setup.save_button.click()
     await settings.flush()
-    assert setup.message.sentence == JUST_SAVED
+    # The switch from the simulated network happens at the next start, and the panel says so.
+    assert setup.message.sentence is not None
+    assert setup.message.sentence.startswith(JUST_SAVED)
+    assert NEXT_START in setup.message.sentence
     assert keyring.named == {
         (WEBHOOK_SECRETS_ACCOUNT, VERIFY_TOKEN_NAME): TOKEN,
         (WEBHOOK_SECRETS_ACCOUNT, APP_SECRET_NAME): SECRET,
     }
+    assert service.accounts.list() == [WEBHOOK_ACCOUNT]
     secrets = await settings.whatsapp_secrets.current()
     assert secrets is not None
     assert secrets.app_secret == SECRET
+
+    # The section lists it as an account set up in the panel: no Disconnect of its own.
+    qtbot.waitUntil(lambda: WEBHOOK_SECRETS_ACCOUNT in section.lines)
+    line = section.lines[WEBHOOK_SECRETS_ACCOUNT]
+    assert line.label.text() == WEBHOOK_LABEL
+    assert line.state.text() == (
+        f"set up; {NEXT_START}; until then Meta keeps trying to deliver the messages"
+    )
+    assert not section.no_account.isVisible()
+    assert line.disconnect_button.isHidden()
+    assert line.reconnect_button.isHidden()
+    assert TOKEN not in every_text(setup)
+
     setup.remove_button.click()
     await settings.flush()
     assert keyring.named == {}
+    assert service.accounts.list() == []
     assert await settings.whatsapp_secrets.current() is None
     assert setup.message.sentence == REMOVED
     assert setup.state.sentence == NOT_SAVED
+    qtbot.waitUntil(lambda: not section.lines)
+    assert section.no_account.text() == NOT_RECEIVING
+
+
+async def test_a_saved_account_says_the_secrets_are_saved_without_asking_the_keyring(
+    qtbot: QtBot, store: LocalStore
+) -> None:
+    """The next run: the account is saved, so its secrets were (the keyring is not asked)."""
+    from presence_tray.accounts_service import AccountsService
+
+    repository = AccountsRepository(store.db)
+    repository.save(WEBHOOK_ACCOUNT)
+    keyring = CountingSecretStore()
+    runtime = new_runtime(None)
+    accounts = AccountsService(repository, repository.list(), secrets=keyring)
+    settings = SettingsService(runtime, accounts=accounts)
+    try:
+        setup = make_setup(qtbot, settings)
+        assert setup.state.sentence == SAVED
+        assert keyring.reads == 0
+        line = shown_accounts(setup).lines[WEBHOOK_SECRETS_ACCOUNT]
+        assert line.state.text() == (
+            "set up; each message Meta sends to the local API is noted as its sender's last "
+            "interaction"
+        )
+    finally:
+        await settings.aclose()
+        await runtime.aclose()
 
 
 def test_whatsapp_still_says_it_cannot_be_connected(qtbot: QtBot) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from presence_tray.core.identity import Platform
 from presence_tray.ui.settings.connect_dialog import ConnectDialog
 from presence_tray.ui.settings.platform_section import PlatformSection
-from presence_tray.ui.settings.whatsapp_setup import WhatsAppSetup
+from presence_tray.ui.settings.whatsapp_setup import NOT_RECEIVING, WhatsAppSetup
 from presence_tray.ui.settings.widgets import MessageLine, apply_or_say, named
 
 if TYPE_CHECKING:
@@ -76,7 +76,9 @@ class AccountsTab(QWidget):
         self.whatsapp_setup: WhatsAppSetup | None = None
         if Platform.WHATSAPP in self.sections:
             self.whatsapp_setup = WhatsAppSetup(backend)
-            self.sections[Platform.WHATSAPP].replace_connect(self.whatsapp_setup)
+            self.sections[Platform.WHATSAPP].replace_connect(
+                self.whatsapp_setup, not_set_up=NOT_RECEIVING
+            )
         sections_layout.addStretch(1)
         scroll = named(QScrollArea(self), "Platforms and accounts")
         scroll.setWidgetResizable(True)

@@ -285,10 +285,12 @@ class SettingsBackend(Protocol):
     def start_whatsapp_webhook_save(
         self, verify_token: str, app_secret: str, *, on_done: Callable[[bool, str], None]
     ) -> None:
-        """Keep both secrets in the keyring. Raises ValueError (a sentence) at once for a value
-        that cannot be right; otherwise ``on_done`` gets (saved now, a sentence)."""
+        """Keep both secrets in the keyring and the webhook as an account (listed in
+        :meth:`account_rows`). Raises ValueError (a sentence) at once for a value that cannot
+        be right; otherwise ``on_done`` gets (saved now, a sentence)."""
         ...
 
     def start_whatsapp_webhook_removal(self, *, on_done: Callable[[bool, str], None]) -> None:
-        """Forget both secrets; ``on_done`` gets (still saved, a sentence)."""
+        """Delete the webhook's account and forget both secrets; ``on_done`` gets (still
+        saved, a sentence)."""
         ...

@@ -43,7 +43,8 @@ def capability_words(capabilities: Capabilities) -> str:
 
 
 class AccountLine(QWidget):
-    """One saved account: who, its state, and Reconnect / Disconnect (none when simulated)."""
+    """One saved account: who, its state, and Reconnect / Disconnect (none when simulated, or
+    when the account is set up in its platform's own panel)."""
 
     def __init__(
         self,
@@ -51,10 +52,13 @@ class AccountLine(QWidget):
         on_reconnect: Callable[[AccountRow], None],
         on_disconnect: Callable[[AccountRow], None],
         parent: QWidget | None = None,
+        *,
+        set_up_in_panel: bool = False,
     ) -> None:
         """Show ``row``; the buttons call back with the row shown at the time."""
         super().__init__(parent)
         self.row = row
+        self.set_up_in_panel = set_up_in_panel
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel(self)
@@ -82,9 +86,10 @@ class AccountLine(QWidget):
         self.label.setAccessibleName(f"{platform} account: {row.label}")
         self.state.setText(state)
         self.state.setAccessibleName(f"State of {row.label}: {state}")
-        self.reconnect_button.setVisible(row.needs_reconnect and not row.simulated)
+        own_buttons = not (row.simulated or self.set_up_in_panel)
+        self.reconnect_button.setVisible(row.needs_reconnect and own_buttons)
         self.reconnect_button.setAccessibleName(f"Reconnect {platform} account {row.label}")
-        self.disconnect_button.setVisible(not row.simulated)
+        self.disconnect_button.setVisible(own_buttons)
         self.disconnect_button.setAccessibleName(f"Disconnect {platform} account {row.label}")
         self.reconnect_button.setEnabled(not self.signing_out)
         self.disconnect_button.setEnabled(not self.signing_out)
@@ -130,10 +135,16 @@ class PlatformSection(QGroupBox):
         self._accounts_layout = QVBoxLayout()
         layout.addLayout(self._accounts_layout)
         self.lines: dict[AccountRef, AccountLine] = {}
+        self._set_up_in_panel = False
 
-    def replace_connect(self, panel: QWidget) -> None:
-        """Show ``panel`` in place of Connect… (a platform set up otherwise: WhatsApp)."""
+    def replace_connect(self, panel: QWidget, *, not_set_up: str) -> None:
+        """Show ``panel`` in place of Connect… (a platform set up otherwise: WhatsApp). Its
+        account is added and removed there, so its line has no buttons, and ``not_set_up``
+        says what shows while there is none."""
         self.connect_button.hide()
+        self._set_up_in_panel = True
+        self.no_account.setText(not_set_up)
+        self.no_account.setAccessibleName(f"{self.platform.display_name}: {not_set_up}")
         layout = self.layout()
         if layout is not None:
             layout.addWidget(panel)
@@ -155,7 +166,13 @@ class PlatformSection(QGroupBox):
         for row in rows:
             shown = self.lines.get(row.ref)
             if shown is None:
-                shown = AccountLine(row, self._on_reconnect, self._on_disconnect, self)
+                shown = AccountLine(
+                    row,
+                    self._on_reconnect,
+                    self._on_disconnect,
+                    self,
+                    set_up_in_panel=self._set_up_in_panel,
+                )
                 self.lines[row.ref] = shown
             else:
                 shown.show_row(row)

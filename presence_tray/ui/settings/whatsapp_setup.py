@@ -43,6 +43,8 @@ LOCAL_API_OFF: Final = (
     "The local API is off, so Meta's messages cannot reach Presence Tray yet. Turn the local "
     "API on, then forward its address with your tunnel."
 )
+NOT_RECEIVING: Final = "Not receiving WhatsApp messages: not set up."
+"""What the section's list of accounts says while no webhook is saved."""
 SAVED: Final = "A verify token and an App Secret are saved in the keyring."
 NOT_SAVED: Final = "Not set up: enter a verify token and your Meta app's App Secret, then Save."
 NEVER_SHOWN: Final = (
