@@ -14,7 +14,7 @@
 # Results: OUTPUT/dist/*.whl *.tar.gz, OUTPUT/venv (the wheel's), OUTPUT/bundle/presence-tray/
 # (the bundle; presence-tray is its executable), OUTPUT/presence-tray-linux-x86_64.tar.gz.
 # Run by scripts/run-tests.sh before pytest; tests/test_bundle_e2e.py and bench/launch.py use
-# the results. Needs a Python >= 3.11 with venv, and the network or a pip cache.
+# the results. Needs .venv (or PYTHON=a venv's python >= 3.11) and the network or a pip cache.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,8 +26,9 @@ die() { log "ERROR: $*"; exit 1; }
 seconds() { date +%s.%N; }
 took() { awk -v a="$1" -v b="$(seconds)" 'BEGIN { printf "%.1f s", b - a }'; }
 
+# A venv's Python (pip installs `build` into it): .venv, made by scripts/run-tests.sh.
 PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
-[ -x "$PYTHON" ] || PYTHON=$(command -v python3)
+[ -x "$PYTHON" ] || die "no $PYTHON: run scripts/run-tests.sh (it makes .venv) or set PYTHON to a venv's python"
 rm -rf "$OUT/dist" "$OUT/venv" "$OUT/bundle" "$OUT/work"
 
 started=$(seconds)
