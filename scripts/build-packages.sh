@@ -3,7 +3,8 @@
 #
 #   scripts/build-packages.sh [OUTPUT]      (default OUTPUT: build/packages)
 #
-# 1. the wheel and sdist (python -m build, pinned in packaging/requirements-build.txt)
+# 1. the sdist, and the wheel built from it (python -m build, pinned in
+#    packaging/requirements-build.txt)
 # 2. a fresh venv with only the wheel installed: `presence-tray --help` and a headless command
 # 3. the PyInstaller one-folder bundle (packaging/presence-tray.spec), built in that same venv
 #    so it holds exactly what the wheel installs, with the pinned PyInstaller
@@ -34,7 +35,8 @@ rm -rf "$OUT/dist" "$OUT/venv" "$OUT/bundle" "$OUT/work"
 started=$(seconds)
 log "wheel and sdist"
 "$PYTHON" -m pip install "${PIP[@]}" "$(grep '^build==' "$ROOT/packaging/requirements-build.txt")"
-"$PYTHON" -m build --sdist --wheel --outdir "$OUT/dist" "$ROOT" >"$OUT/build.log" 2>&1 \
+# No --sdist/--wheel: the wheel is built from the sdist, which proves the sdist complete.
+"$PYTHON" -m build --outdir "$OUT/dist" "$ROOT" >"$OUT/build.log" 2>&1 \
   || { tail -n 30 "$OUT/build.log" >&2; die "python -m build failed (log: $OUT/build.log)"; }
 wheel=$(ls "$OUT"/dist/presence_tray-*.whl)
 log "built $(basename "$wheel") and its sdist ($(took "$started"))"
