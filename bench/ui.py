@@ -88,7 +88,7 @@ from presence_tray.ui.contacts_model import ContactsModel
 from presence_tray.ui.contacts_window import ContactsWindow
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
 PLATFORMS = (Platform.SLACK, Platform.TEAMS, Platform.DISCORD)
 STATES = (
@@ -367,12 +367,18 @@ def tray_icon_embedded() -> bool:
     return False
 
 
+CHECKOUT_APP = (sys.executable, "-m", "presence_tray")
+"""The app from this checkout; bench/launch.py passes a bundle's or a wheel's executable."""
+
+
 @contextlib.contextmanager
-def running_app(people: int, data_dir: Path) -> Iterator[subprocess.Popen[bytes]]:
+def running_app(
+    people: int, data_dir: Path, command: Sequence[str] = CHECKOUT_APP
+) -> Iterator[subprocess.Popen[bytes]]:
     """The real app with simulated people at real-time speed, stopped with SIGTERM after."""
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "PRESENCE_TRAY_DATA_DIR": str(data_dir)}
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "presence_tray", "--people", str(people), "--speed", "1"],
+    process = subprocess.Popen(  # noqa: S603 - our own app
+        [*command, "--people", str(people), "--speed", "1"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,
@@ -389,11 +395,13 @@ def running_app(people: int, data_dir: Path) -> Iterator[subprocess.Popen[bytes]
                 process.wait()
 
 
-def launch_to_tray(people: int, timeout: float = 20.0) -> float | None:
+def launch_to_tray(
+    people: int, timeout: float = 20.0, command: Sequence[str] = CHECKOUT_APP
+) -> float | None:
     """Seconds from starting the app (fresh data folder) to its embedded tray icon."""
     with tempfile.TemporaryDirectory(prefix="presence-bench-data-") as data_dir:
         started = time.monotonic()
-        with running_app(people, Path(data_dir)) as process:
+        with running_app(people, Path(data_dir), command) as process:
             while time.monotonic() - started < timeout and process.poll() is None:
                 if tray_icon_embedded():
                     return time.monotonic() - started

@@ -9,6 +9,11 @@ The command is the running interpreter's absolute path with ``-m presence_tray``
 virtual environment's ``bin``, the script may not be installed at all (a checkout run with
 ``python -m``), and the script would only start this same interpreter anyway. ``Path=`` names
 the folder the package is imported from, so a checkout that is not installed starts too.
+
+In a PyInstaller bundle (``sys.frozen``) the command is the bundle's own executable and
+``Path=`` its folder. The entry carries the same name, comment and icon as the desktop file
+the packages install (``packaging/linux``); tests/test_packaging.py validates both with
+``desktop-file-validate``.
 """
 
 from __future__ import annotations
@@ -45,9 +50,27 @@ def autostart_path(environ: Mapping[str, str] | None = None) -> Path:
     return base / "autostart" / ENTRY_NAME
 
 
+APP_ID: Final = "io.github.presencetray.PresenceTray"
+"""The desktop file's name and the icon's name in the hicolor theme (packaging/linux)."""
+
+
+def is_bundle() -> bool:
+    """Whether this run is a PyInstaller bundle's executable rather than a Python install."""
+    return bool(getattr(sys, "frozen", False))
+
+
 def launch_command() -> list[str]:
     """The command that starts this app the way it runs now (see the module's docstring)."""
+    if is_bundle():
+        return [sys.executable]
     return [sys.executable, "-m", "presence_tray"]
+
+
+def working_folder() -> Path:
+    """The ``Path=`` of the entry: the bundle's folder, or where the package is imported from."""
+    if is_bundle():
+        return Path(sys.executable).resolve().parent
+    return Path(presence_tray.__file__).resolve().parent.parent
 
 
 def exec_quote(argument: str) -> str:
@@ -72,11 +95,13 @@ def desktop_entry(command: Sequence[str], working_dir: Path) -> str:
     return (
         "[Desktop Entry]\n"
         "Type=Application\n"
-        "Version=1.5\n"
+        # 1.4: nothing newer is used, and Debian 12's desktop-file-validate knows no 1.5.
+        "Version=1.4\n"
         "Name=Presence Tray\n"
         "Comment=Everyone's availability across chat platforms, in one tray icon\n"
         f"Exec={exec_line}\n"
         f"Path={path_line}\n"
+        f"Icon={APP_ID}\n"
         "Terminal=false\n"
         "X-GNOME-Autostart-enabled=true\n"
     )
@@ -114,9 +139,9 @@ def set_enabled(*, enabled: bool, path: Path | None = None) -> None:
     try:
         if enabled:
             path.parent.mkdir(parents=True, exist_ok=True)
-            package_root = Path(presence_tray.__file__).resolve().parent.parent
             temporary = path.with_suffix(".tmp")
-            temporary.write_text(desktop_entry(launch_command(), package_root), encoding="utf-8")
+            text = desktop_entry(launch_command(), working_folder())
+            temporary.write_text(text, encoding="utf-8")
             temporary.replace(path)
         else:
             path.unlink(missing_ok=True)

@@ -8,10 +8,14 @@
 #    server's npm packages (tests/servers/oidc) — only when missing or its lock file changed;
 #    the test Matrix homeserver's venv (tests/servers/synapse) — likewise
 # 3. ruff check, ruff format --check, mypy, lint-imports
-# 4. a private headless desktop (scripts/desktop-session.sh), stopped again on exit
-# 5. pytest under coverage (branch), with PRESENCE_TRAY_REQUIRE_DESKTOP=1 so desktop tests
-#    fail instead of skipping
-# 6. coverage thresholds: presence_tray/core >= 95 %, whole package >= 85 % — only for a full
+# 4. the packages (scripts/build-packages.sh: wheel and sdist installed into a fresh venv, the
+#    PyInstaller bundle, desktop file and metainfo validated, size budget) into build/packages —
+#    only for a full run; a partial run reuses what an earlier one built
+# 5. a private headless desktop (scripts/desktop-session.sh), stopped again on exit
+# 6. pytest under coverage (branch), with PRESENCE_TRAY_REQUIRE_DESKTOP=1 so desktop tests
+#    fail instead of skipping (tests/test_bundle_e2e.py runs the bundle built in step 4), then
+#    bench/launch.py: the bundle's size and launch-to-tray time beside the wheel install's
+# 7. coverage thresholds: presence_tray/core >= 95 %, whole package >= 85 % — only for a full
 #    run; extra pytest arguments usually select a subset, so the thresholds are skipped then.
 # Stops at the first failing step with a non-zero exit code.
 set -euo pipefail
@@ -96,6 +100,12 @@ mypy
 banner "lint-imports (architecture contracts)"
 lint-imports
 
+if [ $# -eq 0 ]; then
+  banner "packages: wheel + sdist, fresh-venv install, PyInstaller bundle (build/packages)"
+  bash scripts/build-packages.sh "$ROOT/build/packages"
+fi
+export PRESENCE_TRAY_PACKAGES="$ROOT/build/packages"
+
 banner "headless desktop (Xvfb, D-Bus, gnome-keyring, trayer, dunst)"
 DESKTOP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/presence-desktop.XXXXXX")
 export DESKTOP_DIR
@@ -111,6 +121,10 @@ color=()
 [ -t 1 ] && color=(--color=yes)  # keep colours on a terminal despite the tee below
 # The log lets us repeat pytest's summary as the very last line of the run.
 coverage run -m pytest "${color[@]}" "$@" 2>&1 | tee "$DESKTOP_DIR/pytest.log"
+if [ $# -eq 0 ]; then
+  banner "bench/launch.py: bundle size, launch to tray (bundle and wheel install)"
+  python bench/launch.py
+fi
 summary=$(sed 's/\x1b\[[0-9;]*m//g' "$DESKTOP_DIR/pytest.log" | grep -E '^=+ .* in [0-9.]+s.* =+$' | tail -n 1 || true)
 
 if [ $# -eq 0 ]; then

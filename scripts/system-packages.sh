@@ -42,6 +42,10 @@ node_is_recent || TEST+=(nodejs npm)
 # system one that the package may start (on systemd machines) is left alone.
 TEST+=(prosody openssl)
 
+# The packages (scripts/build-packages.sh, tests/test_packaging.py): the desktop file and
+# AppStream metainfo validators, and binutils (PyInstaller needs objdump and strip on Linux).
+TEST+=(desktop-file-utils appstream binutils)
+
 log() { printf '[system-packages] %s\n' "$*" >&2; }
 usage() { echo "usage: $0 {list|missing|install} {runtime|test}" >&2; exit 2; }
 

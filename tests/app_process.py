@@ -15,21 +15,25 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 STOP_TIMEOUT_SECONDS = 15
+PYTHON_MODULE_COMMAND = (sys.executable, "-m", "presence_tray")
+"""The app from this checkout's Python; a bundle's or a wheel install's executable also works."""
 
 
 class AppProcess:
-    """``python -m presence_tray ARGS`` on the X display, its stderr in a file."""
+    """``COMMAND ARGS`` (``python -m presence_tray`` by default) on the X display, its stderr in
+    a file."""
 
     def __init__(
         self,
         args: Sequence[str],
         stderr_path: Path,
         environment: Mapping[str, str] | None = None,
+        command: Sequence[str] = PYTHON_MODULE_COMMAND,
     ) -> None:
         self.stderr_path = stderr_path
         with stderr_path.open("w") as stderr:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "presence_tray", *args],
+                [*command, *args],
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
                 env={**os.environ, "QT_QPA_PLATFORM": "xcb", **(environment or {})},
@@ -61,8 +65,15 @@ class AppProcess:
 class AppRuns:
     """Starts the app, again and again if a test wants, over one data folder."""
 
-    def __init__(self, args: Sequence[str], data_dir: Path, log_dir: Path) -> None:
+    def __init__(
+        self,
+        args: Sequence[str],
+        data_dir: Path,
+        log_dir: Path,
+        command: Sequence[str] = PYTHON_MODULE_COMMAND,
+    ) -> None:
         self.args = list(args)
+        self.command = tuple(command)
         self.data_dir = data_dir
         self.log_dir = log_dir
         self.started: list[AppProcess] = []
@@ -70,7 +81,8 @@ class AppRuns:
     def start(self) -> AppProcess:
         """Start one more run (stderr in ``log_dir/stderr-N.log``)."""
         log = self.log_dir / f"stderr-{len(self.started)}.log"
-        self.started.append(AppProcess(self.args, log, {DATA_DIR_ENV: str(self.data_dir)}))
+        environment = {DATA_DIR_ENV: str(self.data_dir)}
+        self.started.append(AppProcess(self.args, log, environment, self.command))
         return self.started[-1]
 
     def stop_all(self) -> list[str]:

@@ -10,8 +10,8 @@ Markers (registered in pyproject.toml):
 * ``@pytest.mark.oidc`` needs ``node`` and the test OAuth server's npm packages
   (``tests/servers/oidc/node_modules``, installed by ``scripts/run-tests.sh``); skipped without
   them, an error under the same two variables. ``@pytest.mark.synapse`` (the Matrix homeserver's
-  venv, ``tests/servers/synapse/.venv``) and ``@pytest.mark.prosody`` (Debian's ``prosody``)
-  work the same way.
+  venv, ``tests/servers/synapse/.venv``), ``@pytest.mark.prosody`` (Debian's ``prosody``),
+  ``packages`` and ``packaging_tools`` (``tests/packaged_app.py``) work the same way.
 
 Logging: any record at WARNING or above from the ``presence_tray`` logger tree, or at ERROR
 from ``asyncio`` (a leaked or unobserved task; tests run in asyncio debug mode), fails the
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests import packaged_app
 from tests.servers import prosody_server, synapse_server
 
 pytest_plugins = ["tests.servers.fixtures"]  # the prosody and trusted fixtures
@@ -68,6 +69,8 @@ def _oidc_server_installed() -> bool:
 _REAL_SERVERS: dict[str, tuple[Callable[[], bool], str]] = {
     "synapse": (synapse_server.synapse_installed, synapse_server.HOW_TO_INSTALL),
     "prosody": (prosody_server.prosody_installed, prosody_server.HOW_TO_INSTALL),
+    "packages": (packaged_app.packages_built, packaged_app.HOW_TO_BUILD),
+    "packaging_tools": (packaged_app.packaging_tools_installed, packaged_app.HOW_TO_INSTALL_TOOLS),
 }
 
 

@@ -1,8 +1,10 @@
-"""Status badges and the app icon, painted with QPainter (colour and shape, per UX.md).
+"""Status badges and the app icon (colour and shape, per UX.md), from SVG resources.
 
-Everything is drawn from geometry in fractions of the badge's side, so badges stay crisp at
-12 px in a list, 16-24 px in a tray and at any device pixel ratio. Swapping the drawing for
-SVG resources later only touches this module.
+The drawings are SVG files in ``presence_tray/resources`` (``badges/<shape>.svg``,
+``icons/presence-tray.svg``), rendered by ``svg_resources`` once per pixel size, so badges
+stay crisp at 12 px in a list, 16-24 px in a tray and at any device pixel ratio. The colours
+below are the ones the SVG files use (tests/ui/test_badges.py keeps them in step), for the
+places that paint a state's colour without its badge (the history timeline).
 """
 
 from __future__ import annotations
@@ -11,27 +13,16 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QIcon,
-    QImage,
-    QPainter,
-    QPainterPath,
-    QPen,
-    QPixmap,
-)
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPainter, QPixmap
 
 from presence_tray.core.presence import ActivityKind, PresenceState
+from presence_tray.ui.svg_resources import resource_pixmap
 
 if TYPE_CHECKING:
     from presence_tray.core.aggregation import AggregatedPresence
 
 STALE_OPACITY = 0.5
-_SMALL_BADGE = 16.0
-_TINY_BADGE = 12.0
-"""Below these sides a dashed ring gets fewer, longer dashes: pixels are few."""
 ICON_SIZES = (12, 16, 20, 22, 24, 32, 40, 44, 48, 64, 96, 128, 256)
 """Pixel sizes put into the app icon, so 16-24 px trays at 100 % and 200 % get exact images."""
 
@@ -105,14 +96,6 @@ _COLOURS = {
     BadgeShape.DASHED_RING: "#8a8886",
     BadgeShape.ARROW: "#a4278f",
 }
-_FILLED_SHAPES = frozenset(
-    {BadgeShape.CHECK, BadgeShape.CLOCK, BadgeShape.FILLED, BadgeShape.BAR, BadgeShape.ARROW}
-)
-_MARK = QColor("#ffffff")
-APP_COLOUR = QColor("#2f6fde")
-_APP_BACK_PERSON = QColor("#bcd2f8")
-_WARNING_COLOUR = QColor("#f0b400")
-_WARNING_MARK = QColor("#1f1f1f")
 
 
 def _square(rect: QRectF) -> QRectF:
@@ -122,146 +105,50 @@ def _square(rect: QRectF) -> QRectF:
     )
 
 
-def _pen(colour: QColor, width: float) -> QPen:
-    pen = QPen(colour, width)
-    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    return pen
+def _device_ratio(painter: QPainter) -> float:
+    device = painter.device()
+    return device.devicePixelRatioF() if device is not None else 1.0
 
 
-def _polyline(square: QRectF, points: tuple[tuple[float, float], ...]) -> list[QPointF]:
-    x, y, side = square.x(), square.y(), square.width()
-    return [QPointF(x + px * side, y + py * side) for px, py in points]
-
-
-_CHECK = ((0.28, 0.53), (0.44, 0.68), (0.73, 0.37))
-_CLOCK = ((0.5, 0.27), (0.5, 0.52), (0.68, 0.64))
-_ARROW_SHAFT = ((0.73, 0.5), (0.29, 0.5))
-_ARROW_HEAD = ((0.46, 0.32), (0.29, 0.5), (0.46, 0.68))
-
-
-def paint_badge(painter: QPainter, rect: QRectF, badge: Badge) -> None:
-    """Paint ``badge`` centred in ``rect`` (a square of the smaller side)."""
-    square = _square(rect)
-    side = square.width()
-    if side <= 0:
-        return
-    shape = badge.shape
-    colour = badge.colour
-    stroke = max(1.0, side * 0.13)
+def _draw_resource(painter: QPainter, square: QRectF, name: str) -> None:
+    """Draw the cached rendering of SVG resource ``name`` at the device's pixel size."""
+    pixels = max(1, round(square.width() * _device_ratio(painter)))
     painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, on=True)
-    if badge.stale:
-        painter.setOpacity(painter.opacity() * STALE_OPACITY)
-    if shape in _FILLED_SHAPES:
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        painter.drawEllipse(square)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(_pen(_MARK, stroke))
-        _paint_mark(painter, square, shape)
-    else:
-        ring = max(1.0, side * 0.14)
-        inner = square.adjusted(ring / 2, ring / 2, -ring / 2, -ring / 2)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        if shape is BadgeShape.DASHED_RING:
-            pen = _pen(colour, ring)
-            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-            painter.setPen(pen)
-            # Explicit arcs, not a dash pattern: the same dashes at every size.
-            segments = 4 if side < _TINY_BADGE else 6 if side < _SMALL_BADGE else 8
-            step = 5760 // segments
-            for index in range(segments):
-                painter.drawArc(inner, index * step + 90 * 16 // segments, step * 3 // 5)
-        else:
-            painter.setPen(_pen(colour, ring))
-            painter.drawEllipse(inner)
-        if shape is BadgeShape.HOLLOW_CLOCK:
-            painter.setPen(_pen(colour, max(1.0, side * 0.11)))
-            painter.drawPolyline(_polyline(square, _CLOCK))
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, on=True)
+    painter.drawPixmap(square, resource_pixmap(name, pixels), QRectF(0, 0, pixels, pixels))
     painter.restore()
 
 
-def _paint_mark(painter: QPainter, square: QRectF, shape: BadgeShape) -> None:
-    if shape is BadgeShape.CHECK:
-        painter.drawPolyline(_polyline(square, _CHECK))
-    elif shape is BadgeShape.CLOCK:
-        painter.drawPolyline(_polyline(square, _CLOCK))
-    elif shape is BadgeShape.BAR:
-        side = square.width()
-        bar = QRectF(0, 0, side * 0.56, max(1.5, side * 0.17))
-        bar.moveCenter(square.center())
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(_MARK)
-        painter.drawRoundedRect(bar, bar.height() / 3, bar.height() / 3)
-    elif shape is BadgeShape.ARROW:
-        painter.drawPolyline(_polyline(square, _ARROW_SHAFT))
-        painter.drawPolyline(_polyline(square, _ARROW_HEAD))
+def badge_resource(shape: BadgeShape) -> str:
+    """The SVG resource a badge shape is drawn from."""
+    return f"badges/{shape.value}.svg"
+
+
+WARNING_RESOURCE = "badges/warning.svg"
+APP_ICON_RESOURCE = "icons/presence-tray.svg"
+"""The app glyph; also the source of the hicolor icons (packaging/linux/render_icons.py)."""
+
+
+def paint_badge(painter: QPainter, rect: QRectF, badge: Badge) -> None:
+    """Paint ``badge`` centred in ``rect`` (a square of the smaller side), faded when stale."""
+    square = _square(rect)
+    if square.width() <= 0:
+        return
+    painter.save()
+    if badge.stale:
+        painter.setOpacity(painter.opacity() * STALE_OPACITY)
+    _draw_resource(painter, square, badge_resource(badge.shape))
+    painter.restore()
 
 
 def paint_warning(painter: QPainter, rect: QRectF) -> None:
     """Paint the "an account needs attention" mark: an amber triangle with an exclamation."""
-    square = _square(rect)
-    side = square.width()
-    painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, on=True)
-    path = QPainterPath()
-    path.moveTo(square.x() + side / 2, square.y() + side * 0.04)
-    path.lineTo(square.right() - side * 0.02, square.bottom() - side * 0.08)
-    path.lineTo(square.x() + side * 0.02, square.bottom() - side * 0.08)
-    path.closeSubpath()
-    painter.setPen(_pen(_WARNING_COLOUR, max(1.0, side * 0.08)))
-    painter.setBrush(_WARNING_COLOUR)
-    painter.drawPath(path)
-    stroke = max(1.0, side * 0.12)
-    painter.setPen(_pen(_WARNING_MARK, stroke))
-    x = square.x() + side / 2
-    painter.drawLine(QPointF(x, square.y() + side * 0.36), QPointF(x, square.y() + side * 0.6))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(_WARNING_MARK)
-    painter.drawEllipse(QPointF(x, square.y() + side * 0.76), stroke * 0.6, stroke * 0.6)
-    painter.restore()
-
-
-def _person(
-    painter: QPainter,
-    square: QRectF,
-    head: tuple[float, float, float],
-    body: tuple[float, float, float, float],
-    colour: QColor,
-) -> None:
-    """Paint a head (cx, cy, r) and the dome of shoulders (x, y, w, bottom), in 0..1 units."""
-    x0, y0, side = square.x(), square.y(), square.width()
-    cx, cy, radius = head
-    painter.setBrush(colour)
-    painter.drawEllipse(QPointF(x0 + cx * side, y0 + cy * side), radius * side, radius * side)
-    bx, by, width, bottom = body
-    path = QPainterPath()
-    dome = QRectF(x0 + bx * side, y0 + by * side, width * side, width * side)
-    path.moveTo(dome.left(), y0 + bottom * side)
-    path.lineTo(dome.left(), dome.center().y())
-    path.arcTo(dome, 180, -180)
-    path.lineTo(dome.right(), y0 + bottom * side)
-    path.closeSubpath()
-    painter.drawPath(path)
+    _draw_resource(painter, _square(rect), WARNING_RESOURCE)
 
 
 def paint_app_glyph(painter: QPainter, rect: QRectF) -> None:
     """Paint the app glyph: two overlapping people on a rounded blue square."""
-    square = _square(rect)
-    side = square.width()
-    painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, on=True)
-    painter.setPen(Qt.PenStyle.NoPen)
-    tile = square.adjusted(side * 0.03, side * 0.03, -side * 0.03, -side * 0.03)
-    painter.setBrush(APP_COLOUR)
-    painter.drawRoundedRect(tile, side * 0.22, side * 0.22)
-    painter.setClipRect(tile)
-    _person(painter, square, (0.64, 0.28, 0.12), (0.42, 0.45, 0.44, 0.80), _APP_BACK_PERSON)
-    # A gap in the tile's colour separates the front person from the one behind.
-    painter.setPen(QPen(APP_COLOUR, side * 0.05))
-    _person(painter, square, (0.37, 0.38, 0.14), (0.13, 0.58, 0.48, 0.97), _MARK)
-    painter.restore()
+    _draw_resource(painter, _square(rect), APP_ICON_RESOURCE)
 
 
 BADGE_FRACTION = 0.5
@@ -274,8 +161,7 @@ def paint_app_icon(
     """Paint the app icon with ``badge`` (or the warning mark) cut into its lower right."""
     square = _square(rect)
     side = square.width()
-    device = painter.device()
-    ratio = device.devicePixelRatioF() if device is not None else 1.0
+    ratio = _device_ratio(painter)
     # Draw into a layer of our own: the cut-out around the badge must clear the glyph only.
     layer = QImage(
         max(1, round(side * ratio)),

@@ -12,6 +12,8 @@ from presence_tray.core.aggregation import AggregationPolicy, aggregate
 from presence_tray.core.identity import IdentityKey, Platform
 from presence_tray.core.presence import Activity, ActivityKind, PlatformPresence, PresenceState
 from presence_tray.ui.badges import (
+    _COLOURS,
+    APP_ICON_RESOURCE,
     ICON_SIZES,
     Badge,
     BadgeShape,
@@ -19,7 +21,9 @@ from presence_tray.ui.badges import (
     app_icon_image,
     badge_icon,
     badge_image,
+    badge_resource,
 )
+from presence_tray.ui.svg_resources import MissingResourceError, resource_bytes, resource_pixmap
 
 S = PresenceState
 ALL_BADGES = [
@@ -160,3 +164,22 @@ def test_app_icon_at_double_resolution():
 
 def test_badge_icon_has_pixmaps():
     assert not badge_icon(Badge(S.AWAY)).pixmap(16, 16).isNull()
+
+
+@pytest.mark.parametrize("shape", list(BadgeShape))
+def test_each_shape_has_an_svg_in_its_colour(shape: BadgeShape):
+    svg = resource_bytes(badge_resource(shape)).decode()
+    assert svg.startswith("<svg")
+    assert _COLOURS[shape] in svg
+
+
+def test_resources_are_rendered_once_per_size():
+    first = resource_pixmap(badge_resource(BadgeShape.CHECK), 17)
+    assert resource_pixmap(badge_resource(BadgeShape.CHECK), 17) is first
+    assert resource_pixmap(badge_resource(BadgeShape.CHECK), 18) is not first
+    assert resource_pixmap(APP_ICON_RESOURCE, 17).width() == 17
+
+
+def test_a_missing_resource_is_a_sentence():
+    with pytest.raises(MissingResourceError, match="reinstall the app"):
+        resource_bytes("badges/no-such-badge.svg")
