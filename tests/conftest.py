@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from presence_tray.local_api.discovery import PORT_VARIABLE
 from tests import packaged_app
 from tests.servers import prosody_server, synapse_server
 
@@ -104,6 +105,14 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     folder = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("PRESENCE_TRAY_DATA_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _local_api_on_a_free_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The local API of every app a test runs (in this process or started as a process)
+    listens on a free port, never the default one: suites run side by side, and a user's
+    running app may hold it. A test wanting a given port sets the variable itself."""
+    monkeypatch.setenv(PORT_VARIABLE, "0")
 
 
 @pytest.fixture
