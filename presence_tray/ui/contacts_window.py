@@ -508,15 +508,20 @@ class ContactsWindow(QWidget):
         return False
 
     def _search_key(self, event: QKeyEvent) -> bool:
-        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            if self._proxy.rowCount() == 0:
-                return False
-            self._list.setFocus(Qt.FocusReason.TabFocusReason)
-            current = self._list.currentIndex()
-            if not current.isValid() or not self._list.selectionModel().isSelected(current):
-                self._list.setCurrentIndex(self._proxy.index(FIRST_PERSON_ROW, 0))
-            return True
-        return False
+        # Down steps into the list (onto the selected person, else the first one); Enter
+        # does that and opens the person, so "type a name, press Enter" opens the top match.
+        key = event.key()
+        if key not in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return False
+        if self._proxy.rowCount() == 0:
+            return False
+        self._list.setFocus(Qt.FocusReason.TabFocusReason)
+        current = self._list.currentIndex()
+        if not current.isValid() or not self._list.selectionModel().isSelected(current):
+            self._list.setCurrentIndex(self._proxy.index(FIRST_PERSON_ROW, 0))
+        if key != Qt.Key.Key_Down:
+            self._on_activated(self._list.currentIndex())
+        return True
 
     def _list_key(self, event: QKeyEvent) -> bool:
         # Row 0 is the first section's header: Up from the first person leaves the list.

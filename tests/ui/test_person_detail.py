@@ -177,6 +177,26 @@ def test_enter_opens_and_escape_goes_back_with_the_row_selected_and_search_kept(
     assert window.detail.person_id is None  # no longer following the hub
 
 
+def test_enter_in_the_search_field_opens_the_top_match(make_window: MakeWindow, qtbot: QtBot):
+    window = make_window()
+    qtbot.keyClicks(window.search_field, "carol")
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+    assert window.showing_detail
+    assert window.detail.person_id == "carol-diaz"
+    qtbot.keyClick(window.detail.back_button, Qt.Key.Key_Escape)
+    assert window.list_view.currentIndex().data(Role.NAME) == "Carol Diaz"
+
+
+def test_enter_in_the_search_field_with_no_match_opens_nothing(
+    make_window: MakeWindow, qtbot: QtBot
+):
+    window = make_window()
+    qtbot.keyClicks(window.search_field, "nobody by this name")
+    qtbot.keyClick(window.search_field, Qt.Key.Key_Return)
+    assert not window.showing_detail
+    assert window.search_field.hasFocus()
+
+
 def test_double_click_opens_and_alt_left_or_back_return(make_window: MakeWindow, qtbot: QtBot):
     window = make_window()
     view = window.list_view
