@@ -222,11 +222,11 @@ async def test_the_status_line_refreshes_only_while_the_tab_shows(
     dialog = harness.dialog
     assert not tab_of(harness).refreshing  # built, not shown: no wake-ups
     dialog.show()
-    dialog.tabs.setCurrentWidget(tab_of(harness))
+    dialog.show_tab(tab_of(harness))
     qtbot.waitUntil(lambda: tab_of(harness).refreshing, timeout=1000)
     dialog.tabs.setCurrentIndex(0)
     assert not tab_of(harness).refreshing
-    dialog.tabs.setCurrentWidget(tab_of(harness))
+    dialog.show_tab(tab_of(harness))
     dialog.reject()
     assert not tab_of(harness).refreshing
 

@@ -226,7 +226,29 @@ async def test_the_keyboard_reaches_every_tab_and_control(harness: Harness, qtbo
     for expected in (1, 2, 3, 4, 0):
         qtbot.keyClick(dialog.tabs, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
         assert dialog.tabs.currentIndex() == expected
-    dialog.tabs.setCurrentWidget(dialog.notifications)
+    dialog.show_tab(dialog.notifications)
     dialog.notifications.favourites.setFocus()
     qtbot.keyClick(dialog.notifications.favourites, Qt.Key.Key_Space)
     assert not harness.runtime.preferences.notify_favourites
+
+
+async def test_no_tab_squeezes_its_text(harness: Harness, qtbot: QtBot) -> None:
+    # On a small screen, every wrapped sentence of every form has the height it needs for its
+    # width: the forms scroll rather than overlap their lines.
+    dialog = harness.dialog
+    dialog.resize(480, 420)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for page in (dialog.dnd, dialog.notifications, dialog.general):
+        dialog.show_tab(page)
+        qtbot.waitUntil(page.isVisible, timeout=1000)
+        wrapped = [
+            label for label in page.findChildren(QLabel) if label.wordWrap() and label.isVisible()
+        ]
+        assert wrapped, page
+        squeezed = [
+            label.text()[:40]
+            for label in wrapped
+            if label.height() < label.heightForWidth(label.width())
+        ]
+        assert squeezed == [], f"{type(page).__name__}: {squeezed}"

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from presence_tray.ui import APP_NAME
 from presence_tray.ui.settings.accounts_tab import AccountsTab
@@ -19,6 +28,12 @@ if TYPE_CHECKING:
 
     from presence_tray.ui.settings.backend import SettingsBackend
     from presence_tray.ui.settings.debounce import Debouncer
+
+OPENING_WIDTH_CHARACTERS: Final = 72
+OPENING_HEIGHT_LINES: Final = 58
+"""The dialog opens this big in the user's font (the General tab fits without scrolling)."""
+SCREEN_SHARE: Final = 0.9
+"""…but never over more than this share of the screen; the forms scroll on a small one."""
 
 NOT_REMEMBERED: Final = (
     "Presence Tray has no database this time, so changes apply now but will not be "
@@ -45,10 +60,12 @@ class SettingsDialog(QDialog):
         self.notifications = NotificationsTab(backend, self.tabs)
         self.general = GeneralTab(backend, self.tabs)
         self.webhooks = WebhooksTab(backend.webhooks(), self.tabs)
+        # Accounts scrolls its own list and Webhooks gives its list the room; the forms
+        # scroll as a whole, so a small screen or a large font never squeezes their text.
         self.tabs.addTab(self.accounts, "&Accounts")
-        self.tabs.addTab(self.dnd, "&Do not disturb")
-        self.tabs.addTab(self.notifications, "&Notifications")
-        self.tabs.addTab(self.general, "&General")
+        self.tabs.addTab(_scrolling(self.dnd), "&Do not disturb")
+        self.tabs.addTab(_scrolling(self.notifications), "&Notifications")
+        self.tabs.addTab(_scrolling(self.general), "&General")
         self.tabs.addTab(self.webhooks, "&Webhooks")
         layout.addWidget(self.tabs)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -57,6 +74,31 @@ class SettingsDialog(QDialog):
         self._unsubscribe_problems: Callable[[], None] | None = backend.subscribe_problems(
             self.notice.say
         )
+        self.resize(self._opening_size())
+
+    def _opening_size(self) -> QSize:
+        """Room for the longest form in the user's font, never more than the screen has."""
+        lines = self.fontMetrics().lineSpacing()
+        wanted = QSize(
+            max(
+                self.sizeHint().width(),
+                OPENING_WIDTH_CHARACTERS * self.fontMetrics().averageCharWidth(),
+            ),
+            max(self.sizeHint().height(), OPENING_HEIGHT_LINES * lines),
+        )
+        screen = self.screen()
+        if screen is None:
+            return wanted
+        room = screen.availableSize() * SCREEN_SHARE
+        return wanted.boundedTo(room)
+
+    def show_tab(self, page: QWidget) -> None:
+        """Bring the tab holding ``page`` (one of the tabs above) to the front."""
+        for index in range(self.tabs.count()):
+            shown = self.tabs.widget(index)
+            if page is shown or (isinstance(shown, QScrollArea) and shown.widget() is page):
+                self.tabs.setCurrentIndex(index)
+                return
 
     def debouncers(self) -> list[Debouncer]:
         """Every tab's wait before typed values are applied."""
@@ -80,3 +122,13 @@ class SettingsDialog(QDialog):
         if self._unsubscribe_problems is not None:
             self._unsubscribe_problems()
             self._unsubscribe_problems = None
+
+
+def _scrolling(page: QWidget) -> QScrollArea:
+    """``page`` in a frameless scroll area that gives it the width and scrolls its height."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(page)
+    area.setAccessibleName(page.accessibleName())
+    return area

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 API_NOTE: Final = (
     "Programs on this computer can ask Presence Tray who is available, and set your status, "
     "at this address with the token. Only this computer can reach it. Browser pages may call "
-    "it only from the origins you allow below."
+    "it only from the allowed web origins."
 )
 COPIED_NOTE: Final = "Copied. Keep it private: it lets a program act for you."
 OFF_NOTE: Final = "There is no token while the local API is off."
