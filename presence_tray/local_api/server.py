@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Final
 
 from aiohttp import hdrs, web
 
-from presence_tray.local_api.discovery import LOOPBACK, PORT_VARIABLE
+from presence_tray.local_api.discovery import LOOPBACK
 from presence_tray.local_api.token import token_matches
 
 if TYPE_CHECKING:
@@ -118,8 +118,7 @@ class LocalApi:
             reason = err.strerror or type(err).__name__
             msg = (
                 f"The local API could not listen on {LOOPBACK}:{self._wanted_port} ({reason}); "
-                f"another program may be using that port. Choose another port in "
-                f"{PORT_VARIABLE}, or switch the API off in Settings."
+                f"another program may be using that port."
             )
             raise LocalApiUnavailableError(msg) from err
         self._runner = runner
