@@ -14,6 +14,7 @@ checks: they are mounted beside the API with ``public_routes``.
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import TYPE_CHECKING, Final
 
@@ -115,11 +116,11 @@ class LocalApi:
             await site.start()
         except OSError as err:
             await runner.cleanup()
-            reason = err.strerror or type(err).__name__
-            msg = (
-                f"The local API could not listen on {LOOPBACK}:{self._wanted_port} ({reason}); "
-                f"another program may be using that port."
-            )
+            where = f"The local API could not listen on {LOOPBACK}:{self._wanted_port}"
+            if err.errno == errno.EADDRINUSE:
+                msg = f"{where}: another program is using that port."
+            else:
+                msg = f"{where} ({err.strerror or type(err).__name__})."
             raise LocalApiUnavailableError(msg) from err
         self._runner = runner
         self._port = int(runner.addresses[0][1])

@@ -94,7 +94,8 @@ class LocalApiService:
 
     @property
     def problem(self) -> str | None:
-        """Why the API is not running although it is switched on, or None."""
+        """Why the API is not running although it is switched on, or not on the port chosen
+        last (a taken port: it still listens where it was), or None."""
         return self._problem
 
     @property

@@ -44,7 +44,8 @@ class LocalApiControls(Protocol):
 
     @property
     def problem(self) -> str | None:
-        """Why it is not running although switched on, or None."""
+        """Why it is not running although switched on (or not on the port chosen), or
+        None."""
         ...
 
     @property
