@@ -214,8 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="write your data as JSON",
         description="Write people, identities, favourites, preferences, do-not-disturb "
-        "schedules, notification rules and presence history as JSON. Secrets are never "
-        "included: they stay in your system keyring.",
+        "schedules, notification rules, webhooks and presence history as JSON. Secrets are "
+        "never included (webhooks' signing secrets neither): they stay in your system keyring.",
     )
     export.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"

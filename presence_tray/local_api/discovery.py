@@ -31,15 +31,30 @@ DISCOVERY_FILE: Final = "local-api.json"
 _PRIVATE: Final = 0o600
 
 
+def port_override(environ: Mapping[str, str]) -> int | None:
+    """The port :data:`PORT_VARIABLE` names (0: any free one), which wins over the
+    preference; None when it is not set (or is not a port, which is logged)."""
+    text = environ.get(PORT_VARIABLE, "").strip()
+    if not text:
+        return None
+    if text.isascii() and text.isdigit() and int(text) <= MAX_PORT:
+        return int(text)
+    _log.warning("%s=%r is not a port (0 to %d); ignored", PORT_VARIABLE, text, MAX_PORT)
+    return None
+
+
+def chosen_port(override: int | None, preferred: int | None) -> int:
+    """The port to listen on: the override when there is one, else the preference, else
+    :data:`DEFAULT_PORT`."""
+    if override is not None:
+        return override
+    return DEFAULT_PORT if preferred is None else preferred
+
+
 def port_from(environ: Mapping[str, str], preferred: int | None) -> int:
     """The port to listen on: :data:`PORT_VARIABLE` when set to a port (0: any free one),
     else the preference, else :data:`DEFAULT_PORT`."""
-    text = environ.get(PORT_VARIABLE, "").strip()
-    if text:
-        if text.isdigit() and int(text) <= MAX_PORT:
-            return int(text)
-        _log.warning("%s=%r is not a port (0 to %d); ignored", PORT_VARIABLE, text, MAX_PORT)
-    return DEFAULT_PORT if preferred is None else preferred
+    return chosen_port(port_override(environ), preferred)
 
 
 def write_discovery(data_dir: Path, url: str, pid: int) -> Path:

@@ -4,8 +4,14 @@ One event per change batch the hub publishes (``event: presence``, its ``data`` 
 object whose ``people`` are the changed people as ``GET /v1/people`` shows them), and one
 per removal (``event: removed``, ``data: {"people": [ids]}``). Each event is encoded once,
 whoever listens, and put in every client's bounded queue without waiting: a client whose
-queue is full is dropped (its stream ends; it can connect again and read ``/v1/people``), so
-a slow reader never holds up the hub or the other clients.
+queue is full is dropped (its stream ends), so a slow reader never holds up the hub or the
+other clients.
+
+Every event has an ``id``; from the first client on, the latest events are kept
+(:mod:`presence_tray.local_api.replay`), so a client that reconnects with ``Last-Event-ID``
+gets the events it missed first, or, when they are not all kept, one ``event: resync``
+(``data: {"reason": sentence}``) telling it to re-read ``/v1/people``; the stream carries on
+after it either way.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import logging
 from typing import TYPE_CHECKING, Final
 
 from presence_tray.core.reports import person_entry
+from presence_tray.local_api.replay import ReplayBuffer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -33,6 +40,10 @@ PING_SECONDS: Final = 15.0
 PING: Final = b": ping\n\n"
 HELLO: Final = b"retry: 3000\n\n"
 """The first bytes of every stream: a client that lost it waits 3 s before connecting again."""
+LAST_EVENT_ID: Final = "Last-Event-ID"
+"""The header a reconnecting client names the last event it read in."""
+RESYNC: Final = "resync"
+"""The event telling a reconnecting client that it missed changes it cannot be sent."""
 
 
 class EventStream:
@@ -40,9 +51,11 @@ class EventStream:
 
     __slots__ = ("_queue",)
 
-    def __init__(self, size: int) -> None:
-        """An empty queue holding at most ``size`` events."""
-        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue(size)
+    def __init__(self, size: int, first: Sequence[bytes] = ()) -> None:
+        """A queue holding ``first`` and then at most ``size`` events more."""
+        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue(size + len(first))
+        for event in first:
+            self._queue.put_nowait(event)
 
     async def next(self) -> bytes | None:
         """The next event's bytes, or None when the stream is over."""
@@ -73,7 +86,8 @@ class EventFanOut:
         self._queue_size = queue_size
         self._streams: set[EventStream] = set()
         self._unsubscribers: list[Callable[[], None]] = []
-        self._last_id = 0
+        self._replay = ReplayBuffer()
+        self._recording = False
         self.dropped = 0
         """Streams dropped for falling behind (statistics)."""
 
@@ -99,9 +113,23 @@ class EventFanOut:
             stream.end()
         self._streams.clear()
 
-    def connect(self) -> EventStream:
-        """A new stream that gets every event from now on."""
-        stream = EventStream(self._queue_size)
+    @property
+    def replay(self) -> ReplayBuffer:
+        """The latest events, kept for clients that reconnect."""
+        return self._replay
+
+    def connect(self, last_event_id: str | None = None) -> EventStream:
+        """A new stream that gets every event from now on, after the events missed since
+        ``last_event_id`` (or a resync event when they are not all kept)."""
+        self._recording = True  # from the first client on, every event is kept
+        first: list[bytes] = []
+        if last_event_id is not None:
+            missed = self._replay.missed_since(last_event_id)
+            if missed.events is None:
+                first = [self._encode(self._replay.last_id(), RESYNC, {"reason": missed.reason})]
+            else:
+                first = missed.events
+        stream = EventStream(self._queue_size, first)
         self._streams.add(stream)
         return stream
 
@@ -110,21 +138,25 @@ class EventFanOut:
         self._streams.discard(stream)
 
     def _on_changes(self, changes: Sequence[PresenceChanged]) -> None:
-        if not self._streams:
-            return  # nobody listens: build nothing
+        if not self._recording:
+            return  # nobody ever listened, so nobody can ask for it again: build nothing
         now = self._clock.now()
         policy = self._hub.policy
         people = [person_entry(c.person, c.new, policy, now) for c in changes]
         self._send("presence", {"people": people})
 
     def _on_removals(self, removed: Sequence[Person]) -> None:
-        if self._streams:
+        if self._recording:
             self._send("removed", {"people": [person.person_id for person in removed]})
 
-    def _send(self, name: str, data: dict[str, object]) -> None:
-        self._last_id += 1
+    @staticmethod
+    def _encode(event_id: str, name: str, data: dict[str, object]) -> bytes:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        event = f"id: {self._last_id}\nevent: {name}\ndata: {text}\n\n".encode()
+        return f"id: {event_id}\nevent: {name}\ndata: {text}\n\n".encode()
+
+    def _send(self, name: str, data: dict[str, object]) -> None:
+        event = self._encode(self._replay.next_id(), name, data)
+        self._replay.keep(event)
         for stream in [s for s in self._streams if not s.offer(event)]:
             self._streams.discard(stream)
             stream.end()

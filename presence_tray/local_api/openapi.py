@@ -11,6 +11,8 @@ from presence_tray import __version__
 from presence_tray.core.own_status import OwnStatusChoice
 from presence_tray.core.presence import PresenceState
 from presence_tray.local_api.discovery import DEFAULT_PORT, LOOPBACK
+from presence_tray.local_api.events import LAST_EVENT_ID, QUEUE_SIZE
+from presence_tray.local_api.replay import MAX_ID_CHARS, REPLAY_BYTES, REPLAY_EVENTS
 from presence_tray.local_api.server import BODY_LIMIT_BYTES
 
 if TYPE_CHECKING:
@@ -304,16 +306,36 @@ def openapi_document() -> dict[str, object]:
                     "summary": "Server-sent events: one 'presence' event per batch of changes",
                     "description": "Each 'presence' event's data is {\"people\": [Person]}, the "
                     "people whose status changed; a 'removed' event's data is {\"people\": "
-                    "[ids]}. A ': ping' comment comes every 15 s. A client that falls 256 "
-                    "events behind is disconnected.",
+                    "[ids]}. A ': ping' comment comes every 15 s. A client that falls "
+                    f"{QUEUE_SIZE} events behind is disconnected. The stream starts with "
+                    "'retry: 3000'. Every event has an id ('<run>-<number>'); a client that "
+                    "reconnects with the last id it read in Last-Event-ID (browsers' "
+                    "EventSource does so by itself) first gets the events it missed. When "
+                    "they are no longer all kept (the API keeps the last "
+                    f"{REPLAY_EVENTS} events, at most {REPLAY_BYTES // 1024} KiB), or the id "
+                    "is from before a restart of the app or of the API, the first event is "
+                    "'resync' instead, its data {\"reason\": sentence}: read /v1/people "
+                    "again and carry on with this stream, which goes on from there.",
                     "operationId": "events",
-                    "responses": {
-                        "200": {
-                            "description": "The stream.",
-                            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                    "parameters": [
+                        {
+                            "name": LAST_EVENT_ID,
+                            "in": "header",
+                            "required": False,
+                            "description": "The id of the last event read, to get the events "
+                            "missed since (or a 'resync' event).",
+                            "schema": {"type": "string", "maxLength": MAX_ID_CHARS},
+                        }
+                    ],
+                    "responses": _responses(
+                        {
+                            "200": {
+                                "description": "The stream.",
+                                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                            }
                         },
-                        **_UNAUTHORIZED,
-                    },
+                        _UNAUTHORIZED,
+                    ),
                 }
             },
             "/v1/me/status": {

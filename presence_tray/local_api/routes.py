@@ -18,7 +18,13 @@ from aiohttp import web
 from presence_tray import __version__
 from presence_tray.core import reports
 from presence_tray.core.own_status import OwnStatusChoice
-from presence_tray.local_api.events import HELLO, PING, PING_SECONDS, EventFanOut
+from presence_tray.local_api.events import (
+    HELLO,
+    LAST_EVENT_ID,
+    PING,
+    PING_SECONDS,
+    EventFanOut,
+)
 from presence_tray.local_api.openapi import OPENAPI_PATH, openapi_document
 from presence_tray.local_api.server import error_response
 
@@ -110,7 +116,12 @@ class ApiRoutes:
         now = self._now()
         extra = {
             **sources.extra_statistics(),
-            "event_stream": {"clients": self.events.clients, "dropped": self.events.dropped},
+            "event_stream": {
+                "clients": self.events.clients,
+                "dropped": self.events.dropped,
+                "kept_for_reconnects": len(self.events.replay),
+                "kept_bytes": self.events.replay.size_bytes,
+            },
         }
         return _json(
             reports.statistics_report(
@@ -125,11 +136,13 @@ class ApiRoutes:
         )
 
     async def stream_events(self, request: web.Request) -> web.StreamResponse:
-        """``GET /v1/events``: server-sent events, one per hub change batch."""
+        """``GET /v1/events``: server-sent events, one per hub change batch, after the events
+        missed since ``Last-Event-ID`` (or a resync event)."""
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"}
         )
-        stream = self.events.connect()  # before the headers go: no change slips between
+        # Connected before the headers go: no change slips between.
+        stream = self.events.connect(request.headers.get(LAST_EVENT_ID))
         try:
             await response.prepare(request)
             await response.write(HELLO)

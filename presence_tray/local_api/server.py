@@ -14,12 +14,13 @@ checks: they are mounted beside the API with ``public_routes``.
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import TYPE_CHECKING, Final
 
 from aiohttp import hdrs, web
 
-from presence_tray.local_api.discovery import LOOPBACK, PORT_VARIABLE
+from presence_tray.local_api.discovery import LOOPBACK
 from presence_tray.local_api.token import token_matches
 
 if TYPE_CHECKING:
@@ -115,12 +116,11 @@ class LocalApi:
             await site.start()
         except OSError as err:
             await runner.cleanup()
-            reason = err.strerror or type(err).__name__
-            msg = (
-                f"The local API could not listen on {LOOPBACK}:{self._wanted_port} ({reason}); "
-                f"another program may be using that port. Choose another port in "
-                f"{PORT_VARIABLE}, or switch the API off in Settings."
-            )
+            where = f"The local API could not listen on {LOOPBACK}:{self._wanted_port}"
+            if err.errno == errno.EADDRINUSE:
+                msg = f"{where}: another program is using that port."
+            else:
+                msg = f"{where} ({err.strerror or type(err).__name__})."
             raise LocalApiUnavailableError(msg) from err
         self._runner = runner
         self._port = int(runner.addresses[0][1])

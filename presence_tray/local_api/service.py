@@ -2,10 +2,15 @@
 token from the keyring, and the discovery file while it listens.
 
 Changes apply at once and one at a time: switching the API off stops the server (every event
-stream ends), on starts it, a new port restarts it, new allowed origins apply to the next
-request. What stops it from starting (a port taken, the keyring unusable) is a sentence
-(:attr:`LocalApiService.problem`) the settings show; a taken port is also a notice, and the
-app carries on without the API.
+stream ends), on starts it, new allowed origins apply to the next request. A new port starts a
+listener there first and stops the old one only once the new one listens, so a port that is
+taken leaves the API where it was (and the discovery file with it), with a sentence saying so.
+What stops it from starting (a port taken, the keyring unusable) is a sentence
+(:attr:`LocalApiService.problem`) the settings show; when the API is left not running at all,
+it is also a notice, and the app carries on without the API.
+
+:data:`~presence_tray.local_api.discovery.PORT_VARIABLE`, when set, wins over the port
+preference (the settings say so).
 """
 
 from __future__ import annotations
@@ -18,7 +23,14 @@ from typing import TYPE_CHECKING
 
 from presence_tray.core.errors import PresenceError
 from presence_tray.core.listeners import add_listener
-from presence_tray.local_api.discovery import port_from, remove_discovery, write_discovery
+from presence_tray.local_api.discovery import (
+    DEFAULT_PORT,
+    PORT_VARIABLE,
+    chosen_port,
+    port_override,
+    remove_discovery,
+    write_discovery,
+)
 from presence_tray.local_api.token import load_or_create_token
 
 if TYPE_CHECKING:
@@ -61,7 +73,7 @@ class LocalApiService:
         self._sources = sources
         self._keeper = token_keeper
         self._data_dir = data_dir
-        self._environ = environ
+        self._port_override = port_override(environ)
         self._on_notice = on_notice
         self._public_routes = list(public_routes)
         self._token: str | None = None
@@ -82,8 +94,24 @@ class LocalApiService:
 
     @property
     def problem(self) -> str | None:
-        """Why the API is not running although it is switched on, or None."""
+        """Why the API is not running although it is switched on, or not on the port chosen
+        last (a taken port: it still listens where it was), or None."""
         return self._problem
+
+    @property
+    def default_port(self) -> int:
+        """The port used when neither the preference nor the environment names one."""
+        return DEFAULT_PORT
+
+    @property
+    def port_variable(self) -> str:
+        """The environment variable whose port wins over the preference."""
+        return PORT_VARIABLE
+
+    @property
+    def port_override(self) -> int | None:
+        """The port :attr:`port_variable` sets (0: any free one), or None when it is unset."""
+        return self._port_override
 
     def token(self) -> str | None:
         """The bearer token, once loaded from the keyring (None before, or when it could not
@@ -100,7 +128,7 @@ class LocalApiService:
         """Follow ``preferences`` (a settings listener): start, stop or restart soon."""
         self._wanted = _Wanted(
             preferences.api_enabled,
-            port_from(self._environ, preferences.api_port),
+            chosen_port(self._port_override, preferences.api_port),
             preferences.api_allowed_origins,
         )
         if self._task is None or self._task.done():
@@ -138,13 +166,19 @@ class LocalApiService:
                 and (wanted.port in (0, server.port))
             ):
                 server.set_allowed_origins(wanted.origins)
+                if self._problem is not None:  # back to the port it listens on
+                    self._problem = None
+                    self._tell()
                 continue
-            await self._stop()
             if wanted.enabled:
                 await self._start(wanted)
+            else:
+                await self._stop()
             self._tell()
 
     async def _start(self, wanted: _Wanted) -> None:
+        """Listen as ``wanted`` says; the server running until now stops once the new one
+        listens, and keeps running when it cannot."""
         try:
             if self._token is None:
                 self._token = await load_or_create_token(self._keeper)
@@ -169,27 +203,49 @@ class LocalApiService:
         try:
             url = await server.start()
         except LocalApiUnavailableError as err:
-            self._problem = str(err)
-            _log.warning("local API not started: %s", err)
-            self._on_notice(str(err))
+            self._refused(str(err))
             return
         routes.start()
+        old_server, old_routes = self._server, self._routes
         self._server, self._routes, self._problem = server, routes, None
+        await _close(old_server, old_routes)
         try:
             write_discovery(self._data_dir, url, os.getpid())
         except OSError as err:
             _log.warning("could not write the local API's discovery file: %s", err)
 
+    def _refused(self, reason: str) -> None:
+        """The port is taken: say what to do, and whether the API still listens elsewhere."""
+        if self._port_override is not None:
+            advice = (
+                f"Choose another port in the environment variable {PORT_VARIABLE} (it wins "
+                "over Settings), or switch the API off in Settings."
+            )
+        else:
+            advice = "Choose another port in Settings > General > Local API, or switch it off."
+        _log.warning("local API not started: %s", reason)
+        if self.url is not None:
+            self._problem = f"{reason} {advice} The API still listens on {self.url}."
+            return
+        self._problem = f"{reason} {advice}"
+        self._on_notice(self._problem)
+
     async def _stop(self) -> None:
         server, routes = self._server, self._routes
         self._server = self._routes = None
         self._problem = None
-        if routes is not None:
-            routes.close()  # ends the event streams, so the server need not wait for them
+        await _close(server, routes)
         if server is not None:
-            await server.stop()
             remove_discovery(self._data_dir, os.getpid())
 
     def _tell(self) -> None:
         for listener in list(self._listeners):
             listener()
+
+
+async def _close(server: LocalApi | None, routes: ApiRoutes | None) -> None:
+    """Stop a server and its routes (either may be None)."""
+    if routes is not None:
+        routes.close()  # ends the event streams, so the server need not wait for them
+    if server is not None:
+        await server.stop()

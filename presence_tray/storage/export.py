@@ -1,7 +1,9 @@
 """Everything the database keeps about people and settings, as JSON-ready data.
 
 Secrets are not in the database, so they cannot be in an export; account settings named
-like a secret are left out all the same.
+like a secret are left out all the same. Each webhook is exported with its URL, what fires it
+and its templates; its signing secret stays in the keyring (``"secret"`` says so), and is made
+anew when the hook is added again.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from presence_tray.storage.repositories import (
     PeopleRepository,
     PreferencesRepository,
     PresenceCacheRepository,
+    WebhooksRepository,
 )
 from presence_tray.storage.repositories.accounts import public_settings
 
@@ -28,13 +31,16 @@ if TYPE_CHECKING:
     from presence_tray.storage.database import Database
 
 EXPORT_FORMAT: Final = 1
-"""Raise when the shape of the export changes."""
+"""Raise when the shape of the export changes (a new section added is not a change)."""
+SECRET_NOT_EXPORTED: Final = "kept in the keyring, not exported"  # noqa: S105 - a note, not a secret
+"""What a webhook's ``secret`` says in the export."""
 
 JsonObject = dict[str, object]
 
 
 def export_data(db: Database, *, now: Callable[[], float] = time.time) -> JsonObject:
-    """People, identities, settings, rules, accounts and history as a JSON-serialisable dict.
+    """People, identities, settings, rules, accounts, webhooks and history as a
+    JSON-serialisable dict.
 
     Times appear twice: ``<name>`` in ISO 8601 UTC for people, ``<name>_epoch`` in seconds
     since the epoch for programs.
@@ -109,6 +115,18 @@ def export_data(db: Database, *, now: Callable[[], float] = time.time) -> JsonOb
                 "settings": public_settings(dict(account.settings)),
             }
             for account in AccountsRepository(db).list()
+        ],
+        "webhooks": [
+            {
+                "id": hook.hook_id,
+                "url": hook.url,
+                "on_own_status": hook.on_own_status,
+                "person_ids": sorted(hook.person_ids),
+                "templates": dict(hook.templates),
+                **_time("created_at", hook.created_at),
+                "secret": SECRET_NOT_EXPORTED,
+            }
+            for hook in WebhooksRepository(db).list()
         ],
         "last_known_presence": [
             {

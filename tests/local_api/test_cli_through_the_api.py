@@ -106,7 +106,12 @@ async def test_stats_show_what_only_the_running_app_knows(data_dir: Path) -> Non
     assert "Webhooks: 7 delivered, 1 failed, 5 retries, 0 dropped" in answer.text
     assert "  https://lights.example: It answered 500." in answer.text
     assert "ok.example" not in answer.text  # only failing hooks get a line
-    assert json.loads(as_json.text)["event_stream"] == {"clients": 0, "dropped": 0}
+    assert json.loads(as_json.text)["event_stream"] == {
+        "clients": 0,
+        "dropped": 0,
+        "kept_for_reconnects": 0,
+        "kept_bytes": 0,
+    }
 
 
 def test_api_call_lines_name_each_polled_accounts_limits() -> None:

@@ -73,7 +73,12 @@ async def test_statistics_have_every_section(served: Served) -> None:
     assert body["api_calls"] == []  # no polled account runs here
     assert body["keyring"] == {"backend": "test", "problem": None}
     assert body["webhooks"] == {"received": 3}
-    assert body["event_stream"] == {"clients": 0, "dropped": 0}
+    assert body["event_stream"] == {
+        "clients": 0,
+        "dropped": 0,
+        "kept_for_reconnects": 0,
+        "kept_bytes": 0,
+    }
 
 
 async def test_health(served: Served) -> None:

@@ -1,10 +1,12 @@
 """Server-sent events: a hub change reaches a connected client; a slow client is dropped and
-never holds up the hub; stopping the server ends every stream."""
+never holds up the hub; stopping the server ends every stream. Resuming with Last-Event-ID is
+in test_resume.py."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from presence_tray.core.clock import ManualClock
@@ -22,17 +24,35 @@ if TYPE_CHECKING:
     from tests.local_api.conftest import Served
 
 
-async def events_of(answer: httpx.Response) -> AsyncIterator[tuple[str, dict[str, object]]]:
-    """(event name, data) for each event of a stream; comments are skipped."""
-    name, data = "message", ""
+@dataclass(frozen=True)
+class Event:
+    """One server-sent event as a client reads it."""
+
+    id: str
+    name: str
+    data: dict[str, object]
+
+
+async def sse_events(answer: httpx.Response) -> AsyncIterator[Event]:
+    """Each event of a stream, as the SSE rules read it; comments and retry are skipped."""
+    event_id, name, data = "", "message", ""
     async for line in answer.aiter_lines():
-        if line.startswith("event: "):
-            name = line.removeprefix("event: ")
-        elif line.startswith("data: "):
-            data = line.removeprefix("data: ")
+        field, _, value = line.partition(": ")
+        if field == "id":
+            event_id = value
+        elif field == "event":
+            name = value
+        elif field == "data":
+            data = value
         elif line == "" and data:
-            yield name, json.loads(data)
+            yield Event(event_id, name, json.loads(data))
             name, data = "message", ""
+
+
+async def events_of(answer: httpx.Response) -> AsyncIterator[tuple[str, dict[str, object]]]:
+    """(event name, data) for each event of a stream."""
+    async for event in sse_events(answer):
+        yield event.name, event.data
 
 
 async def test_a_hub_change_reaches_the_stream(served: Served) -> None:

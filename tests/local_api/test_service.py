@@ -4,7 +4,6 @@ and the token made once and kept in the keyring."""
 from __future__ import annotations
 
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from presence_tray.local_api.service import LocalApiService
 from presence_tray.local_api.sources import ApiSources
 from presence_tray.local_api.token import TOKEN_SECRET_NAME, load_or_create_token
 from tests.fakes import MemoryKeeper, keyring_for_tests
+from tests.servers.processes import free_port, taken_port
 from tests.ui.helpers import START
 
 if TYPE_CHECKING:
@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 
 
 def service_over(
-    data_dir: Path, keeper: MemoryKeeper, notices: list[str], port: int = 0
+    data_dir: Path, keeper: MemoryKeeper, notices: list[str], port: int | None = 0
 ) -> LocalApiService:
+    """A service whose environment sets ``port`` (None: sets none, the preference decides)."""
     clock = ManualClock(START)
     hub = PresenceHub(clock)
     sources = ApiSources(hub, ClientSupervisor(hub, clock), clock, keyring=keyring_for_tests)
@@ -47,7 +48,7 @@ def service_over(
         sources,
         token_keeper=keeper,
         data_dir=data_dir,
-        environ={PORT_VARIABLE: str(port)},
+        environ={} if port is None else {PORT_VARIABLE: str(port)},
         on_notice=notices.append,
     )
 
@@ -111,6 +112,63 @@ async def test_allowed_origins_apply_without_a_restart(service: LocalApiService)
     assert answer.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
 
 
+async def test_a_new_port_moves_the_listener_and_the_discovery_file(
+    tmp_path: Path, keeper: MemoryKeeper
+) -> None:
+    service = service_over(tmp_path, keeper, [], port=None)
+    first, second = free_port(), free_port()
+    try:
+        await service.apply(Preferences(api_port=first))
+        assert service.url == f"http://127.0.0.1:{first}"
+        assert service.port_override is None
+        await service.apply(Preferences(api_port=second))
+        assert service.url == f"http://127.0.0.1:{second}"
+        assert read_discovery(tmp_path) == {"url": service.url, "pid": os.getpid()}
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"{service.url}/v1/openapi.json")).status_code == 200
+            with pytest.raises(httpx.ConnectError):
+                await client.get(f"http://127.0.0.1:{first}/v1/openapi.json")
+    finally:
+        await service.aclose()
+
+
+async def test_a_taken_new_port_leaves_the_api_where_it_was(
+    tmp_path: Path, keeper: MemoryKeeper, expected_warnings: list[logging.LogRecord]
+) -> None:
+    notices: list[str] = []
+    service = service_over(tmp_path, keeper, notices, port=None)
+    first = free_port()
+    try:
+        await service.apply(Preferences(api_port=first))
+        url = service.url
+        with taken_port() as port:
+            await service.apply(Preferences(api_port=port))
+        assert service.url == url  # still answering where it was
+        assert service.problem is not None
+        assert f"could not listen on 127.0.0.1:{port}" in service.problem
+        assert "Choose another port in Settings > General > Local API" in service.problem
+        assert service.problem.endswith(f"The API still listens on {url}.")
+        assert read_discovery(tmp_path) == {"url": url, "pid": os.getpid()}
+        assert notices == []  # the settings say it; the API did not stop
+        assert len(expected_warnings) == 1
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"{url}/v1/openapi.json")).status_code == 200
+        await service.apply(Preferences(api_port=first))  # back where it listens
+        assert (service.url, service.problem) == (url, None)
+    finally:
+        await service.aclose()
+
+
+async def test_the_environment_port_wins_over_the_preference(
+    service: LocalApiService,
+) -> None:
+    await service.apply(Preferences())
+    url = service.url
+    assert service.port_override == 0
+    await service.apply(Preferences(api_port=free_port()))
+    assert service.url == url  # the variable says any free port: no restart
+
+
 async def test_the_token_is_made_once_and_kept(keeper: MemoryKeeper) -> None:
     first = await load_or_create_token(keeper)
     again = await load_or_create_token(keeper)
@@ -121,10 +179,7 @@ async def test_the_token_is_made_once_and_kept(keeper: MemoryKeeper) -> None:
 async def test_a_taken_port_is_a_notice_and_the_app_carries_on(
     tmp_path: Path, keeper: MemoryKeeper, expected_warnings: list[logging.LogRecord]
 ) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    with taken_port() as port:
         notices: list[str] = []
         service = service_over(tmp_path, keeper, notices, port=port)
         await service.apply(Preferences())

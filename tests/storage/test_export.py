@@ -11,7 +11,8 @@ from presence_tray.core.dnd import DndSchedule, Vacation, WeeklyDndRule
 from presence_tray.core.identity import AccountRef, Identity, Platform
 from presence_tray.core.preferences import Account, NotificationRule, NotifyOn, Preferences
 from presence_tray.core.presence import Activity, ActivityKind, PresenceState
-from presence_tray.storage.export import EXPORT_FORMAT, export_data
+from presence_tray.core.webhooks import Webhook
+from presence_tray.storage.export import EXPORT_FORMAT, SECRET_NOT_EXPORTED, export_data
 from presence_tray.storage.repositories import (
     AccountsRepository,
     DndRepository,
@@ -20,6 +21,7 @@ from presence_tray.storage.repositories import (
     PeopleRepository,
     PreferencesRepository,
     PresenceCacheRepository,
+    WebhooksRepository,
 )
 from tests.storage.helpers import NOW, identity, key, raw, transition, value
 
@@ -32,14 +34,24 @@ if TYPE_CHECKING:
 SECRET_LOOKING = re.compile(r"token|secret|password", re.IGNORECASE)
 
 
-def all_keys(data: object) -> Iterator[str]:
+def all_items(data: object) -> Iterator[tuple[str, object]]:
+    """Every (key, value) of nested dicts and lists."""
     if isinstance(data, dict):
         for name, item in data.items():
-            yield name
-            yield from all_keys(item)
+            yield name, item
+            yield from all_items(item)
     elif isinstance(data, list):
         for item in data:
-            yield from all_keys(item)
+            yield from all_items(item)
+
+
+def secret_looking(data: object) -> list[tuple[str, object]]:
+    """Keys named like a secret, but for a webhook's note saying its secret is not here."""
+    return [
+        (name, item)
+        for name, item in all_items(data)
+        if SECRET_LOOKING.search(name) and (name, item) != ("secret", SECRET_NOT_EXPORTED)
+    ]
 
 
 def fill(db: Database) -> None:
@@ -69,6 +81,16 @@ def fill(db: Database) -> None:
     )
     HistoryRepository(db).append_many(
         [transition(key("U1"), at=NOW), transition(key("U2"), at=NOW + 1)]
+    )
+    WebhooksRepository(db).save(
+        Webhook(
+            "h1",
+            "https://lights.example/hook",
+            on_own_status=True,
+            person_ids=frozenset({"alice"}),
+            templates={"online": '{"colour": "green"}'},
+            created_at=NOW,
+        )
     )
 
 
@@ -100,6 +122,18 @@ def test_export_holds_everything_and_is_json(db: Database) -> None:
         ("U2", "2023-11-14T22:13:21.000Z", NOW + 1),
     ]
     assert len(data["never_link"]) == 1
+    assert data["webhooks"] == [
+        {
+            "id": "h1",
+            "url": "https://lights.example/hook",
+            "on_own_status": True,
+            "person_ids": ["alice"],
+            "templates": {"online": '{"colour": "green"}'},
+            "created_at": "2023-11-14T22:13:20.000Z",
+            "created_at_epoch": NOW,
+            "secret": SECRET_NOT_EXPORTED,
+        }
+    ]
 
 
 def test_export_has_no_secret_looking_keys(
@@ -109,7 +143,7 @@ def test_export_has_no_secret_looking_keys(
     # A setting that should never have been stored (an older version's bug, a hand edit).
     raw(db.path, """UPDATE accounts SET settings_json = '{"team":"T1","access_token":"xoxp-1"}'""")
     data = export_data(db)
-    assert [name for name in all_keys(data) if SECRET_LOOKING.search(name)] == []
+    assert secret_looking(data) == []
     assert "xoxp-1" not in json.dumps(data)
     # The dropped setting is reported by name, never by value.
     assert [r.getMessage() for r in expected_warnings if "xoxp" in r.getMessage()] == []
@@ -119,6 +153,7 @@ def test_export_has_no_secret_looking_keys(
 def test_an_empty_database_exports_too(db: Database) -> None:
     data = export_data(db)
     assert json.loads(json.dumps(data))["people"] == []
+    assert data["webhooks"] == []
     assert data["do_not_disturb"] == {
         "weekly_rules": [],
         "snooze_until": None,

@@ -1,4 +1,5 @@
-"""General > Local API: on or off, where it listens, its token, and the web origins allowed."""
+"""General > Local API: on or off, where it listens and on which port, its token, and the web
+origins allowed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPushButton
 
-from presence_tray.core.preferences import allowed_origins_problem
+from presence_tray.core.preferences import (
+    MAX_API_PORT,
+    MIN_API_PORT,
+    allowed_origins_problem,
+    api_port_problem,
+)
 from presence_tray.ui.settings.widgets import MessageLine, named
 
 if TYPE_CHECKING:
@@ -38,7 +44,23 @@ class LocalApiControls(Protocol):
 
     @property
     def problem(self) -> str | None:
-        """Why it is not running although switched on, or None."""
+        """Why it is not running although switched on (or not on the port chosen), or
+        None."""
+        ...
+
+    @property
+    def default_port(self) -> int:
+        """The port used when no other is chosen."""
+        ...
+
+    @property
+    def port_variable(self) -> str:
+        """The environment variable whose port wins over the one chosen here."""
+        ...
+
+    @property
+    def port_override(self) -> int | None:
+        """The port that variable sets, or None when it is not set."""
         ...
 
     def token(self) -> str | None:
@@ -55,6 +77,36 @@ def parse_origins(text: str) -> tuple[str, ...]:
     return tuple(part for part in text.replace(",", " ").split() if part)
 
 
+def parse_port(text: str) -> tuple[int | None, str | None]:
+    """The port typed (None: empty, the default) and a sentence when it cannot be one."""
+    text = text.strip()
+    if not text:
+        return None, None
+    if not (text.isascii() and text.isdigit()):
+        return None, (
+            f"The local API's port must be a whole number from {MIN_API_PORT} to "
+            f"{MAX_API_PORT}, not {text!r}."
+        )
+    port = int(text)
+    return port, api_port_problem(port)
+
+
+def port_help(controls: LocalApiControls) -> tuple[str, str | None]:
+    """The port field's tooltip, and the line under it while the environment overrides it."""
+    tooltip = (
+        f"{MIN_API_PORT} to {MAX_API_PORT}; empty for the default, {controls.default_port}. "
+        f"The environment variable {controls.port_variable} wins over this when it is set."
+    )
+    override = controls.port_override
+    if override is None:
+        return tooltip, None
+    where = "any free port" if override == 0 else f"port {override}"
+    return tooltip, (
+        f"{controls.port_variable} is set, so the API listens on {where} whatever this says; "
+        "the port here is kept for when it is not set."
+    )
+
+
 class LocalApiGroup(QGroupBox):
     """The Local API group of the General tab; the tab applies what it shows."""
 
@@ -68,7 +120,8 @@ class LocalApiGroup(QGroupBox):
         parent: QWidget | None = None,
     ) -> None:
         """Show ``preferences``' API settings and ``controls``' state; ``on_switch`` runs when
-        the API is switched on or off, ``on_edit`` at each keystroke in the origins."""
+        the API is switched on or off, ``on_edit`` at each keystroke in the port or the
+        origins."""
         super().__init__("Local API", parent)
         self._controls = controls
         layout = QFormLayout(self)
@@ -79,6 +132,16 @@ class LocalApiGroup(QGroupBox):
         self.enabled.toggled.connect(on_switch)
         self.address = named(QLabel(self), "Local API address")
         self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.port = named(QLineEdit(self), "Local API port")
+        self.port.setPlaceholderText(f"{controls.default_port} (the default)")
+        self.port.setText("" if preferences.api_port is None else str(preferences.api_port))
+        self.port.textChanged.connect(on_edit)
+        tooltip, override_note = port_help(controls)
+        self.port.setToolTip(tooltip)
+        self.port.setAccessibleDescription(tooltip)
+        self.port_problem = MessageLine("Local API port problem", self)
+        self.port_note = MessageLine("Local API port note", self)
+        self.port_note.say(override_note)
         self.problem = MessageLine("Local API problem", self)
         self.copy_token = named(QPushButton("Copy token", self), "Copy the local API's token")
         self.copy_token.clicked.connect(self._copy_token)
@@ -92,6 +155,9 @@ class LocalApiGroup(QGroupBox):
         note.setWordWrap(True)
         layout.addRow(self.enabled)
         layout.addRow("Address:", self.address)
+        layout.addRow("Port:", self.port)
+        layout.addRow(self.port_problem)
+        layout.addRow(self.port_note)
         layout.addRow(self.problem)
         layout.addRow(self.copy_token)
         layout.addRow(self.token_note)
@@ -103,14 +169,19 @@ class LocalApiGroup(QGroupBox):
 
     def applied_to(self, preferences: Preferences) -> Preferences | None:
         """``preferences`` with what the group shows, or None (with a sentence beside the
-        origins) while they need fixing."""
+        port or the origins) while they need fixing."""
+        port, port_problem = parse_port(self.port.text())
+        self.port_problem.say(port_problem)
         origins = parse_origins(self.origins.text())
         problem = allowed_origins_problem(origins)
         self.origins_problem.say(problem)
-        if problem is not None:
+        if problem is not None or port_problem is not None:
             return None
         return replace(
-            preferences, api_enabled=self.enabled.isChecked(), api_allowed_origins=origins
+            preferences,
+            api_enabled=self.enabled.isChecked(),
+            api_port=port,
+            api_allowed_origins=origins,
         )
 
     def refresh(self) -> None:
