@@ -75,11 +75,16 @@ def test_worker_threads_start_only_as_work_needs_them():
     seen: dict[str, object] = {}
 
     async def main(_app: QApplication) -> int:
-        workers = {await asyncio.to_thread(threading.current_thread) for _ in range(3)}
+        earlier = set(threading.enumerate())  # an earlier test's pool may still be ending
+        workers = set()
+        for _ in range(3):
+            workers.add(await asyncio.to_thread(threading.current_thread))
+            # A worker counts itself idle just after handing back its result.
+            await asyncio.sleep(0.05)
         seen["workers"] = workers
         seen["alive"] = {
             thread
-            for thread in threading.enumerate()
+            for thread in set(threading.enumerate()) - earlier
             if thread.name.startswith("presence-tray-worker")
         }
         return 0
