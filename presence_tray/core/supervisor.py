@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from presence_tray.core.client import AccountHealth, OwnStatusSetter, PlatformClient
-from presence_tray.core.errors import AuthError, PermanentError, RateLimitedError, TransientError
+from presence_tray.core.errors import (
+    AuthError,
+    PermanentError,
+    PresenceError,
+    RateLimitedError,
+    TransientError,
+)
 from presence_tray.core.listeners import add_listener
 from presence_tray.core.own_status import (
     OwnStatusChoice,
@@ -368,6 +374,11 @@ def _restart_reason(account: AccountRef, err: Exception) -> tuple[AccountHealth,
         return AccountHealth.DEGRADED, f"rate limited: {err}", err.retry_after
     if isinstance(err, TransientError):
         return AccountHealth.RECONNECTING, str(err), 0.0
+    if isinstance(err, PresenceError):
+        # A failure the app knows, with a sentence for the user (the keyring is locked, say):
+        # shown as the reason, logged without a traceback.
+        _log.warning("%s: %s; restarting", account, err)
+        return AccountHealth.DEGRADED, str(err), 0.0
     _log.error("%s: unexpected failure; restarting", account, exc_info=err)
     return AccountHealth.RECONNECTING, f"unexpected error: {type(err).__name__}", 0.0
 

@@ -35,12 +35,24 @@ if TYPE_CHECKING:
 
     from presence_tray.core.identity import AccountRef
 
+try:  # the Secret Service client keyring uses on Linux; absent on Windows and macOS
+    from secretstorage.exceptions import ItemNotFoundException as _VanishedItem
+except ImportError:  # pragma: no cover - not on Linux
+
+    class _VanishedItem(Exception):  # type: ignore[no-redef]  # noqa: N818 - its name
+        """Stands in for secretstorage's error where there is no secretstorage."""
+
+
 _log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
 SERVICE_NAME: Final = "presence-tray"
 DEFAULT_TIMEOUT_SECONDS: Final = 30.0
+VANISHED_ITEM_ATTEMPTS: Final = 3
+"""How often one keyring call is tried when an item it found vanished before it was read (another
+program, or another run of this one, replaced or deleted it meanwhile): the next try sees the
+keyring as it is now."""
 
 # The sentences the UI and the CLI show as they are.
 NO_KEYRING_MESSAGE: Final = (
@@ -223,7 +235,7 @@ def _run_guarded(operation: str, call: Callable[[KeyringBackend], _T]) -> _T:
         _log.warning("keyring %s: refused backend %s", operation, describe_backend())
         raise SecretStoreUnavailableError(backend)
     try:
-        return call(backend)
+        return _retrying_vanished_items(operation, call, backend)
     # Every exception, not only KeyringError: SecretStorage and D-Bus errors escape the
     # backends too, and whatever escapes here could carry the secret into a log.
     except Exception as err:  # noqa: BLE001
@@ -234,6 +246,19 @@ def _run_guarded(operation: str, call: Callable[[KeyringBackend], _T]) -> _T:
         "keyring %s failed: %s.%s", operation, error_type.__module__, error_type.__qualname__
     )
     raise SecretStoreUnavailableError(message)
+
+
+def _retrying_vanished_items(
+    operation: str, call: Callable[[KeyringBackend], _T], backend: KeyringBackend
+) -> _T:
+    """``call``, tried again (up to :data:`VANISHED_ITEM_ATTEMPTS` in all) while it fails
+    because an item vanished between finding and reading it."""
+    for _ in range(VANISHED_ITEM_ATTEMPTS - 1):
+        try:
+            return call(backend)
+        except _VanishedItem:
+            _log.info("keyring %s: an item changed meanwhile; asking again", operation)
+    return call(backend)
 
 
 def _delete_if_present(backend: KeyringBackend, username: str) -> None:

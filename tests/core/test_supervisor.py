@@ -21,6 +21,7 @@ from presence_tray.core.errors import (
 from presence_tray.core.hub import PresenceHub
 from presence_tray.core.identity import AccountRef, Identity, IdentityKey, Platform
 from presence_tray.core.presence import PlatformPresence, PresenceSource, PresenceState
+from presence_tray.core.secrets import SecretStoreUnavailableError
 from presence_tray.core.supervisor import (
     STABLE_CONNECTION_SECONDS,
     AccountStatus,
@@ -29,6 +30,7 @@ from presence_tray.core.supervisor import (
 )
 
 if TYPE_CHECKING:
+    import logging
     from collections.abc import Callable
 
 ACCOUNT = AccountRef(Platform.SLACK, "work")
@@ -186,6 +188,26 @@ async def test_unexpected_exception_is_logged_and_restarted(
     await asyncio.wait_for(client.finished.wait(), 5)
     assert client.runs == 2
     assert any("unexpected failure" in r.getMessage() for r in expected_warnings)  # type: ignore[attr-defined]
+    expected_warnings.clear()
+    await supervisor.aclose()
+
+
+async def test_a_known_failure_shows_its_sentence_and_restarts_without_a_traceback(
+    clock: ManualClock, hub: PresenceHub, expected_warnings: list[logging.LogRecord]
+) -> None:
+    locked = SecretStoreUnavailableError("The system keyring is locked. Unlock it, then retry.")
+    client = ScriptedClient([raise_(locked), forever], clock)
+    supervisor = ClientSupervisor(hub, clock)
+    seen: list[AccountStatus] = []
+    supervisor.subscribe(seen.append)
+    supervisor.start(client)
+    await asyncio.wait_for(client.finished.wait(), 5)
+    assert client.runs == 2
+    assert any(
+        s.health is AccountHealth.DEGRADED and s.message == str(locked) and s.retry_at for s in seen
+    )
+    assert [r.levelname for r in expected_warnings] == ["WARNING"]
+    assert expected_warnings[0].exc_info is None
     expected_warnings.clear()
     await supervisor.aclose()
 

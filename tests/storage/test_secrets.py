@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import gc
 import logging
 import os
@@ -38,6 +39,7 @@ from keyring.errors import (
     NoKeyringError,
     PasswordDeleteError,
 )
+from secretstorage.exceptions import ItemNotFoundException
 
 from presence_tray.core.identity import AccountRef, Platform
 from presence_tray.core.secrets import SecretStore, SecretStoreUnavailableError
@@ -51,6 +53,7 @@ from presence_tray.storage.secrets import (
     PLAINTEXT_KEYRING_MESSAGE,
     PROMPT_DISMISSED_MESSAGE,
     SERVICE_NAME,
+    VANISHED_ITEM_ATTEMPTS,
     KeyringSecretStore,
     KeyringWebhookSecrets,
     check_backend,
@@ -402,6 +405,53 @@ async def test_calls_reach_the_keyring_one_at_a_time(
     assert backend.most == 1
 
 
+class VanishingBackend(MemoryBackend):
+    """The first ``vanishing`` calls fail as secretstorage does when another program deletes
+    or replaces the item between finding and reading it."""
+
+    def __init__(self, vanishing: int) -> None:
+        super().__init__()
+        self.vanishing = vanishing
+
+    def _maybe_vanish(self) -> None:
+        if self.vanishing > 0:
+            self.vanishing -= 1
+            msg = "Item does not exist!"
+            raise ItemNotFoundException(msg)
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._maybe_vanish()
+        return super().get_password(service, username)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._maybe_vanish()
+        super().set_password(service, username, password)
+
+
+async def test_an_item_that_vanishes_while_read_is_asked_for_again(
+    use_backend: Callable[[KeyringBackend], None],
+) -> None:
+    backend = VanishingBackend(vanishing=0)
+    use_backend(backend)
+    store = KeyringSecretStore()
+    await store.put(WORK, "work-token")
+    backend.vanishing = VANISHED_ITEM_ATTEMPTS - 1
+    assert await store.get(WORK) == "work-token"
+    backend.vanishing = VANISHED_ITEM_ATTEMPTS - 1
+    await store.put(WORK, "work-token-2")
+    assert await store.get(WORK) == "work-token-2"
+
+
+async def test_an_item_that_keeps_vanishing_is_a_keyring_error(
+    use_backend: Callable[[KeyringBackend], None],
+    expected_warnings: list[logging.LogRecord],
+) -> None:
+    use_backend(VanishingBackend(vanishing=VANISHED_ITEM_ATTEMPTS))
+    with pytest.raises(SecretStoreUnavailableError):
+        await KeyringSecretStore().get(WORK)
+    assert "ItemNotFoundException" in expected_warnings[-1].getMessage()
+
+
 async def test_keyring_calls_run_off_the_event_loop(
     use_backend: Callable[[KeyringBackend], None],
 ) -> None:
@@ -459,6 +509,33 @@ async def test_real_round_trip_side_by_side_replace_and_delete(
     assert await real_store.get(WORK) is None
     assert await real_store.get(HOME) == "home-token"
     await real_store.delete(WORK)  # already gone: fine
+
+
+@pytest.mark.keyring
+async def test_reading_while_another_program_replaces_and_deletes_the_entry(
+    real_store: KeyringSecretStore,
+) -> None:
+    # Another program (or another run) deletes and writes the entry again and again while
+    # this one reads it: gnome-keyring then answers some reads with "no such item", which
+    # must read as the keyring is now (a value or none), never as a keyring failure.
+    other_program = keyring.get_keyring()
+    username = keyring_username(WORK)
+    stop = threading.Event()
+
+    def churn() -> None:
+        while not stop.is_set():
+            other_program.set_password(SERVICE_NAME, username, "churned-token")
+            with contextlib.suppress(PasswordDeleteError, ItemNotFoundException):
+                other_program.delete_password(SERVICE_NAME, username)
+
+    writer = threading.Thread(target=churn)
+    writer.start()
+    try:
+        seen = {await real_store.get(WORK) for _ in range(200)}
+    finally:
+        stop.set()
+        writer.join()
+    assert seen <= {None, "churned-token"}
 
 
 @pytest.mark.keyring
