@@ -9,7 +9,7 @@ With the saved access token, against the homeserver's client-server API
    a presence nobody syncs to offline after about 30 s). The ``since`` token is kept across
    restarts, so after a dropped connection the next sync picks up every change since;
 2. contacts are the members of my direct rooms and of my shared rooms (:mod:`.rooms`), me
-   left out, added as they appear;
+   left out, added as they appear and removed when we share no room any more;
 3. ``m.presence`` events are normalised and published; a contact the syncs have said nothing
    about is looked up with ``GET /presence/{userId}/status``, at most
    :data:`LOOKUPS_PER_SYNC` per sync (one the server will not show is published as unknown);
