@@ -362,7 +362,7 @@ class PresenceHub:
           (:meth:`set_kept_people`: the favourites). A kept person does not vanish
           silently: their identities stay, no longer asked about, each with an unknown
           value saying its platform no longer lists them; listed again, they are contacts
-          as before.
+          as before, and once no longer kept they leave at their account's next listing.
         - Forgotten identities are announced to :meth:`subscribe_forgotten_contacts`
           listeners (storage drops their cached values; links the user made stay saved,
           so a contact listed again rejoins their person).
@@ -443,8 +443,9 @@ class PresenceHub:
 
     @property
     def removed_identities(self) -> int:
-        """How many identities :meth:`remove_identity` has forgotten so far: a writer that
-        holds values checks them against the hub only when this grows."""
+        """How many identities :meth:`remove_identity` and :meth:`remove_contacts` have
+        forgotten so far: a writer that holds values checks them against the hub only when
+        this grows."""
         return self._removed_identities
 
     def _move(self, key: IdentityKey, source: _Entry, target: _Entry) -> None:
