@@ -10,10 +10,13 @@ from presence_tray.core.hub import PresenceHub, no_longer_listed, unlinked_perso
 from presence_tray.core.identity import AccountRef, Identity, IdentityKey, Platform
 from presence_tray.core.preferences import NotificationRule, NotifyOn
 from presence_tray.core.presence import PlatformPresence, PresenceState
+from presence_tray.storage.database import StorageWriteError
+from presence_tray.storage.write_behind import Batch, WriteBehind
 
 if TYPE_CHECKING:
+    import logging
+
     from presence_tray.storage.local_store import LocalStore
-    from presence_tray.storage.write_behind import WriteBehind
 
 NOW = 1_795_597_200.0
 TEAMS = AccountRef(Platform.TEAMS, "tenant")
@@ -127,3 +130,23 @@ async def test_a_kept_favourite_is_saved_saying_no_account_lists_them(store: Loc
     assert [(value.state, value.note) for value in carol] == [
         (PresenceState.UNKNOWN, no_longer_listed(CAROL_TEAMS, NOW).note)
     ]
+
+
+async def test_a_failed_write_keeps_the_contacts_to_forget_for_the_next_one(
+    expected_warnings: list[logging.LogRecord],
+) -> None:
+    written: list[Batch] = []
+    failures = [StorageWriteError("the disk is full")]
+
+    def write(batch: Batch) -> None:
+        if failures:
+            raise failures.pop()
+        written.append(batch)
+
+    writer = WriteBehind(write, lambda _key: None)
+    writer.on_forgotten_contacts([BOB_TEAMS])
+    await writer.flush()
+    await writer.flush()
+
+    assert [list(batch.forgotten_contacts) for batch in written] == [[BOB_TEAMS]]
+    assert len(expected_warnings) == 1

@@ -134,3 +134,4 @@ class SlackClient(PolledClientBase):
             if last:
                 self._reader.set_people(profiles)
             yield ContactPage([contact.identity for contact in contacts], last=last)
+        self._reader.set_people(profiles)  # a listing cut off after its most pages
