@@ -340,6 +340,9 @@ async def _start_account_clients(
         return None
     from presence_tray.account_clients import AccountClients, api_bases_from
 
+    # A favourite whose accounts stop listing them stays in view, saying so.
+    runtime.hub.set_kept_people(attention.is_favourite)
+
     account_clients = AccountClients(
         runtime,
         settings.accounts,

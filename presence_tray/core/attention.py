@@ -39,6 +39,10 @@ class Attention:
         """The people last reported visible."""
         return self._visible
 
+    def is_favourite(self, person_id: str) -> bool:
+        """Whether the person is one of the user's favourites."""
+        return person_id in self._favourites()
+
     def is_priority(self, key: IdentityKey) -> bool:
         """Whether the identity's person is a favourite or visible (False for an identity the
         hub does not know).

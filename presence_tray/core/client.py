@@ -66,6 +66,12 @@ class PresenceSink(Protocol):
     def add_contacts(self, identities: Iterable[Identity]) -> None:
         """Make these identities known (contact list, roster, guild members)."""
 
+    def replace_contacts(self, identities: Iterable[Identity]) -> None:
+        """Say these identities are the account's whole contact list now: new ones are
+        added, and the account's contacts not among them are no longer its contacts (see
+        :meth:`~presence_tray.core.hub.PresenceHub.remove_contacts`). Send only a complete
+        listing, never one cut short by a failure."""
+
     def publish(self, presence: PlatformPresence) -> None:
         """Deliver one normalised presence value."""
 

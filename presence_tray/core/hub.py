@@ -29,6 +29,7 @@ from presence_tray.core.presence import (
     AVAILABILITY_RANK,
     REACHABLE_STATES,
     PlatformPresence,
+    PresenceSource,
     PresenceState,
 )
 
@@ -84,6 +85,7 @@ class HubStatistics:
 
 ChangeListener = Callable[[Sequence[PresenceChanged]], None]
 RemovalListener = Callable[[Sequence[Person]], None]
+ForgottenContactsListener = Callable[[Sequence[IdentityKey]], None]
 FlushScheduler = Callable[[Callable[[], object]], object]
 
 _UNLINKED_PREFIX = "id:"
@@ -160,6 +162,10 @@ class PresenceHub:
         self._dirty: dict[_Entry, None] = {}
         self._listeners: list[ChangeListener] = []
         self._removal_listeners: list[RemovalListener] = []
+        self._forgotten_listeners: list[ForgottenContactsListener] = []
+        self._is_kept: Callable[[str], bool] = _keep_nobody
+        self._unlisted: set[IdentityKey] = set()
+        """Identities no account lists any more, kept for a person the user keeps."""
         self._health: dict[AccountRef, AccountHealth] = {}
         self._live_accounts: set[AccountRef] = set()
         self._updates_by_platform: Counter[Platform] = Counter()
@@ -195,6 +201,19 @@ class PresenceHub:
         """
         return add_listener(self._removal_listeners, listener)
 
+    def subscribe_forgotten_contacts(
+        self, listener: ForgottenContactsListener
+    ) -> Callable[[], None]:
+        """Call ``listener`` with the identities :meth:`remove_contacts` forgot (storage
+        forgets their cached values, so they do not come back at the next start); returns a
+        function that unsubscribes."""
+        return add_listener(self._forgotten_listeners, listener)
+
+    def set_kept_people(self, is_kept: Callable[[str], bool]) -> None:
+        """Keep the people for whom ``is_kept(person_id)`` holds (the user's favourites) in
+        view when no account lists them any more (see :meth:`remove_contacts`)."""
+        self._is_kept = is_kept
+
     # -- input ---------------------------------------------------------------------------
 
     def add_identities(self, identities: Iterable[Identity]) -> None:
@@ -208,6 +227,8 @@ class PresenceHub:
             key = identity.key
             self._identities[key] = identity
             if key in self._owner:
+                if key in self._unlisted:
+                    self._relist(key)
                 continue
             person_id = identity.person_id or unlinked_person_id(key)
             entry = self._entries.get(person_id)
@@ -313,32 +334,118 @@ class PresenceHub:
         identity is removed and announced to :meth:`subscribe_removals` listeners. An
         identity the hub does not know is ignored.
         """
-        entry = self._owner.pop(key, None)
-        self._identities.pop(key, None)
-        self._pending.pop(key, None)
-        if entry is None:
-            return
-        self._removed_identities += 1
-        old = entry.person
-        entry.person = Person(
-            old.person_id, old.display_name, tuple(k for k in old.identities if k != key)
+        self._forget([key])
+
+    def replace_contacts(self, account: AccountRef, identities: Iterable[Identity]) -> None:
+        """Make ``identities`` the whole contact list of ``account``: the new ones are added
+        (:meth:`add_identities`), and every identity of the account the hub knows (from an
+        earlier listing or from the last run's cache) that is not among them is no longer a
+        contact (:meth:`remove_contacts`)."""
+        listed = list(identities)
+        self.add_identities(listed)
+        keys = {identity.key for identity in listed}
+        self.remove_contacts(
+            [key for key in self._owner if key.account == account and key not in keys]
         )
-        entry.values.pop(key, None)
-        entry.last_seen_at = _last_seen(entry.values.values())
-        if entry.person.identities:
-            entry.person_changed = entry.aggregate is not None
-            self._mark_dirty((entry,))
+
+    def remove_contacts(self, keys: Iterable[IdentityKey]) -> None:
+        """No account lists these identities as contacts any more (taken off a contact list
+        or roster, a user deactivated or deleted): stop showing them.
+
+        What the user made is never lost:
+
+        - Each identity is taken off its person, with its value. A person who has another
+          identity left (linked by the user, added by hand, listed by another account) stays
+          under the same id, so their favourite, notification rules and name stay too.
+        - A person left with no identity is removed and announced to
+          :meth:`subscribe_removals` listeners, unless the user keeps them
+          (:meth:`set_kept_people`: the favourites). A kept person does not vanish
+          silently: their identities stay, no longer asked about, each with an unknown
+          value saying its platform no longer lists them; listed again, they are contacts
+          as before, and once no longer kept they leave at their account's next listing.
+        - Forgotten identities are announced to :meth:`subscribe_forgotten_contacts`
+          listeners (storage drops their cached values; links the user made stay saved,
+          so a contact listed again rejoins their person).
+
+        No change says a removed contact went offline: a removed person appears in no change
+        batch, and a person who keeps other identities is re-aggregated from values already
+        known, which the notifier does not count as a change of theirs. Identities the hub
+        does not know are ignored.
+        """
+        leaving: dict[_Entry, list[IdentityKey]] = {}
+        for key in dict.fromkeys(keys):
+            entry = self._owner.get(key)
+            if entry is not None:
+                leaving.setdefault(entry, []).append(key)
+        forget: list[IdentityKey] = []
+        kept: list[IdentityKey] = []
+        for entry, gone in leaving.items():
+            emptied = len(gone) == len(entry.person.identities)
+            if emptied and self._is_kept(entry.person.person_id):
+                kept.extend(key for key in gone if key not in self._unlisted)
+            else:
+                forget.extend(gone)
+        now = self._clock.now()
+        for key in kept:
+            self._unlisted.add(key)
+            self._pending[key] = no_longer_listed(key, now)
+        forgotten = self._forget(forget)
+        if kept and not forgotten:
             self.flush()
-            return
-        del self._entries[old.person_id]
-        self._dirty.pop(entry, None)
+        if forgotten:
+            for listener in list(self._forgotten_listeners):
+                try:
+                    listener(forgotten)
+                except Exception:  # noqa: BLE001 - one broken listener must not silence the rest
+                    _log.exception("a forgotten-contacts listener failed; it stays subscribed")
+
+    def _forget(self, keys: Iterable[IdentityKey]) -> list[IdentityKey]:
+        """Forget identities and their values, publish their people's changes at once and
+        announce the people left with no identity; returns the identities forgotten."""
+        forgotten: list[IdentityKey] = []
+        removed: list[Person] = []
+        for key in keys:
+            entry = self._owner.pop(key, None)
+            self._identities.pop(key, None)
+            self._pending.pop(key, None)
+            self._unlisted.discard(key)
+            if entry is None:
+                continue
+            forgotten.append(key)
+            old = entry.person
+            entry.person = Person(
+                old.person_id, old.display_name, tuple(k for k in old.identities if k != key)
+            )
+            entry.values.pop(key, None)
+            entry.last_seen_at = _last_seen(entry.values.values())
+            if entry.person.identities:
+                entry.person_changed = entry.aggregate is not None
+                self._dirty[entry] = None
+            else:
+                del self._entries[old.person_id]
+                self._dirty.pop(entry, None)
+                removed.append(entry.person)
+        if not forgotten:
+            return forgotten
+        self._removed_identities += len(forgotten)
         self.flush()
-        self._announce_removals([entry.person])
+        if removed:
+            self._announce_removals(removed)
+        return forgotten
+
+    def _relist(self, key: IdentityKey) -> None:
+        """An identity kept as no longer listed is a contact again: drop the value that
+        said so (the next poll or push brings its own)."""
+        self._unlisted.discard(key)
+        entry = self._owner[key]
+        entry.values.pop(key, None)
+        self._dirty[entry] = None
 
     @property
     def removed_identities(self) -> int:
-        """How many identities :meth:`remove_identity` has forgotten so far: a writer that
-        holds values checks them against the hub only when this grows."""
+        """How many identities :meth:`remove_identity` and :meth:`remove_contacts` have
+        forgotten so far: a writer that holds values checks them against the hub only when
+        this grows."""
         return self._removed_identities
 
     def _move(self, key: IdentityKey, source: _Entry, target: _Entry) -> None:
@@ -557,6 +664,22 @@ class PresenceHub:
             account_health=dict(self._health),
             states=dict(states),
         )
+
+
+def no_longer_listed(key: IdentityKey, observed_at: float) -> PlatformPresence:
+    """The value of an identity that no account lists any more, kept for a person the user
+    keeps: unknown, saying why, never ageing."""
+    return PlatformPresence(
+        key,
+        PresenceState.UNKNOWN,
+        observed_at,
+        source=PresenceSource.NONE,
+        note=f"No longer among your {key.platform.display_name} contacts",
+    )
+
+
+def _keep_nobody(_person_id: str) -> bool:
+    return False
 
 
 def _last_seen(values: Iterable[PlatformPresence]) -> float | None:

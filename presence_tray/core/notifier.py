@@ -8,7 +8,8 @@ nothing is sent, and when it ends one digest says what happened. It hands
 
 A change counts only when a fresh, known status differs from the last fresh, known status
 the notifier saw for that person: values turning stale, cached values from the last run
-being confirmed or replaced, and "unknown" never notify.
+being confirmed or replaced, values leaving a person (a contact no account lists any more)
+and "unknown" never notify.
 """
 
 from __future__ import annotations
@@ -262,6 +263,8 @@ class Notifier:
             self._seen[person_id] = new
             if old is None or not announce or old.same_status(new):
                 continue
+            if change.old is not None and _only_values_left(change.old, change.new):
+                continue  # what is known of them now, not a change of theirs
             if favourites is None:
                 favourites = self._favourites()
             rules = self._matching_rules(person_id, old, new, favourites)
@@ -327,6 +330,12 @@ def _seen(aggregate: AggregatedPresence) -> _Seen | None:
     return _Seen(
         aggregate.state, aggregate.dnd, aggregate.activity, decider.identity.platform.display_name
     )
+
+
+def _only_values_left(old: AggregatedPresence, new: AggregatedPresence) -> bool:
+    """Values left the person (a contact no account lists any more, an identity unlinked)
+    and every value they still have was there before: no new value moved the badge."""
+    return len(new.values) < len(old.values) and all(value in old.values for value in new.values)
 
 
 def _only_freshness(old: AggregatedPresence, new: AggregatedPresence) -> bool:

@@ -215,7 +215,7 @@ class PollRota:
         return min(self._last_asked.values()) + self.interval
 
 
-async def poll_until_cancelled(
+async def poll_until_cancelled(  # noqa: PLR0913 - keyword-only seams of one loop
     rota: PollRota,
     fetch: Callable[[Sequence[IdentityKey]], Awaitable[None]],
     *,
@@ -225,13 +225,16 @@ async def poll_until_cancelled(
     platform_name: str,
     budget: CallBudget | None = None,
     rng: random.Random | None = None,
+    each_turn: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Ask about the rota's due members, ``batch_size`` at a time, until cancelled.
 
     ``fetch(keys)`` asks the platform about ``keys`` and publishes what it learns to the
     sink; it spends the endpoints' :class:`CallBudget` itself. The batch is chosen once
     ``budget`` (the presence endpoint's) has room, so a favourite that fell due while the
-    loop waited for the budget goes in the next call, not the one after. A
+    loop waited for the budget goes in the next call, not the one after. ``each_turn`` (the
+    contact list's re-read, a page at a time) is awaited before each batch is chosen, and
+    at least every interval while nobody is due. A
     :class:`~presence_tray.core.errors.RateLimitedError` waits its ``retry_after``; any other
     :class:`~presence_tray.core.errors.TransientError` backs off with jitter, and after
     :data:`MAX_FAILED_POLLS` in a row is raised to the supervisor. Other errors (sign-in
@@ -242,13 +245,15 @@ async def poll_until_cancelled(
     while True:
         if budget is not None:
             await budget.wait_until_free()
-        now = clock.now()
-        batch = rota.due(now, batch_size)
-        if not batch:
-            due_at = rota.next_due_at()
-            await clock.sleep(rota.interval if due_at is None else max(0.0, due_at - now))
-            continue
         try:
+            if each_turn is not None:
+                await each_turn()
+            now = clock.now()
+            batch = rota.due(now, batch_size)
+            if not batch:
+                due_at = rota.next_due_at()
+                await clock.sleep(rota.interval if due_at is None else max(0.0, due_at - now))
+                continue
             await fetch(batch)
         except RateLimitedError as err:
             sink.report_degraded(

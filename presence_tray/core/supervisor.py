@@ -93,6 +93,13 @@ class _AccountSink:
         self.live_since: float | None = None
 
     def add_contacts(self, identities: Iterable[Identity]) -> None:
+        self._hub.add_identities(self._own(identities))
+
+    def replace_contacts(self, identities: Iterable[Identity]) -> None:
+        self._hub.replace_contacts(self._account, self._own(identities))
+
+    def _own(self, identities: Iterable[Identity]) -> list[Identity]:
+        """The identities of this sink's account; another account's are logged and left out."""
         account = self._account
         own: list[Identity] = []
         for identity in identities:
@@ -100,7 +107,7 @@ class _AccountSink:
                 _log.warning("%s offered a contact of another account; ignored", account)
                 continue
             own.append(identity)
-        self._hub.add_identities(own)
+        return own
 
     def publish(self, presence: PlatformPresence) -> None:
         if presence.identity.account != self._account:

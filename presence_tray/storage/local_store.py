@@ -114,7 +114,9 @@ class LocalStore:
         """A write-behind subscribed to ``hub``'s changes, writing to this database."""
 
         def write(batch: Batch) -> None:
-            write_batch(self.db, batch.cache, batch.history, batch.identities)
+            write_batch(
+                self.db, batch.cache, batch.history, batch.identities, batch.forgotten_contacts
+            )
 
         writer = WriteBehind(
             write,
@@ -124,6 +126,7 @@ class LocalStore:
             removed_identities=lambda: hub.removed_identities,
         )
         hub.subscribe(writer.on_changes)
+        hub.subscribe_forgotten_contacts(writer.on_forgotten_contacts)
         return writer
 
     async def prune_history_periodically(

@@ -47,9 +47,16 @@ class Batch:
     identities: Sequence[Identity]
     cache: Sequence[PlatformPresence]
     history: Sequence[PresenceTransition]
+    forgotten_contacts: Sequence[IdentityKey] = ()
+    """Identities no account lists any more: forgotten before the rest is written."""
 
     def __len__(self) -> int:
-        return len(self.identities) + len(self.cache) + len(self.history)
+        return (
+            len(self.identities)
+            + len(self.cache)
+            + len(self.history)
+            + len(self.forgotten_contacts)
+        )
 
 
 WriteBatch = Callable[[Batch], None]
@@ -99,6 +106,7 @@ class WriteBehind:
         self._identities: dict[IdentityKey, Identity] = {}
         self._cache: dict[IdentityKey, PlatformPresence] = {}
         self._history: list[PresenceTransition] = []
+        self._forgotten_contacts: set[IdentityKey] = set()
         self._wake = asyncio.Event()
         self._noted = asyncio.Event()
         """Set when a change is noted: with nothing pending, :meth:`run` waits for it."""
@@ -136,9 +144,21 @@ class WriteBehind:
         if self.pending() >= self._max_batch:
             self._wake.set()
 
+    def on_forgotten_contacts(self, keys: Sequence[IdentityKey]) -> None:
+        """Hub listener: these identities are no account's contacts any more; forget them
+        in storage, and save them again if they are listed again."""
+        self._forgotten_contacts.update(keys)
+        self._saved_identities.difference_update(keys)
+        self._noted.set()
+
     def pending(self) -> int:
         """How many items wait to be written."""
-        return len(self._identities) + len(self._cache) + len(self._history)
+        return (
+            len(self._identities)
+            + len(self._cache)
+            + len(self._history)
+            + len(self._forgotten_contacts)
+        )
 
     @property
     def problem(self) -> str | None:
@@ -218,13 +238,20 @@ class WriteBehind:
         if removed != self._removed_seen:
             self._removed_seen = removed
             self._drop_forgotten()
-        batch = Batch(list(self._identities.values()), list(self._cache.values()), self._history)
+        batch = Batch(
+            list(self._identities.values()),
+            list(self._cache.values()),
+            self._history,
+            list(self._forgotten_contacts),
+        )
         self._identities = {}
         self._cache = {}
         self._history = []
+        self._forgotten_contacts = set()
         return batch
 
     def _put_back(self, batch: Batch) -> None:
+        self._forgotten_contacts.update(batch.forgotten_contacts)
         for identity in batch.identities:
             self._identities.setdefault(identity.key, identity)
         for value in batch.cache:

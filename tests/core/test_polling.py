@@ -37,6 +37,9 @@ class RecordingSink:
     def add_contacts(self, identities: Iterable[Identity]) -> None:
         del identities
 
+    def replace_contacts(self, identities: Iterable[Identity]) -> None:
+        del identities
+
     def publish(self, presence: PlatformPresence) -> None:
         del presence
 

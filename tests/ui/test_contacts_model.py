@@ -513,3 +513,20 @@ def test_header_rows_are_neither_enabled_nor_selectable(
     assert person.data(Role.IS_HEADER) is False
     assert proxy.people_count() == 5
     assert proxy.rowCount() == 5 + 4
+
+
+def test_a_contact_no_account_lists_leaves_the_list_and_a_kept_one_says_why(
+    book: AddressBook, hub: PresenceHub, model: ContactsModel
+):
+    five_people(book)
+    kept = hub.person_of(book.keys["Eve Park", Platform.SLACK])
+    assert kept is not None
+    hub.set_kept_people({kept.person_id}.__contains__)
+    gone = [book.keys[name, Platform.SLACK] for name in ("Bob Stone", "Eve Park")]
+
+    hub.remove_contacts(gone)
+
+    assert sorted(names(model)) == ["Alice Chen", "Carol Diaz", "Dan Wu", "Eve Park"]
+    row = model.index(row_of(model, "Eve Park"))
+    assert row.data(Role.STATE) == S.UNKNOWN
+    assert row.data(Role.SUMMARY) == "Unknown · No longer among your Slack contacts"

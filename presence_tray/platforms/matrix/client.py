@@ -9,7 +9,7 @@ With the saved access token, against the homeserver's client-server API
    a presence nobody syncs to offline after about 30 s). The ``since`` token is kept across
    restarts, so after a dropped connection the next sync picks up every change since;
 2. contacts are the members of my direct rooms and of my shared rooms (:mod:`.rooms`), me
-   left out, added as they appear;
+   left out, added as they appear and removed when we share no room any more;
 3. ``m.presence`` events are normalised and published; a contact the syncs have said nothing
    about is looked up with ``GET /presence/{userId}/status``, at most
    :data:`LOOKUPS_PER_SYNC` per sync (one the server will not show is published as unknown);
@@ -111,6 +111,8 @@ class MatrixClient:
         self._since: str | None = None
         self._rooms = RoomDirectory(self._me)
         self._contacts: set[str] = set()
+        self._contacts_listed = False
+        """The contacts went to the sink at least once (the first sync's are complete)."""
         self._heard: set[str] = set()
         """Contacts whose presence a sync or a lookup has told."""
         self._sync_presence = ONLINE
@@ -185,19 +187,23 @@ class MatrixClient:
             msg = f"{err} Syncing again from the start."
             raise TransientError(msg) from err
         self._rooms.apply(answer)
-        self._add_new_contacts(sink)
+        self._follow_contacts(sink)
         self._publish_presence(sink, answer)
         next_batch = get_str(answer, "next_batch")
         if next_batch:
             self._since = next_batch
 
-    def _add_new_contacts(self, sink: PresenceSink) -> None:
+    def _follow_contacts(self, sink: PresenceSink) -> None:
+        """Make the people I share a room with now my contacts: newcomers are added, and
+        people who left (or whose rooms I left) are no longer contacts."""
         found = self._rooms.contacts()
-        new = [user_id for user_id in found if user_id not in self._contacts]
-        if not new:
+        if self._contacts_listed and found.keys() == self._contacts:
             return
-        sink.add_contacts(contact_identity(self._account, user, found[user]) for user in new)
-        self._contacts.update(new)
+        sink.replace_contacts(contact_identity(self._account, user, found[user]) for user in found)
+        new = found.keys() - self._contacts
+        self._contacts = set(found)
+        self._heard &= self._contacts
+        self._contacts_listed = True
         _log.info("%s: %d new Matrix contacts (%d in all)", self, len(new), len(self._contacts))
 
     def _publish_presence(self, sink: PresenceSink, answer: object) -> None:

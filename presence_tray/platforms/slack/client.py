@@ -5,28 +5,35 @@ Slack pushes presence to no app that can still be made, so the client polls (ref
 (every page), then asks ``users.getPresence`` about one person at a time, favourites first,
 everyone at most once per polling interval, and spends no more than Slack's documented limits
 (:mod:`.web_api`). DND comes fifty people per call (:mod:`.presence`); the custom status and
-huddles come from the profiles of a fresh ``users.list`` every :data:`PROFILE_REFRESH_SECONDS`,
-which also picks up people who joined or left.
+huddles come from the profiles of a fresh ``users.list`` every ten minutes, a page per poll
+(:class:`~presence_tray.platforms.polled.ContactList`), which also adds people who joined and
+removes people who left or were deactivated.
 """
 
 from __future__ import annotations
 
 import random
+from functools import partial
 from typing import TYPE_CHECKING, Final
 
 from presence_tray.core.errors import TransientError
 from presence_tray.core.polling import poll_until_cancelled
 from presence_tray.platforms.http import REQUEST_TIMEOUT_SECONDS
-from presence_tray.platforms.polled import PolledClientBase
+from presence_tray.platforms.polled import (
+    CONTACTS_REFRESH_SECONDS,
+    ContactList,
+    ContactPage,
+    PolledClientBase,
+)
 from presence_tray.platforms.slack import CAPABILITIES, POLL_INTERVAL_SECONDS
-from presence_tray.platforms.slack.contacts import list_contacts
+from presence_tray.platforms.slack.contacts import contact_pages
 from presence_tray.platforms.slack.own_status import set_slack_status
 from presence_tray.platforms.slack.presence import SlackPresenceReader
 from presence_tray.platforms.slack.web_api import PLATFORM_NAME, SLACK_API_BASE, SlackWebApi
 from presence_tray.platforms.wire import get_str
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import AsyncGenerator, Callable, Mapping
 
     import httpx
 
@@ -35,9 +42,9 @@ if TYPE_CHECKING:
     from presence_tray.core.identity import AccountRef, IdentityKey
     from presence_tray.platforms.http import AuthorizedCaller
 
-PROFILE_REFRESH_SECONDS: Final = 600.0
-"""How often ``users.list`` is read again for custom statuses and joiners: a few pages every
-ten minutes is far inside its Tier 2 limit."""
+PROFILE_REFRESH_SECONDS: Final = CONTACTS_REFRESH_SECONDS
+"""How often ``users.list`` is read again for custom statuses, joiners and leavers: a few
+pages every ten minutes is far inside its Tier 2 limit."""
 PRESENCE_BATCH_SIZE: Final = 1
 """``users.getPresence`` takes one person, so the rota is asked for one at a time: a
 favourite who becomes due waits behind nobody."""
@@ -77,7 +84,6 @@ class SlackClient(PolledClientBase):
             budgets=self._api.budgets,
         )
         self._reader = SlackPresenceReader(self._api, clock, dnd_max_age=poll_interval)
-        self._profiles_read_at: float | None = None
 
     def set_poll_interval(self, seconds: float) -> None:
         """Ask about each person at most every ``seconds`` (the Slack polling setting); DND
@@ -88,23 +94,19 @@ class SlackClient(PolledClientBase):
     async def run(self, sink: PresenceSink) -> None:
         """List the workspace, then poll presence into ``sink`` until cancelled."""
         me = await self._who_am_i()
-        await self._read_contacts(sink, me)
+        contacts = ContactList(partial(self._contact_pages, me), self._rota, self._clock)
+        await contacts.read(sink)
         sink.report_live()
-
-        async def fetch(keys: Sequence[IdentityKey]) -> None:
-            if self._profiles_due():
-                await self._read_contacts(sink, me)
-            await self._reader.fetch(keys, sink)
-
         await poll_until_cancelled(
             self._rota,
-            fetch,
+            partial(self._reader.fetch, sink=sink),
             batch_size=PRESENCE_BATCH_SIZE,
             clock=self._clock,
             sink=sink,
             platform_name=PLATFORM_NAME,
             budget=self._api.endpoints["users.getPresence"].budget,
             rng=self._rng,
+            each_turn=partial(contacts.read_page_if_due, sink),
         )
 
     async def set_own_status(self, status: OwnStatus) -> None:
@@ -123,13 +125,13 @@ class SlackClient(PolledClientBase):
             raise TransientError(msg)
         return user_id
 
-    async def _read_contacts(self, sink: PresenceSink, me: str) -> None:
-        contacts = await list_contacts(self._api, self._account, me)
-        self._profiles_read_at = self._clock.now()
-        sink.add_contacts(contact.identity for contact in contacts)
-        self._reader.set_people({contact.identity.key: contact.profile for contact in contacts})
-        self._rota.replace_members(contact.identity.key for contact in contacts)
-
-    def _profiles_due(self) -> bool:
-        read_at = self._profiles_read_at
-        return read_at is None or self._clock.now() - read_at >= PROFILE_REFRESH_SECONDS
+    async def _contact_pages(self, me: str) -> AsyncGenerator[ContactPage, None]:
+        """The workspace's people, a page at a time; once the last page is read, their
+        profiles are the ones custom statuses and huddles come from."""
+        profiles: dict[IdentityKey, Mapping[str, object]] = {}
+        async for contacts, last in contact_pages(self._api, self._account, me):
+            profiles.update((contact.identity.key, contact.profile) for contact in contacts)
+            if last:
+                self._reader.set_people(profiles)
+            yield ContactPage([contact.identity for contact in contacts], last=last)
+        self._reader.set_people(profiles)  # a listing cut off after its most pages

@@ -3,8 +3,9 @@
 ``users.list`` pages with a cursor (``response_metadata.next_cursor``, empty on the last
 page). Its members carry their profile, with the custom status and huddle state the
 normaliser reads, so one listing both imports the contacts and refreshes everyone's status
-text without a ``users.profile.get`` per person. Deleted members, bots, Slackbot and the
-signed-in user are left out.
+text without a ``users.profile.get`` per person. Deleted (deactivated) members, bots,
+Slackbot and the signed-in user are left out: a member deactivated since the last listing
+is no longer a contact.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from presence_tray.core.identity import Identity, IdentityKey, Platform
 from presence_tray.platforms.wire import as_mapping, get_bool, get_list, get_mapping, get_str
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import AsyncGenerator, Mapping
 
     from presence_tray.core.identity import AccountRef
     from presence_tray.platforms.slack.web_api import SlackWebApi
@@ -37,23 +38,31 @@ class SlackContact:
     profile: Mapping[str, object]
 
 
-async def list_contacts(api: SlackWebApi, account: AccountRef, me: str) -> list[SlackContact]:
-    """Everyone worth showing in the workspace, over every page of ``users.list``."""
-    contacts: list[SlackContact] = []
+async def contact_pages(
+    api: SlackWebApi, account: AccountRef, me: str
+) -> AsyncGenerator[tuple[list[SlackContact], bool], None]:
+    """Everyone worth showing in the workspace, one page of ``users.list`` at a time, each
+    with whether it is the last."""
     cursor = ""
     for _ in range(MAX_PAGES):
         arguments = {"limit": str(USERS_LIST_PAGE_SIZE)}
         if cursor:
             arguments["cursor"] = cursor
         page = await api.read("users.list", **arguments)
-        for member in get_list(page, "members") or ():
-            contact = contact_of(member, account, me)
-            if contact is not None:
-                contacts.append(contact)
         cursor = get_str(page, "response_metadata", "next_cursor") or ""
+        contacts = [
+            contact
+            for member in get_list(page, "members") or ()
+            if (contact := contact_of(member, account, me)) is not None
+        ]
+        yield contacts, not cursor
         if not cursor:
-            break
-    return contacts
+            return
+
+
+async def list_contacts(api: SlackWebApi, account: AccountRef, me: str) -> list[SlackContact]:
+    """Everyone worth showing in the workspace, over every page of ``users.list``."""
+    return [contact async for page, _ in contact_pages(api, account, me) for contact in page]
 
 
 def contact_of(member: object, account: AccountRef, me: str) -> SlackContact | None:

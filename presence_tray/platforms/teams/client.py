@@ -1,7 +1,9 @@
 """The Microsoft Teams client: presence polled from Microsoft Graph, within its rate limit.
 
-``run`` reads who is signed in (``GET /me``), lists the directory's users as contacts, then
-polls ``POST /communications/getPresencesByUserId`` (up to 650 ids a request) over a
+``run`` reads who is signed in (``GET /me``), lists the directory's users as contacts (read
+again every ten minutes, a page per poll, on the directory's own budget: people who joined
+are added, people who left removed; :class:`~presence_tray.platforms.polled.ContactList`),
+then polls ``POST /communications/getPresencesByUserId`` (up to 650 ids a request) over a
 :class:`~presence_tray.core.polling.PollRota`: favourites and people in view first, everyone
 else in turn, nobody more often than the polling interval. Each answer goes through
 :func:`~presence_tray.platforms.teams.normalise.normalise_graph_presence`; an id Graph leaves
@@ -20,9 +22,9 @@ from typing import TYPE_CHECKING
 from presence_tray.core.polling import poll_until_cancelled
 from presence_tray.core.presence import PresenceSource
 from presence_tray.platforms.http import REQUEST_TIMEOUT_SECONDS, PlatformHttp
-from presence_tray.platforms.polled import PolledClientBase
+from presence_tray.platforms.polled import ContactList, PolledClientBase
 from presence_tray.platforms.teams import CAPABILITIES, POLL_INTERVAL_SECONDS
-from presence_tray.platforms.teams.directory import list_contacts, read_my_id
+from presence_tray.platforms.teams.directory import contact_pages, read_my_id
 from presence_tray.platforms.teams.graph import (
     GRAPH_BASE_URL,
     PLATFORM_NAME,
@@ -99,11 +101,19 @@ class TeamsClient(PolledClientBase):
     async def run(self, sink: PresenceSink) -> None:
         """List the contacts, then poll their presence into ``sink`` until cancelled."""
         my_id = await self._read_my_id()
-        contacts = await list_contacts(
-            self._http, self._endpoints, self._account, my_id=my_id, base_url=self._base_url
+        contacts = ContactList(
+            functools.partial(
+                contact_pages,
+                self._http,
+                self._endpoints,
+                self._account,
+                my_id=my_id,
+                base_url=self._base_url,
+            ),
+            self._rota,
+            self._clock,
         )
-        sink.add_contacts(contacts)
-        self._rota.replace_members(identity.key for identity in contacts)
+        await contacts.read(sink)
         sink.report_live()
         await poll_until_cancelled(
             self._rota,
@@ -114,6 +124,7 @@ class TeamsClient(PolledClientBase):
             platform_name=PLATFORM_NAME,
             budget=self._endpoints.presences.budget,
             rng=self._rng,
+            each_turn=functools.partial(contacts.read_page_if_due, sink),
         )
 
     async def set_own_status(self, status: OwnStatus) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from presence_tray.core.errors import PermanentError, TransientError
 from presence_tray.core.identity import Identity, IdentityKey, Platform
+from presence_tray.platforms.polled import ContactPage
 from presence_tray.platforms.teams.graph import (
     PLATFORM_NAME,
     READ_ME_PERMISSION,
@@ -22,6 +23,8 @@ from presence_tray.platforms.teams.graph import (
 from presence_tray.platforms.wire import get_list, get_str
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator
+
     from presence_tray.core.identity import AccountRef
     from presence_tray.platforms.http import PlatformHttp
     from presence_tray.platforms.teams.graph import GraphEndpoints
@@ -49,36 +52,37 @@ async def read_my_id(http: PlatformHttp, endpoints: GraphEndpoints) -> str:
     return my_id
 
 
-async def list_contacts(
+async def contact_pages(
     http: PlatformHttp,
     endpoints: GraphEndpoints,
     account: AccountRef,
     *,
     my_id: str,
     base_url: str,
-) -> list[Identity]:
-    """Every user of the directory but me, one page after another.
+) -> AsyncGenerator[ContactPage, None]:
+    """Every user of the directory but me, one page (one call) at a time.
 
     A next-page link is followed only when it points into ``base_url``, so the access token
     never goes to another server.
     """
     endpoint = endpoints.users
-    contacts: list[Identity] = []
     url: str | None = "/users"
     params: dict[str, str] | None = {"$select": USER_FIELDS, "$top": str(USERS_PAGE_SIZE)}
     for _ in range(MAX_USER_PAGES):
         if url is None:
-            return contacts
+            return
         response = await http.request(endpoint, "GET", url, params=params)
         require_success(http, endpoint, response, permission=READ_USERS_PERMISSION)
         page = http.read_json(endpoint, response)
-        for user in get_list(page, "value") or ():
-            identity = identity_of(account, user)
-            if identity is not None and identity.key.remote_id != my_id:
-                contacts.append(identity)
         url, params = _next_page(page, base_url), None
+        identities = [
+            identity
+            for user in get_list(page, "value") or ()
+            if (identity := identity_of(account, user)) is not None
+            and identity.key.remote_id != my_id
+        ]
+        yield ContactPage(identities, last=url is None)
     _log.info("%s: directory longer than %d pages; read no further", account, MAX_USER_PAGES)
-    return contacts
 
 
 def identity_of(account: AccountRef, user: object) -> Identity | None:

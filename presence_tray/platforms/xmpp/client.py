@@ -4,8 +4,10 @@
 reads the roster, then sends my initial presence, after which the server sends the current
 presence of every contact who shares theirs and every change from then on (RFC 6121 §4.4).
 Each contact's resources are combined by priority before normalisation (:mod:`.contacts`).
-Roster pushes keep the contacts up to date. A sharing contact who sent nothing within
-:data:`SETTLE_SECONDS` of our initial presence is offline.
+Roster pushes keep the contacts up to date: a contact taken off the roster (a push with
+subscription ``remove``), here or while the app was not running, is no longer a contact
+(:meth:`~presence_tray.core.client.PresenceSink.replace_contacts`). A sharing contact who
+sent nothing within :data:`SETTLE_SECONDS` of our initial presence is offline.
 
 Every :data:`KEEPALIVE_SECONDS` the server is pinged (XEP-0199); no answer (a dead connection,
 the computer waking from sleep) or a dropped stream ends ``run`` with a TransientError, and
@@ -148,9 +150,9 @@ class XmppClient:
 
     def _on_roster(self, iq: Iq, book: ContactBook, sink: PresenceSink) -> None:
         changed = book.update(roster_items(iq))
-        if not changed:
-            return
-        sink.add_contacts(book.identity(item) for item in changed)
+        # The roster as it is after this result or push (the server sends pushes only after
+        # the full roster): contacts taken off it are no longer contacts.
+        sink.replace_contacts(book.identities())
         now = self._clock.now()
         for item in changed:
             # Sharing contacts' presence comes from the server (or :meth:`_keep_alive` marks

@@ -76,6 +76,10 @@ class ContactBook:
                 changed.append(item)
         return changed
 
+    def identities(self) -> list[Identity]:
+        """Every contact on the roster now, as identities."""
+        return [self.identity(item) for item in self._items.values()]
+
     def key_of(self, jid: str) -> IdentityKey:
         """The identity key of the contact at the bare address ``jid``."""
         return IdentityKey(Platform.XMPP, self._account.account_id, jid)

@@ -5,7 +5,8 @@ the client asks (platform-apis.md §4):
 
 1. ``GET /users/me`` says who the user is;
 2. ``GET /chat/users/me/contacts?type=company`` lists their company contacts, 50 a page, the
-   user left out;
+   user left out, and again every ten minutes, a page per poll (people who joined are added,
+   people who left removed; :class:`~presence_tray.platforms.polled.ContactList`);
 3. ``GET /chat/users/me/contacts/{id}?query_presence_status=true`` reads one contact's
    ``presence_status``, person by person, favourites first (:class:`PollRota`), within the
    account's Medium budget; a contact Zoom will not show (404, 403) is published as unknown;
@@ -24,7 +25,7 @@ from presence_tray.core.errors import RateLimitedError
 from presence_tray.core.polling import poll_until_cancelled
 from presence_tray.core.presence import PresenceSource
 from presence_tray.platforms.http import REQUEST_TIMEOUT_SECONDS, PlatformHttp
-from presence_tray.platforms.polled import PolledClientBase
+from presence_tray.platforms.polled import ContactList, ContactPage, PolledClientBase
 from presence_tray.platforms.vocabulary import unknown_presence
 from presence_tray.platforms.wire import get_list, get_str
 from presence_tray.platforms.zoom import CAPABILITIES, POLL_INTERVAL_SECONDS
@@ -39,13 +40,13 @@ from presence_tray.platforms.zoom.own_status import (
 
 if TYPE_CHECKING:
     import random
-    from collections.abc import Callable, Sequence
+    from collections.abc import AsyncGenerator, Callable, Sequence
 
     import httpx
 
     from presence_tray.core.client import OwnStatus, PresenceSink
     from presence_tray.core.clock import Clock
-    from presence_tray.core.identity import AccountRef, Identity, IdentityKey
+    from presence_tray.core.identity import AccountRef, IdentityKey
     from presence_tray.platforms.http import AuthorizedCaller
     from presence_tray.platforms.zoom.endpoints import ZoomLimits
 
@@ -110,10 +111,9 @@ class ZoomClient(PolledClientBase):
     async def run(self, sink: PresenceSink) -> None:
         """Import the contacts, then poll their presence until cancelled."""
         me = Me.read(await self._http.get_json(self._endpoints.me, "users/me"))
-        contacts = [identity for identity in await self._contacts() if not me.is_me(identity)]
-        sink.add_contacts(contacts)
-        self._rota.replace_members(identity.key for identity in contacts)
-        _log.info("%s: %d Zoom contacts", self._account, len(contacts))
+        contacts = ContactList(partial(self._contact_pages, me), self._rota, self._clock)
+        listed = await contacts.read(sink)
+        _log.info("%s: %d Zoom contacts", self._account, len(listed))
         sink.report_live()
         await poll_until_cancelled(
             self._rota,
@@ -124,6 +124,7 @@ class ZoomClient(PolledClientBase):
             platform_name=PLATFORM_NAME,
             budget=self._endpoints.contact.budget,
             rng=self._rng,
+            each_turn=partial(contacts.read_page_if_due, sink),
         )
 
     async def set_own_status(self, status: OwnStatus) -> None:
@@ -144,24 +145,28 @@ class ZoomClient(PolledClientBase):
             raise refusal(response, answer, body["status"])
         self._last_status_update = self._clock.now()
 
-    async def _contacts(self) -> list[Identity]:
-        identities: list[Identity] = []
+    async def _contact_pages(self, me: Me) -> AsyncGenerator[ContactPage, None]:
+        """The company contacts but me, one page (one call) at a time."""
         seen_tokens: set[str] = set()
         params = {"type": CONTACT_TYPE, "page_size": str(PAGE_SIZE)}
         for _ in range(MAX_CONTACT_PAGES):
             page = await self._http.get_json(
                 self._endpoints.contacts, "chat/users/me/contacts", params=params
             )
-            for contact in get_list(page, "contacts") or []:
-                identity = contact_identity(self._account, contact)
-                if identity is not None:
-                    identities.append(identity)
             next_token = get_str(page, "next_page_token")
-            if not next_token or next_token in seen_tokens:
-                break
+            if next_token in seen_tokens:
+                next_token = None  # a loop, not people
+            identities = [
+                identity
+                for contact in get_list(page, "contacts") or []
+                if (identity := contact_identity(self._account, contact)) is not None
+                and not me.is_me(identity)
+            ]
+            yield ContactPage(identities, last=not next_token)
+            if not next_token:
+                return
             seen_tokens.add(next_token)
             params = {**params, "next_page_token": next_token}
-        return identities
 
     async def _read_presences(self, sink: PresenceSink, keys: Sequence[IdentityKey]) -> None:
         endpoint = self._endpoints.contact

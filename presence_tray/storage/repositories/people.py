@@ -26,7 +26,7 @@ from presence_tray.storage.repositories._common import (
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Collection, Iterable
+    from collections.abc import Collection, Iterable, Sequence
 
     from presence_tray.storage.database import Database
 
@@ -285,6 +285,30 @@ def save_identities(connection: sqlite3.Connection, listed: Iterable[Identity]) 
     connection.executemany(_NEW_PERSON_SQL, [(person_id,) for person_id in unique(new_people)])
     connection.executemany(_UPSERT_IDENTITY_SQL, rows)
     _drop_people_without_identities(connection, left)
+
+
+def forget_contacts(connection: sqlite3.Connection, keys: Sequence[IdentityKey]) -> None:
+    """Forget identities no account lists any more, in the caller's transaction, so that
+    they do not come back at the next start.
+
+    Their cached values go, and so do their identity rows, except those the user linked
+    (``linked_by_user``): that link is the user's, and brings the contact back to the same
+    person when an account lists them again. Nothing else the user made is touched: people
+    rows (favourite, given name), notification rules and "never link" pairs stay, and so
+    does the history, which ages out with the retention period.
+    """
+    rows = [key_row(key) for key in keys]
+    for chunk in chunked(rows):
+        keys_sql, params = key_rows(len(chunk)), flat(chunk)
+        connection.execute(
+            f"DELETE FROM presence_cache WHERE {KEY_COLUMNS} IN ({keys_sql})",  # noqa: S608
+            params,
+        )
+        connection.execute(
+            f"DELETE FROM identities WHERE {KEY_COLUMNS} IN ({keys_sql})"  # noqa: S608
+            " AND NOT linked_by_user",
+            params,
+        )
 
 
 def _link_by_user(

@@ -28,7 +28,7 @@ from presence_tray.storage.repositories._common import (
     key_row,
     key_rows,
 )
-from presence_tray.storage.repositories.people import save_identities
+from presence_tray.storage.repositories.people import forget_contacts, save_identities
 
 if TYPE_CHECKING:
     import sqlite3
@@ -141,13 +141,18 @@ def write_batch(
     cache_values: Iterable[PlatformPresence],
     transitions: Iterable[PresenceTransition],
     identities: Iterable[Identity] = (),
+    forgotten_contacts: Sequence[IdentityKey] = (),
 ) -> None:
-    """Write new identities, cache values and history in ONE transaction (the write-behind).
+    """Write new identities, cache values and history in ONE transaction (the write-behind),
+    after forgetting the contacts no account lists any more (see
+    :func:`~presence_tray.storage.repositories.people.forget_contacts`; one listed again
+    since comes back with this batch's identities).
 
     Raises :class:`~presence_tray.storage.database.StorageWriteError` when the disk refuses;
     nothing of the batch is then written.
     """
     with db.writing() as connection:
+        forget_contacts(connection, forgotten_contacts)
         save_identities(connection, identities)
         upsert_cache(connection, cache_values)
         append_history(connection, transitions)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import pytest
 
@@ -74,6 +75,20 @@ async def test_someone_joining_later_becomes_a_contact(rig: MatrixRig) -> None:
     share_a_room(rig.me, newcomer)
 
     await run_until(lambda: rig.hub.identity(rig.key(newcomer)) is not None, what="newcomer")
+
+
+async def test_someone_leaving_the_only_room_we_share_is_no_longer_a_contact(
+    rig: MatrixRig,
+) -> None:
+    leaver = sign_up(rig.server, "leaver")
+    room_id = share_a_room(rig.me, leaver)
+    await rig.start()
+    await run_until(lambda: rig.hub.identity(rig.key(leaver)) is not None, what="leaver listed")
+
+    leaver.call("POST", f"/rooms/{quote(room_id)}/leave", {})
+
+    await run_until(lambda: rig.hub.identity(rig.key(leaver)) is None, what="leaver removed")
+    assert rig.hub.identity(rig.key(rig.colleague)) is not None
 
 
 async def test_a_colleagues_presence_before_the_start_is_in_the_hub(rig: MatrixRig) -> None:

@@ -300,7 +300,11 @@ async def test_a_server_with_presence_off_is_degraded_and_everyone_unknown(
     await _stop(task)
 
     assert scripted.states() == {GRACE: PresenceState.UNKNOWN}
-    assert scripted.sink.calls == ["add_contacts", f"report_degraded: {PRESENCE_OFF}", "publish"]
+    assert scripted.sink.calls == [
+        "replace_contacts",
+        f"report_degraded: {PRESENCE_OFF}",
+        "publish",
+    ]
 
 
 async def test_a_server_that_will_not_show_even_my_presence_is_degraded(
@@ -312,7 +316,11 @@ async def test_a_server_that_will_not_show_even_my_presence_is_degraded(
     task = await scripted.run_until_waiting()
     await _stop(task)
 
-    assert scripted.sink.calls == ["add_contacts", f"report_degraded: {PRESENCE_OFF}", "publish"]
+    assert scripted.sink.calls == [
+        "replace_contacts",
+        f"report_degraded: {PRESENCE_OFF}",
+        "publish",
+    ]
     assert scripted.states() == {GRACE: PresenceState.UNKNOWN}
 
 
@@ -358,3 +366,17 @@ def test_client_for_refuses_an_unreadable_saved_sign_in(
 
     assert caught.value.says_what_to_do
     assert TOKEN not in str(caught.value)
+
+
+async def test_a_contact_who_leaves_the_only_shared_room_is_no_longer_a_contact(
+    scripted: Scripted,
+) -> None:
+    server = scripted.server
+    server.syncs.append(sync("s1", members=[member(ME), member(GRACE), member(ALAN)]))
+    server.syncs.append(sync("s2", members=[member(ALAN, "leave")]))
+
+    task = await scripted.run_until_waiting()
+    await _stop(task)
+
+    assert [identity.key.remote_id for identity in scripted.sink.contacts] == [GRACE]
+    assert scripted.sink.calls.count("replace_contacts") == 2  # once per change of contacts

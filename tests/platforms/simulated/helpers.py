@@ -30,6 +30,10 @@ class RecordingSink:
         self.calls.append("add_contacts")
         self.contacts.extend(identities)
 
+    def replace_contacts(self, identities: Iterable[Identity]) -> None:
+        self.calls.append("replace_contacts")
+        self.contacts = list(identities)
+
     def publish(self, presence: PlatformPresence) -> None:
         self.calls.append("publish")
         self.published.append(presence)

@@ -104,6 +104,25 @@ async def test_a_roster_push_adds_a_contact(rig: XmppRig) -> None:
     )
 
 
+async def test_a_roster_push_removing_a_contact_takes_them_out_of_the_hub(
+    rig: XmppRig,
+) -> None:
+    removals: list[object] = []
+    rig.hub.subscribe_removals(removals.extend)
+    rig.start()
+    await rig.hub_shows(rig.colleague, "offline", lambda a: a.state is PresenceState.OFFLINE)
+    phone = await rig.my_session("phone")  # another client of mine edits my roster
+
+    await phone.stream.del_roster_item(rig.colleague)
+
+    await eventually(
+        "the colleague is no longer a contact",
+        lambda: rig.hub.identity(rig.key_of(rig.colleague)) is None,
+    )
+    assert [person.identities for person in rig.hub.people()] == []
+    assert len(removals) == 1
+
+
 async def test_resources_are_combined_by_priority(rig: XmppRig) -> None:
     desk = await rig.colleague_session("desk", show="dnd", priority=5)
     phone = await rig.colleague_session("phone", priority=1)
