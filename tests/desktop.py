@@ -114,6 +114,18 @@ MENU_ATTEMPTS = 3
 MENU_CHOICE_SECONDS = 5.0
 
 
+def open_tray_menu(icon: Geometry) -> str:
+    """Right-click the tray icon until its menu shows; the menu's X id. Under load a click
+    can be lost (seen in CI): after a few seconds without a menu, click again."""
+    for attempt in range(1, MENU_ATTEMPTS + 1):
+        click(*icon.centre, button=3)
+        menu = poll_for(lambda: visible_popup_menu(icon), MENU_CHOICE_SECONDS)
+        if menu:
+            return menu
+        screenshot(f"tray-menu-not-shown-{attempt}")
+    pytest.fail(f"the tray menu did not open in {MENU_ATTEMPTS} right-clicks")
+
+
 def choose_from_tray_menu(
     icon: Geometry, keys: tuple[str, ...], what: str, opened: Callable[[], T | None]
 ) -> T:
@@ -125,10 +137,7 @@ def choose_from_tray_menu(
     the menu and try again (a screenshot of each miss goes to the test output).
     """
     for attempt in range(1, MENU_ATTEMPTS + 1):
-        click(*icon.centre, button=3)
-        if not poll_for(lambda: visible_popup_menu(icon), MENU_CHOICE_SECONDS):
-            screenshot(f"tray-menu-not-shown-{attempt}")
-            continue  # the click was lost (seen in CI under load): click again
+        open_tray_menu(icon)
         time.sleep(0.3)
         press(*keys)
         found = poll_for(opened, MENU_CHOICE_SECONDS)

@@ -25,6 +25,7 @@ from tests.desktop import (
     colour_count,
     embedded_tray_icon,
     geometry_of,
+    open_tray_menu,
     poll_for,
     press,
     read_text,
@@ -118,8 +119,7 @@ def test_tray_icon_contacts_window_and_menu_as_a_person_sees_them(
     wait_until("the window to hide", lambda: visible_window(CONTACTS_TITLE) is None)
 
     # A right click opens the tray menu with the entries.
-    click(*icon.centre, button=3)
-    menu = wait_until("the tray menu", lambda: visible_popup_menu(icon))
+    menu = open_tray_menu(icon)
     time.sleep(0.3)
     text = read_text(screenshot("menu", menu))
     for entry in ("Set my status", "Do not disturb", "Open contacts", "Quit"):
