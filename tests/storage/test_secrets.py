@@ -512,6 +512,9 @@ async def test_real_round_trip_side_by_side_replace_and_delete(
 
 
 @pytest.mark.keyring
+# keyring's Secret Service backend leaves its D-Bus socket to the garbage collector when a
+# call fails (here: on purpose, many times); collected within this test, below.
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
 async def test_reading_while_another_program_replaces_and_deletes_the_entry(
     real_store: KeyringSecretStore,
 ) -> None:
@@ -535,6 +538,7 @@ async def test_reading_while_another_program_replaces_and_deletes_the_entry(
     finally:
         stop.set()
         writer.join()
+        gc.collect()
     assert seen <= {None, "churned-token"}
 
 
