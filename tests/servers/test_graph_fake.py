@@ -140,6 +140,35 @@ async def test_users_without_top_come_in_one_page_of_up_to_100(graph: httpx.Asyn
     assert "@odata.nextLink" not in body
 
 
+async def test_select_gives_the_named_properties_and_account_enabled_only_when_named(
+    graph: httpx.AsyncClient, tenant: GraphFake, grace: GraphUser
+) -> None:
+    grace.account_enabled = False
+    plain = (await graph.get(f"{GRAPH_PREFIX}/users")).json()
+    selected = (await graph.get(f"{GRAPH_PREFIX}/users?$select=id,accountEnabled")).json()
+
+    assert all("accountEnabled" not in user for user in plain["value"])
+    assert selected["@odata.context"].endswith("$metadata#users(id,accountEnabled)")
+    assert selected["value"] == [
+        {"id": user.id, "accountEnabled": user is not grace} for user in tenant.users.values()
+    ]  # a disabled account is still listed
+
+
+async def test_next_links_keep_the_select(graph: httpx.AsyncClient, clock: ManualClock) -> None:
+    first = (await graph.get(f"{GRAPH_PREFIX}/users?$select=id,accountEnabled&$top=2")).json()
+    clock.advance(10)
+    second = (await graph.get(first["@odata.nextLink"])).json()
+
+    assert [set(user) for user in second["value"]] == [{"id", "accountEnabled"}]
+
+
+async def test_selecting_a_property_users_do_not_have_is_a_400(graph: httpx.AsyncClient) -> None:
+    response = await graph.get(f"{GRAPH_PREFIX}/users?$select=id,shoeSize")
+
+    assert response.status_code == 400
+    assert "shoeSize" in response.json()["error"]["message"]
+
+
 @pytest.mark.parametrize("query", ["$top=1000", "$top=0", "$top=many", "$skiptoken=forged"])
 async def test_a_bad_page_request_is_a_400(graph: httpx.AsyncClient, query: str) -> None:
     response = await graph.get(f"{GRAPH_PREFIX}/users?{query}")

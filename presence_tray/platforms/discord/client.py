@@ -167,12 +167,15 @@ class DiscordClient:
 
     async def _read_guild_members(self, directory: DiscordDirectory, guild_id: str) -> None:
         after = "0"
+        everyone: list[str] = []
         while True:
             params = {"limit": str(MEMBERS_PAGE_SIZE), "after": after}
             page = await self._rest.get("guild members", f"/guilds/{guild_id}/members", params)
             members: list[Any] = page if isinstance(page, list) else []
             user_ids = directory.add_members(members)
+            everyone += user_ids
             if len(members) < MEMBERS_PAGE_SIZE or not user_ids:
+                directory.guild_listed(guild_id, everyone)
                 return
             after = max(user_ids, key=int)
 

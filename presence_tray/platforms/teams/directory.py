@@ -1,8 +1,16 @@
 """Who "me" is, and the people of my organisation, from Microsoft Graph's directory.
 
 Contacts are the directory's users (``GET /users``, paged by ``@odata.nextLink``), without
-me. Each becomes an :class:`Identity` keyed by the user's object id (the id presence calls
-take), with their mail and user principal name as handles and a Teams chat deep link.
+me and without accounts an administrator disabled. Each becomes an :class:`Identity` keyed by
+the user's object id (the id presence calls take), with their mail and user principal name as
+handles and a Teams chat deep link.
+
+A disabled account (``accountEnabled: false``, which Graph returns only when ``$select`` names
+it) is left out here, not by ``$filter=accountEnabled eq true``: the app reads the directory
+with ``User.ReadBasic.All``, whose basic profile does not include ``accountEnabled``, and
+Graph's documentation does not promise that property, or a filter on it, under that
+permission. A user whose ``accountEnabled`` is missing or null is listed. Someone disabled
+while the app runs leaves at the next re-read of the directory, like anyone removed from it.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from presence_tray.platforms.teams.graph import (
     READ_USERS_PERMISSION,
     require_success,
 )
-from presence_tray.platforms.wire import get_list, get_str
+from presence_tray.platforms.wire import get_bool, get_list, get_str
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
@@ -33,7 +41,7 @@ _log = logging.getLogger(__name__)
 
 USERS_PAGE_SIZE: Final = 999
 """``$top`` of a ``/users`` page: the most Graph gives in one."""
-USER_FIELDS: Final = "id,displayName,mail,userPrincipalName"
+USER_FIELDS: Final = "id,displayName,mail,userPrincipalName,accountEnabled"
 MAX_USER_PAGES: Final = 1000
 """A directory longer than this many pages (a million people) is read no further."""
 CHAT_LINK: Final = "https://teams.microsoft.com/l/chat/0/0?users="
@@ -60,7 +68,7 @@ async def contact_pages(
     my_id: str,
     base_url: str,
 ) -> AsyncGenerator[ContactPage, None]:
-    """Every user of the directory but me, one page (one call) at a time.
+    """Every enabled user of the directory but me, one page (one call) at a time.
 
     A next-page link is followed only when it points into ``base_url``, so the access token
     never goes to another server.
@@ -78,7 +86,8 @@ async def contact_pages(
         identities = [
             identity
             for user in get_list(page, "value") or ()
-            if (identity := identity_of(account, user)) is not None
+            if get_bool(user, "accountEnabled") is not False
+            and (identity := identity_of(account, user)) is not None
             and identity.key.remote_id != my_id
         ]
         yield ContactPage(identities, last=url is None)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
+
 from presence_tray.core.client import AccountHealth
 from presence_tray.core.hub import unlinked_person_id
 from presence_tray.core.presence import PresenceState
 from presence_tray.platforms.polled import CONTACTS_REFRESH_SECONDS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from presence_tray.core.hub import PresenceChanged
     from presence_tray.core.identity import Person
     from tests.platforms.teams.rig import TeamsRig
+    from tests.servers.graph import GraphUser
 
 POLL_SECONDS = 60.0
 
@@ -41,7 +46,34 @@ async def test_a_user_added_to_the_directory_shows_up_at_the_next_listing(rig: T
     )
 
 
-async def test_a_user_removed_from_the_directory_leaves_the_hub_quietly(rig: TeamsRig) -> None:
+def delete_from_directory(rig: TeamsRig, user: GraphUser) -> None:
+    """The administrator deletes ``user``: the directory no longer lists them."""
+    del rig.fake.users[user.id]
+
+
+def disable_account(rig: TeamsRig, user: GraphUser) -> None:
+    """The administrator disables ``user``: still listed, with ``accountEnabled: false``."""
+    del rig
+    user.account_enabled = False
+
+
+async def test_a_disabled_account_is_never_a_contact(rig: TeamsRig) -> None:
+    disabled, *enabled = [user for user in rig.fake.users.values() if user is not rig.me]
+    disabled.account_enabled = False
+    rig.start(poll_interval=POLL_SECONDS)
+
+    await rig.clock.run_until(lambda: all(rig.value(user) for user in enabled), within=60)
+    await rig.clock.run_for(2 * POLL_SECONDS)
+
+    assert rig.hub.identity(rig.key(disabled)) is None
+    assert all(disabled.id not in poll.ids for poll in rig.log.presence_polls())
+    assert all(enabled[0].id in poll.ids for poll in rig.log.presence_polls())
+
+
+@pytest.mark.parametrize("leave", [delete_from_directory, disable_account])
+async def test_a_user_who_leaves_the_directory_leaves_the_hub_quietly(
+    rig: TeamsRig, leave: Callable[[TeamsRig, GraphUser], None]
+) -> None:
     rig.start(poll_interval=POLL_SECONDS)
     leaver = next(user for user in rig.fake.users.values() if user is not rig.me)
     await rig.clock.run_until(lambda: rig.value(leaver) is not None, within=60)
@@ -50,7 +82,7 @@ async def test_a_user_removed_from_the_directory_leaves_the_hub_quietly(rig: Tea
     rig.hub.subscribe(changes.extend)
     rig.hub.subscribe_removals(lambda people: removed.extend((rig.clock.now(), p) for p in people))
 
-    del rig.fake.users[leaver.id]
+    leave(rig, leaver)
     await rig.clock.run_until(
         lambda: rig.hub.identity(rig.key(leaver)) is None,
         within=CONTACTS_REFRESH_SECONDS + 2 * POLL_SECONDS,

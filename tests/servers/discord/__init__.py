@@ -5,6 +5,7 @@ client under test (and the official ``discord.py``) talk to them over real socke
 """
 
 from tests.servers.discord.gateway import (
+    GUILD_MEMBERS,
     GUILD_PRESENCES,
     GUILDS,
     FakeGateway,
@@ -16,6 +17,7 @@ from tests.servers.discord.rest import DiscordRestFake
 
 __all__ = [
     "GUILDS",
+    "GUILD_MEMBERS",
     "GUILD_PRESENCES",
     "DiscordRestFake",
     "FakeGateway",

@@ -6,7 +6,12 @@ and the privileged GUILD_PRESENCES intent (close 4014 when the application has n
 4013 for bits Discord does not know); READY with ``session_id`` and ``resume_gateway_url``; one
 GUILD_CREATE per guild with its members and the presences of those not offline; sequence
 numbers on every dispatch; RESUME (op 6) on ``resume_gateway_url`` replaying every dispatch
-after the client's last sequence, then RESUMED. Faults a test can inject: drop the connection
+after the client's last sequence, then RESUMED. Guilds change as gateway-events.mdx says: the
+bot removed from a guild (or the guild deleted) is GUILD_DELETE ``{"id"}`` without
+``unavailable``; an outage is GUILD_DELETE ``{"id", "unavailable": true}`` (a new session's
+READY still names the guild, with no GUILD_CREATE until it is back, which is a GUILD_CREATE);
+a member leaving is GUILD_MEMBER_REMOVE ``{"guild_id", "user"}``, sent only to sessions that
+asked for the privileged GUILD_MEMBERS intent. Faults a test can inject: drop the connection
 (no close frame), stop answering heartbeats (a zombie connection), send RECONNECT (op 7) or
 INVALID_SESSION (op 9, resumable or not), close with any code. Presence changes made while no
 connection is up (or lost in flight: ``lose_dispatches``) are kept and replayed on resume, as
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
     from websockets.asyncio.server import Server
 
 GUILDS = 1 << 0
+GUILD_MEMBERS = 1 << 1
 GUILD_PRESENCES = 1 << 8
 KNOWN_INTENTS = (1 << 26) - 1
 RESUME_PATH = "/resume/"
@@ -104,6 +110,8 @@ class FakeGuild:
     presences: dict[str, JsonObject] = field(default_factory=dict)
     large: bool = False
     """More members than the client's ``large_threshold``: offline ones are not listed."""
+    unavailable: bool = False
+    """In an outage: READY names it, but no GUILD_CREATE comes until it is back."""
 
     def add(self, user_id: str, username: str, status: str = "offline", **extra: Any) -> None:
         """A member, with a presence unless offline."""
@@ -263,11 +271,39 @@ class FakeGateway:
         else:
             guild.presences[user_id] = payload
         event = {**payload, "guild_id": guild_id}
+        return await self._dispatch_to(GUILD_PRESENCES, "PRESENCE_UPDATE", event)
+
+    async def remove_bot_from(self, guild_id: str) -> int:
+        """The bot is kicked from ``guild_id`` (or it is deleted): GUILD_DELETE without
+        ``unavailable``, and the guild is gone from READY and REST. Returns the last seq."""
+        del self.guilds[guild_id]
+        return await self._dispatch_to(GUILDS, "GUILD_DELETE", {"id": guild_id})
+
+    async def start_outage(self, guild_id: str) -> int:
+        """``guild_id`` becomes unavailable: GUILD_DELETE with ``unavailable: true``."""
+        self.guilds[guild_id].unavailable = True
+        event = {"id": guild_id, "unavailable": True}
+        return await self._dispatch_to(GUILDS, "GUILD_DELETE", event)
+
+    async def end_outage(self, guild_id: str) -> int:
+        """``guild_id`` is available again: a GUILD_CREATE for it."""
+        guild = self.guilds[guild_id]
+        guild.unavailable = False
         last = 0
         for session in list(self._sessions.values()):
-            if session.intents & GUILD_PRESENCES:
-                last = await self._dispatch(session, "PRESENCE_UPDATE", event)
+            if session.intents & GUILDS:
+                event = guild.create_event(with_presences=bool(session.intents & GUILD_PRESENCES))
+                last = await self._dispatch(session, "GUILD_CREATE", event)
         return last
+
+    async def remove_member(self, guild_id: str, user_id: str) -> int:
+        """``user_id`` leaves ``guild_id`` (or is kicked): GUILD_MEMBER_REMOVE, only to the
+        sessions with the GUILD_MEMBERS intent. Returns the last seq used (0: none sent)."""
+        guild = self.guilds[guild_id]
+        user = guild.members.pop(user_id)["user"]
+        guild.presences.pop(user_id, None)
+        event = {"guild_id": guild_id, "user": user}
+        return await self._dispatch_to(GUILD_MEMBERS, "GUILD_MEMBER_REMOVE", event)
 
     async def drop(self) -> None:
         """Cut every connection without a close frame (a network drop)."""
@@ -315,6 +351,14 @@ class FakeGateway:
             if session.connection is not None:
                 with contextlib.suppress(ConnectionClosed):
                     await session.connection.send(payload)
+
+    async def _dispatch_to(self, intent: int, event: str, data: JsonObject) -> int:
+        """``event`` to every session that asked for ``intent``; the last seq used."""
+        last = 0
+        for session in list(self._sessions.values()):
+            if session.intents & intent:
+                last = await self._dispatch(session, event, data)
+        return last
 
     async def _dispatch(self, session: _Session, event: str, data: JsonObject) -> int:
         seq = session.seq + 1
@@ -378,6 +422,8 @@ class FakeGateway:
         session.connection = connection
         await self._dispatch(session, "READY", self._ready(session))
         for guild in self.guilds.values():
+            if guild.unavailable:
+                continue
             event = guild.create_event(with_presences=bool(intents & GUILD_PRESENCES))
             await self._dispatch(session, "GUILD_CREATE", event)
         self._connected.set()

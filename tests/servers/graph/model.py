@@ -71,12 +71,17 @@ class ScenarioStep:
 
 @dataclass
 class GraphUser:
-    """One person of the tenant and their own presence (before any preferred presence)."""
+    """One person of the tenant and their own presence (before any preferred presence).
+
+    ``account_enabled`` False is an account an administrator disabled: ``/users`` still lists
+    it, with ``accountEnabled: false`` when ``$select`` asks for that property.
+    """
 
     id: str
     display_name: str
     user_principal_name: str
     job_title: str | None = None
+    account_enabled: bool = True
     availability: str = "Available"
     activity: str = "Available"
     out_of_office: OutOfOffice = NOT_OUT_OF_OFFICE

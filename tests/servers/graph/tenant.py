@@ -4,7 +4,8 @@ It answers in Graph's documented shapes (``Authorization: Bearer``, JSON, OData)
 ``/v1.0``, so ``api_base`` is ``<server url>/v1.0``:
 
 - ``GET /me``, ``GET /users`` (paged: ``$top`` 1-999, default 100, ``@odata.nextLink`` with an
-  opaque ``$skiptoken``);
+  opaque ``$skiptoken`` and the request's ``$select``; ``$select`` gives exactly the properties
+  named, ``accountEnabled`` only when named; disabled accounts are listed too);
 - ``GET /me/presence``, ``GET /users/{id}/presence``, ``GET /communications/presences/{id}``;
 - ``POST /communications/getPresencesByUserId`` ``{"ids": [...]}`` (at most 650 ids) →
   ``{"value": [presence, ...]}`` in the order asked; an id the tenant does not know is
@@ -33,7 +34,7 @@ others' presence); :meth:`GraphFake.apply` and :meth:`GraphFake.play` change
 presences now or on the clock (a person joins a meeting, presents, goes offline...).
 
 Not faked: ``setPresence``/``clearPresence`` (application sessions), ``/me/people`` (not in the
-project's API reference), ``$select``/``$filter``, change-notification subscriptions, and
+project's API reference), ``$filter``, ``$orderby``, change-notification subscriptions, and
 batching (``$batch``).
 """
 
@@ -45,6 +46,7 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from tests.servers.graph.model import (
     Fault,
@@ -238,7 +240,10 @@ class GraphFake:
 
     def _get(self, path: str, request: FakeRequest, me: GraphUser) -> FakeResponse:
         if path == "/me":
-            return ok({"@odata.context": f"{_ODATA_METADATA}#users/$entity", **user_json(me)})
+            select = _select_of(request)
+            return ok(
+                {"@odata.context": f"{_ODATA_METADATA}#users/$entity", **user_json(me, select)}
+            )
         if path == "/users":
             return self._users_page(request)
         if path == "/me/presence":
@@ -275,16 +280,19 @@ class GraphFake:
         top = page_size(request.query.get("$top", [str(DEFAULT_PAGE_SIZE)])[0])
         top = min(top, self.server_page_size or top)
         offset = offset_of(request.query.get("$skiptoken", [""])[0])
+        select = _select_of(request)
         users = list(self.users.values())
         body: dict[str, object] = {
-            "@odata.context": f"{_ODATA_METADATA}#users",
-            "value": [user_json(user) for user in users[offset : offset + top]],
+            "@odata.context": f"{_ODATA_METADATA}#users" + (f"({select})" if select else ""),
+            "value": [user_json(user, select) for user in users[offset : offset + top]],
         }
         if offset + top < len(users):
-            skiptoken = skiptoken_for(offset + top)
+            query = {"$top": str(top), "$skiptoken": skiptoken_for(offset + top)}
+            if select is not None:
+                query = {"$select": select, **query}
             host = request.headers.get("host", "graph.microsoft.com")
             body["@odata.nextLink"] = (
-                f"http://{host}{GRAPH_PREFIX}/users?$top={top}&$skiptoken={skiptoken}"
+                f"http://{host}{GRAPH_PREFIX}/users?{urlencode(query, safe='$,')}"
             )
         return ok(body)
 
@@ -424,3 +432,9 @@ class GraphFake:
         inner = {"date": iso(self.clock()).split(".")[0], "request-id": request_id}
         body = {"error": {"code": error.code, "message": error.message, "innerError": inner}}
         return FakeResponse(error.status, body, headers={"request-id": request_id, **error.headers})
+
+
+def _select_of(request: FakeRequest) -> str | None:
+    """The request's ``$select``, None without one."""
+    values = request.query.get("$select")
+    return values[0] if values else None

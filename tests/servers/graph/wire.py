@@ -62,9 +62,14 @@ def ok(body: dict[str, object]) -> FakeResponse:
     return FakeResponse(200, body)
 
 
-def user_json(user: GraphUser) -> dict[str, object]:
-    """A ``user`` resource as ``/me`` and ``/users`` give it."""
-    return {
+def user_json(user: GraphUser, select: str | None = None) -> dict[str, object]:
+    """A ``user`` resource as ``/me`` and ``/users`` give it, or a 400 for a bad ``$select``.
+
+    Without ``$select`` Graph gives the default properties only (``accountEnabled`` is
+    "returned only on ``$select``", as the user resource documents); with it, exactly the
+    properties named.
+    """
+    default = {
         "id": user.id,
         "displayName": user.display_name,
         "userPrincipalName": user.user_principal_name,
@@ -72,6 +77,15 @@ def user_json(user: GraphUser) -> dict[str, object]:
         "jobTitle": user.job_title,
         "businessPhones": [],
     }
+    if select is None:
+        return default
+    known = {**default, "accountEnabled": user.account_enabled}
+    chosen = [name.strip() for name in select.split(",") if name.strip()]
+    if unknown := [name for name in chosen if name not in known]:
+        raise bad_request(
+            f"Could not find a property named '{unknown[0]}' on type 'microsoft.graph.user'."
+        )
+    return {name: known[name] for name in chosen}
 
 
 def unknown_presence(user_id: str) -> dict[str, object]:
