@@ -172,6 +172,12 @@ class LocalApiService:
                 continue
             if wanted.enabled:
                 await self._start(wanted)
+                if self._problem is not None and self._wanted == wanted:
+                    # Not applied: the same preferences asked again (the port freed, the
+                    # keyring unlocked) try again.
+                    self._applied = None
+                    self._tell()
+                    return
             else:
                 await self._stop()
             self._tell()

@@ -159,6 +159,23 @@ async def test_a_taken_new_port_leaves_the_api_where_it_was(
         await service.aclose()
 
 
+async def test_a_port_refused_once_is_tried_again_when_asked_again(
+    tmp_path: Path, keeper: MemoryKeeper, expected_warnings: list[logging.LogRecord]
+) -> None:
+    service = service_over(tmp_path, keeper, [], port=None)
+    try:
+        with taken_port() as port:
+            await service.apply(Preferences(api_port=port))
+            assert service.url is None
+            assert service.problem is not None
+        # The other program let the port go; the user saves the same port again.
+        await service.apply(Preferences(api_port=port))
+        assert (service.url, service.problem) == (f"http://127.0.0.1:{port}", None)
+        assert len(expected_warnings) == 1
+    finally:
+        await service.aclose()
+
+
 async def test_the_environment_port_wins_over_the_preference(
     service: LocalApiService,
 ) -> None:
