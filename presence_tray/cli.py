@@ -51,9 +51,10 @@ own) and shows the last known statuses at once on the next start.
 
 While it runs, the desktop app answers other programs on this computer through a local
 HTTP API on 127.0.0.1 (port 47563 unless chosen in Settings > General > Local API or in
-$PRESENCE_TRAY_API_PORT; with a token), and status, available and stats ask it. When it is not running they answer alone: from the
-statuses saved when it last ran, or, on the simulated network, from a short run of it.
-export, forget, history, notify and favourite work on the saved data.
+$PRESENCE_TRAY_API_PORT; with a token), and status, available and stats ask it. When it is
+not running they answer alone: from the statuses saved when it last ran, or, on the
+simulated network, from a short run of it. export, forget, history, notify and favourite
+work on the saved data.
 """
 
 
