@@ -91,7 +91,7 @@ class IdentityRow(QFrame):
         platform = key.platform.display_name
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName(f"{platform}: {account_name}")
-        self.value_label = ElidedLabel()
+        self.value_label = wrapped_label()  # the main line: wrapped, never cut short
         self.value_label.setAccessibleName(f"{platform} value")
         self.decides_label = wrapped_label(DECIDES, quiet=True)
         self.decides_label.setAccessibleName(f"{platform} decides the badge")
@@ -141,8 +141,9 @@ class IdentityRow(QFrame):
     def show_value(self, words: str, *, deciding: bool) -> None:
         """Show the platform's own value, and whether it decided the badge (the limitation
         only when the value does not say it already)."""
-        self.value_label.set_full_text(words)
+        self.value_label.setText(words)
         self.decides_label.setVisible(deciding)
         limitation = self.limitation_label.text()
-        # "WhatsApp does not share presence · messaged you 5 min ago" says it already.
-        self.limitation_label.setVisible(bool(limitation) and not words.startswith(limitation))
+        # "WhatsApp does not share presence · messaged you 5 min ago" and "Slack: Away (Slack
+        # shows only active/away for other people)" say it already.
+        self.limitation_label.setVisible(bool(limitation) and limitation not in words)

@@ -109,7 +109,7 @@ def row_texts(detail: PersonDetail) -> dict[Platform, dict[str, str]]:
     """What each identity row says, by platform."""
     return {
         row.key.platform: {
-            "value": row.value_label.full_text,
+            "value": row.value_label.text(),
             "decides": row.decides_label.text() if row.decides_label.isVisibleTo(detail) else "",
             "limitation": row.limitation_label.text(),
             "account": row.account_label.full_text,
@@ -145,6 +145,20 @@ def test_each_platform_value_the_deciding_one_why_and_the_limits(make_window: Ma
         row.key.platform: row.limitation_label.isVisibleTo(detail) for row in detail.identity_rows
     }
     assert limits_shown == {Platform.SLACK: True, Platform.TEAMS: True, Platform.WHATSAPP: False}
+
+
+def test_a_value_that_says_its_platforms_limit_is_shown_whole_and_the_limit_once(
+    make_window: MakeWindow, people_in_hub: AddressBook
+):
+    limit = PLATFORM_LIMITATIONS[Platform.SLACK]
+    people_in_hub.set("Bob Stone", S.AWAY, note=limit)  # Slack's "away" may mean signed out
+    people_in_hub.flush()
+    window = make_window()
+    window.open_person("bob-stone")
+    (row,) = window.detail.identity_rows
+    assert row.value_label.text() == f"Slack: Away ({limit})"
+    assert row.value_label.wordWrap()  # wrapped in the narrow window, never cut short
+    assert not row.limitation_label.isVisibleTo(window.detail)
 
 
 def test_a_stale_value_says_how_old_it_is(

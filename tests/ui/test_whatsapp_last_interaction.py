@@ -54,7 +54,7 @@ def test_a_sender_shows_when_they_messaged_never_as_online(
             f"{STATE_WORDS[PresenceState.UNKNOWN]} · {LIMITATION} · messaged you 5 min ago"
         )
         (row,) = detail.identity_rows
-        assert row.value_label.full_text == f"{LIMITATION} · messaged you 5 min ago"
+        assert row.value_label.text() == f"{LIMITATION} · messaged you 5 min ago"
         assert not row.limitation_label.isVisibleTo(detail)  # the value says it already
         assert row.chat_button is not None
         assert row.chat_button.property("chat_url") == "https://wa.me/16505551234"

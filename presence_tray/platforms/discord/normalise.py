@@ -13,7 +13,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from presence_tray.core.identity import Platform
-from presence_tray.core.presence import DevicePresence, PlatformPresence, PresenceSource
+from presence_tray.core.presence import (
+    DevicePresence,
+    PlatformPresence,
+    PresenceSource,
+    PresenceState,
+)
 from presence_tray.platforms.vocabulary import (
     DO_NOT_DISTURB,
     IDLE,
@@ -124,7 +129,8 @@ def normalise_discord_presence(
 
 def _devices(read: WireReader, payload: object) -> tuple[DevicePresence, ...]:
     """The devices ``client_status`` names, in Discord's order; an absent key means offline
-    or invisible there, so it is left out rather than shown as offline."""
+    or invisible there, so it is left out rather than shown as offline (and so is a device
+    said to be offline, which Discord does not send: it would say nothing)."""
     client_status = read.mapping(payload, "client_status")
     if not client_status:
         return ()
@@ -132,7 +138,7 @@ def _devices(read: WireReader, payload: object) -> tuple[DevicePresence, ...]:
     for device in list(client_status)[:MAX_DEVICES]:
         meaning = read.choice(STATUSES, client_status, device)
         name = clip_text(device)
-        if meaning is not None and name:
+        if meaning is not None and name and meaning.state is not PresenceState.OFFLINE:
             devices.append(DevicePresence(name, meaning.state, meaning.dnd))
     return tuple(devices)
 

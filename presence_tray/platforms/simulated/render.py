@@ -298,7 +298,8 @@ def render_discord(
         "user": {"id": user_id},
         "status": status,
         "activities": activities,
-        "client_status": {"desktop": status},
+        # Discord names only the devices a person is signed in on: none while offline.
+        "client_status": {} if status == "offline" else {"desktop": status},
     }
 
 

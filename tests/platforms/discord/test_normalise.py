@@ -84,6 +84,13 @@ def test_each_device_in_client_status_is_detail_beside_discords_own_status():
     )
 
 
+def test_a_device_said_to_be_offline_says_nothing_and_is_left_out():
+    # Discord names only the devices someone is signed in on; an offline one tells nothing.
+    payload = presence("idle") | {"client_status": {"desktop": "offline", "mobile": "idle"}}
+    value = normalise_discord_presence(ME, payload, observed_at=NOW)
+    assert value.devices == (DevicePresence("mobile", PresenceState.IDLE),)
+
+
 @pytest.mark.parametrize(
     "client_status",
     [None, {}, "desktop", ["online"]],
