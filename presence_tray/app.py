@@ -364,15 +364,16 @@ async def _start_local_api(
     options: argparse.Namespace,
     cleanup: contextlib.AsyncExitStack,
 ) -> None:
-    """Serve the local HTTP API while the preferences want it (aiohttp loads only now); the
-    settings dialog shows it, and it stops on the way out. Its statistics include the
-    webhooks' deliveries."""
+    """Serve the local HTTP API while the preferences want it (its port bound now, aiohttp
+    and the keyring client loaded when a first program connects); the settings dialog shows
+    it, and it stops on the way out. Its statistics include the webhooks' deliveries."""
     from presence_tray.local_api.service import LocalApiService
     from presence_tray.local_api.sources import ApiSources
-    from presence_tray.local_api.token import TOKEN_SECRET_NAME
-    from presence_tray.storage.secrets import KeyringSecretStore, describe_backend
+    from presence_tray.running_app import KeyringToken
 
     async def keyring() -> Keyring:
+        from presence_tray.storage.secrets import describe_backend
+
         return Keyring(describe_backend(), await settings.keyring_problem())
 
     sources = ApiSources(
@@ -386,11 +387,11 @@ async def _start_local_api(
         sources = replace(sources, call_budgets=account_clients.call_budgets)
     api = LocalApiService(
         sources,
-        token_keeper=KeyringSecretStore().app_secret(TOKEN_SECRET_NAME),
+        token_keeper=KeyringToken(),
         data_dir=resolve_data_dir(options.data_dir, os.environ),
         environ=os.environ,
         on_notice=shell.show_notice,
-        public_routes=_whatsapp_routes(runtime, settings),
+        public_routes=lambda: _whatsapp_routes(runtime, settings),
     )
     cleanup.push_async_callback(api.aclose)
     settings.use_local_api_address(lambda: api.url)
@@ -402,11 +403,8 @@ async def _start_local_api(
 def _whatsapp_routes(runtime: Runtime, settings: SettingsService) -> list[web.RouteDef]:
     """The WhatsApp webhook's routes on the local API: messages become last interactions in
     the hub of a connected run; the simulated network's run records none."""
-    from presence_tray.whatsapp_webhook import (
-        WhatsAppInbox,
-        simulated_network_routes,
-        whatsapp_routes,
-    )
+    from presence_tray.whatsapp_routes import simulated_network_routes, whatsapp_routes
+    from presence_tray.whatsapp_webhook import WhatsAppInbox
 
     if runtime.simulated:
         return simulated_network_routes()

@@ -10,23 +10,27 @@ only the token never appears in it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-import httpx
-
 from presence_tray.core.secrets import SecretStoreUnavailableError
 from presence_tray.local_api.discovery import read_discovery
-from presence_tray.local_api.token import TOKEN_SECRET_NAME
+from presence_tray.local_api.token import TOKEN_SECRET_NAME, load_or_create_token
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import httpx
+
     from presence_tray.local_api.token import TokenKeeper
 
 _log = logging.getLogger(__name__)
+
+HTTP_UNAUTHORIZED: Final = 401
+"""The answer to a token the app refused."""
 
 ASK_TIMEOUT_SECONDS: Final = 5.0
 """How long the command waits for the running app before answering from the saved data."""
@@ -69,8 +73,12 @@ async def ask_running_app(
     token = await _token(token_keeper)
     if token is None:
         return AppAnswer(
-            None, "Presence Tray is running, but its API token is not in the system keyring."
+            None,
+            "Presence Tray is running, but the system keyring that keeps its API token "
+            "cannot be used.",
         )
+    import httpx  # here: the app imports this module for KeyringToken at start-up
+
     try:
         async with httpx.AsyncClient(
             base_url=url, timeout=ASK_TIMEOUT_SECONDS, transport=transport
@@ -89,7 +97,7 @@ async def ask_running_app(
 
 
 def _read(response: httpx.Response) -> AppAnswer:
-    if response.status_code == httpx.codes.UNAUTHORIZED:
+    if response.status_code == HTTP_UNAUTHORIZED:
         return AppAnswer(
             None, "Presence Tray is running, but refused the API token kept in the keyring."
         )
@@ -105,13 +113,42 @@ def _read(response: httpx.Response) -> AppAnswer:
     )
 
 
-async def _token(token_keeper: TokenKeeper | None) -> str | None:
-    """The API token (None when it is not in the keyring or the keyring cannot be used)."""
+class KeyringToken:
+    """The token's entry in the system keyring (``app:local-api-token``); the keyring client
+    (about 10 MB) is loaded at the first use, in a worker thread so the window stays
+    responsive, not when the app starts."""
+
+    def __init__(self) -> None:
+        """An entry not yet read."""
+        self._entry: TokenKeeper | None = None
+
+    async def _kept(self) -> TokenKeeper:
+        if self._entry is None:
+            self._entry = await asyncio.to_thread(_keyring_entry)
+        return self._entry
+
+    async def get(self) -> str | None:
+        """The token kept, or None when there is none yet."""
+        return await (await self._kept()).get()
+
+    async def put(self, secret: str) -> None:
+        """Keep ``secret`` as the token."""
+        await (await self._kept()).put(secret)
+
+
+def _keyring_entry() -> TokenKeeper:
     from presence_tray.storage.secrets import KeyringSecretStore
 
-    keeper = token_keeper or KeyringSecretStore().app_secret(TOKEN_SECRET_NAME)
+    return KeyringSecretStore().app_secret(TOKEN_SECRET_NAME)
+
+
+async def _token(token_keeper: TokenKeeper | None) -> str | None:
+    """The API token, made here when there is none yet (the app reads the token only when a
+    first program connects, so on the very first use this may be first); None when the
+    keyring cannot be used."""
+    keeper = token_keeper or KeyringToken()
     try:
-        return await keeper.get()
+        return await load_or_create_token(keeper)
     except SecretStoreUnavailableError:
         return None
 

@@ -31,8 +31,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from aiohttp import web
-
 from presence_tray.core.added_identities import ADDED_BY_HAND, whatsapp_chat_url
 from presence_tray.core.identity import AccountRef, Identity, IdentityKey, Platform
 from presence_tray.core.secrets import SecretStoreUnavailableError
@@ -307,58 +305,9 @@ def _sender_identity(key: IdentityKey, profile_name: str | None) -> Identity:
     )
 
 
-def whatsapp_routes(inbox: WhatsAppInbox) -> list[web.RouteDef]:
-    """``GET`` (verification) and ``POST`` (deliveries) of :data:`WEBHOOK_PATH`, for the local
-    API; they authenticate themselves (verify token, signature), not with its bearer token."""
-
-    async def verify(request: web.Request) -> web.Response:
-        answer = await inbox.verify(request.query)
-        return web.Response(status=answer.status, text=answer.text)
-
-    async def deliver(request: web.Request) -> web.Response:
-        body = await _read_body(request, inbox.max_body_bytes)
-        answer = (
-            inbox.too_large()
-            if body is None
-            else await inbox.receive(body, request.headers.get(SIGNATURE_HEADER))
-        )
-        return web.Response(status=answer.status, text=answer.text)
-
-    return [web.get(WEBHOOK_PATH, verify, allow_head=False), web.post(WEBHOOK_PATH, deliver)]
-
-
 SIMULATED_NETWORK_ANSWER: Final = Answer(
     503,
     "Presence Tray is showing its simulated network; WhatsApp messages are recorded only "
     "while it shows your connected accounts",
 )
 """What the webhook answers while the simulated network shows (Meta delivers again later)."""
-
-
-def simulated_network_routes() -> list[web.RouteDef]:
-    """The routes of :data:`WEBHOOK_PATH` while the simulated network shows: nothing is
-    recorded (a real person's message has no place among simulated people), and Meta is told
-    to deliver again."""
-
-    async def refuse(_request: web.Request) -> web.Response:
-        answer = SIMULATED_NETWORK_ANSWER
-        return web.Response(status=answer.status, text=answer.text)
-
-    return [web.get(WEBHOOK_PATH, refuse, allow_head=False), web.post(WEBHOOK_PATH, refuse)]
-
-
-async def _read_body(request: web.Request, limit: int) -> bytes | None:
-    """The raw body (the signature covers its exact bytes), or None when over ``limit``.
-
-    Read here rather than by ``request.read()``, whose limit is the whole local API's.
-    """
-    if request.content_length is not None and request.content_length > limit:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)

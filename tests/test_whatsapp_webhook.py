@@ -22,6 +22,7 @@ from presence_tray.core.identity import IdentityKey, Platform
 from presence_tray.core.presence import PresenceSource, PresenceState
 from presence_tray.platforms.whatsapp.webhook import body_signature
 from presence_tray.platforms.wire import UnknownValueLog
+from presence_tray.whatsapp_routes import whatsapp_routes
 from presence_tray.whatsapp_webhook import (
     APP_SECRET_NAME,
     VERIFY_TOKEN_NAME,
@@ -31,7 +32,6 @@ from presence_tray.whatsapp_webhook import (
     WebhookSecretsKeeper,
     WhatsAppInbox,
     check_webhook_secrets,
-    whatsapp_routes,
 )
 from tests.accounts.stores import MemorySecretStore
 

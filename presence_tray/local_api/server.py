@@ -14,16 +14,17 @@ checks: they are mounted beside the API with ``public_routes``.
 
 from __future__ import annotations
 
-import errno
 import logging
 from typing import TYPE_CHECKING, Final
 
 from aiohttp import hdrs, web
 
 from presence_tray.local_api.discovery import LOOPBACK
+from presence_tray.local_api.listening import listen_on_loopback
 from presence_tray.local_api.token import token_matches
 
 if TYPE_CHECKING:
+    import socket
     from collections.abc import Collection, Iterable
 
     from aiohttp.typedefs import Handler
@@ -36,10 +37,6 @@ SHUTDOWN_SECONDS: Final = 2.0
 """How long a stop waits for requests still being answered."""
 CORS_MAX_AGE_SECONDS: Final = 600
 HTTP_MISDIRECTED: Final = 421
-
-
-class LocalApiUnavailableError(Exception):
-    """The API could not start (its port is taken, say); the message is a sentence."""
 
 
 def error_response(status: int, sentence: str) -> web.Response:
@@ -105,25 +102,25 @@ class LocalApi:
         """Answer CORS requests from exactly ``origins`` from now on."""
         self._origins = frozenset(origins)
 
-    async def start(self) -> str:
-        """Listen on 127.0.0.1; the URL. LocalApiUnavailableError when the port is taken."""
+    async def start(self, listener: socket.socket | None = None) -> str:
+        """Serve on ``listener`` (a socket listening on 127.0.0.1, which the server then owns)
+        or, without one, on a new one on the port given; the URL.
+        :class:`~presence_tray.local_api.listening.LocalApiUnavailableError` when the port
+        is taken."""
+        if listener is None:
+            listener = listen_on_loopback(self._wanted_port)
         runner = web.AppRunner(
             self._app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_SECONDS
         )
         await runner.setup()
-        site = web.TCPSite(runner, LOOPBACK, self._wanted_port)
         try:
-            await site.start()
-        except OSError as err:
+            await web.SockSite(runner, listener).start()
+        except BaseException:
             await runner.cleanup()
-            where = f"The local API could not listen on {LOOPBACK}:{self._wanted_port}"
-            if err.errno == errno.EADDRINUSE:
-                msg = f"{where}: another program is using that port."
-            else:
-                msg = f"{where} ({err.strerror or type(err).__name__})."
-            raise LocalApiUnavailableError(msg) from err
+            listener.close()
+            raise
         self._runner = runner
-        self._port = int(runner.addresses[0][1])
+        self._port = int(listener.getsockname()[1])
         self._allowed_hosts = frozenset(
             f"{host}:{self._port}" for host in (LOOPBACK, "localhost", "[::1]")
         )

@@ -1,6 +1,10 @@
 """The local API as the app runs it: on or off and on which port by the preferences, its
 token from the keyring, and the discovery file while it listens.
 
+Switched on, the API's port is bound at once and the discovery file written, but the HTTP
+server and the token are loaded only when a first program connects
+(:mod:`~presence_tray.local_api.listening`): an app nobody asks keeps their 25 MB.
+
 Changes apply at once and one at a time: switching the API off stops the server (every event
 stream ends), on starts it, new allowed origins apply to the next request. A new port starts a
 listener there first and stops the old one only once the new one listens, so a port that is
@@ -16,6 +20,7 @@ preference (the settings say so).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from dataclasses import dataclass
@@ -25,15 +30,18 @@ from presence_tray.core.errors import PresenceError
 from presence_tray.core.listeners import add_listener
 from presence_tray.local_api.discovery import (
     DEFAULT_PORT,
+    LOOPBACK,
     PORT_VARIABLE,
     chosen_port,
     port_override,
     remove_discovery,
     write_discovery,
 )
+from presence_tray.local_api.listening import LocalApiUnavailableError, listen_on_loopback
 from presence_tray.local_api.token import load_or_create_token
 
 if TYPE_CHECKING:
+    import socket
     from collections.abc import Callable, Iterable, Mapping
     from pathlib import Path
 
@@ -55,6 +63,17 @@ class _Wanted:
     origins: tuple[str, ...]
 
 
+@dataclass(slots=True)
+class _Listener:
+    """One bound port: dormant until a program connects, then served by ``server``."""
+
+    socket: socket.socket
+    port: int
+    activation: asyncio.Task[None] | None = None
+    server: LocalApi | None = None
+    routes: ApiRoutes | None = None
+
+
 class LocalApiService:
     """Runs the local API while the preferences want it."""
 
@@ -66,19 +85,21 @@ class LocalApiService:
         data_dir: Path,
         environ: Mapping[str, str],
         on_notice: Callable[[str], None],
-        public_routes: Iterable[web.RouteDef] = (),
+        public_routes: Callable[[], Iterable[web.RouteDef]] = tuple,
     ) -> None:
         """Serve ``sources`` with the token ``token_keeper`` keeps; the discovery file goes in
-        ``data_dir``; ``on_notice`` tells the user what stopped the API."""
+        ``data_dir``; ``on_notice`` tells the user what stopped the API; ``public_routes``
+        makes the routes mounted beside the API (called when the server is loaded)."""
         self._sources = sources
         self._keeper = token_keeper
         self._data_dir = data_dir
         self._port_override = port_override(environ)
         self._on_notice = on_notice
-        self._public_routes = list(public_routes)
+        self._public_routes = public_routes
         self._token: str | None = None
-        self._server: LocalApi | None = None
-        self._routes: ApiRoutes | None = None
+        self._token_loading: asyncio.Task[str | None] | None = None
+        self._listener: _Listener | None = None
+        self._origins: tuple[str, ...] = ()
         self._problem: str | None = None
         self._wanted: _Wanted | None = None
         self._applied: _Wanted | None = None
@@ -90,7 +111,13 @@ class LocalApiService:
     @property
     def url(self) -> str | None:
         """``http://127.0.0.1:<port>`` while the API listens, else None."""
-        return None if self._server is None else self._server.url
+        listener = self._listener
+        return None if listener is None else f"http://{LOOPBACK}:{listener.port}"
+
+    @property
+    def serving(self) -> bool:
+        """Whether the HTTP server is loaded (a program has connected since it listens)."""
+        return self._listener is not None and self._listener.server is not None
 
     @property
     def problem(self) -> str | None:
@@ -115,8 +142,24 @@ class LocalApiService:
 
     def token(self) -> str | None:
         """The bearer token, once loaded from the keyring (None before, or when it could not
-        be)."""
+        be; :meth:`load_token` loads it)."""
         return self._token
+
+    def load_token(self) -> None:
+        """Load (on the first run, make) the token in the background, for the settings to
+        copy; listeners hear when it is there, or the problem says why it is not."""
+        if self._token is None and self._token_loading is None:
+            self._token_loading = asyncio.get_running_loop().create_task(
+                self._loaded_token(), name="local API token"
+            )
+
+    async def _token_now(self) -> str | None:
+        """The token, loading it once however many ask at the same time."""
+        if self._token is not None:
+            return self._token
+        self.load_token()
+        assert self._token_loading is not None  # noqa: S101 - load_token just made it
+        return await asyncio.shield(self._token_loading)
 
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Hear when the API starts, stops or fails to start; returns the unsubscriber."""
@@ -148,9 +191,10 @@ class LocalApiService:
 
     async def aclose(self) -> None:
         """Stop the API and remove the discovery file."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        for task in (self._task, self._token_loading):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         await self._stop()
 
     # -- internals -----------------------------------------------------------------------
@@ -158,14 +202,11 @@ class LocalApiService:
     async def _follow(self) -> None:
         while self._wanted is not None and self._wanted != self._applied:
             wanted = self._applied = self._wanted
-            server = self._server
-            if (
-                server is not None
-                and wanted.enabled
-                and server.port is not None
-                and (wanted.port in (0, server.port))
-            ):
-                server.set_allowed_origins(wanted.origins)
+            self._origins = wanted.origins
+            listener = self._listener
+            if listener is not None and wanted.enabled and wanted.port in (0, listener.port):
+                if listener.server is not None:
+                    listener.server.set_allowed_origins(wanted.origins)
                 if self._problem is not None:  # back to the port it listens on
                     self._problem = None
                     self._tell()
@@ -183,42 +224,89 @@ class LocalApiService:
             self._tell()
 
     async def _start(self, wanted: _Wanted) -> None:
-        """Listen as ``wanted`` says; the server running until now stops once the new one
-        listens, and keeps running when it cannot."""
+        """Listen as ``wanted`` says; the listener bound until now closes once the new one is
+        bound, and stays when it cannot be."""
         try:
-            if self._token is None:
-                self._token = await load_or_create_token(self._keeper)
-        except PresenceError as err:
-            self._problem = f"The local API is off: its token is kept in the system keyring. {err}"
-            _log.info("local API not started: the keyring cannot be used")
-            return
-        # aiohttp (about 15 MB) is imported only when the API is switched on.
-        from presence_tray.local_api.openapi import OPENAPI_PATH
-        from presence_tray.local_api.routes import ApiRoutes
-        from presence_tray.local_api.server import LocalApi, LocalApiUnavailableError
-
-        routes = ApiRoutes(self._sources)
-        server = LocalApi(
-            routes.table(),
-            token=self._token,
-            port=wanted.port,
-            token_free_paths={OPENAPI_PATH},
-            allowed_origins=wanted.origins,
-            public_routes=self._public_routes,
-        )
-        try:
-            url = await server.start()
+            bound = listen_on_loopback(wanted.port)
         except LocalApiUnavailableError as err:
             self._refused(str(err))
             return
-        routes.start()
-        old_server, old_routes = self._server, self._routes
-        self._server, self._routes, self._problem = server, routes, None
-        await _close(old_server, old_routes)
+        old, self._listener = self._listener, _Listener(bound, int(bound.getsockname()[1]))
+        self._problem = None
+        await self._close(old)
+        self._wait_for_a_first_program(self._listener)
         try:
-            write_discovery(self._data_dir, url, os.getpid())
+            write_discovery(self._data_dir, f"http://{LOOPBACK}:{self._listener.port}", os.getpid())
         except OSError as err:
             _log.warning("could not write the local API's discovery file: %s", err)
+        _log.info("local API listening on 127.0.0.1:%d", self._listener.port)
+
+    def _wait_for_a_first_program(self, listener: _Listener) -> None:
+        """Load the server when the socket has a connection waiting (the loop watches it)."""
+        loop = asyncio.get_running_loop()
+
+        def connected() -> None:
+            loop.remove_reader(listener.socket.fileno())
+            listener.activation = loop.create_task(self._serve(listener), name="local API server")
+
+        loop.add_reader(listener.socket.fileno(), connected)
+
+    async def _serve(self, listener: _Listener) -> None:
+        """Load the token and the HTTP server, and serve on ``listener``'s socket (the
+        connections waiting there are answered first)."""
+        token = await self._token_now()
+        if token is None:  # the keyring cannot be used: the problem says so
+            self._give_up(listener)
+            return
+        # aiohttp (about 15 MB) is imported only now.
+        from presence_tray.local_api.openapi import OPENAPI_PATH
+        from presence_tray.local_api.routes import ApiRoutes
+        from presence_tray.local_api.server import LocalApi
+
+        routes = ApiRoutes(self._sources)
+        try:
+            server = LocalApi(
+                routes.table(),
+                token=token,
+                port=listener.port,
+                token_free_paths={OPENAPI_PATH},
+                allowed_origins=self._origins,
+                public_routes=self._public_routes(),
+            )
+            await server.start(listener.socket)
+        except Exception as err:  # noqa: BLE001 - the app carries on without its API
+            _log.warning("the local API could not be served: %r", err)
+            self._problem = f"The local API stopped: it could not be served ({type(err).__name__})."
+            self._give_up(listener)
+            return
+        routes.start()
+        listener.server, listener.routes = server, routes
+        self._tell()
+
+    def _give_up(self, listener: _Listener) -> None:
+        """Stop listening on a socket that cannot be served, with a notice saying why."""
+        if listener is not self._listener:
+            return  # already replaced or stopped
+        self._listener = None
+        listener.socket.close()
+        remove_discovery(self._data_dir, os.getpid())
+        self._on_notice(self._problem or "The local API stopped.")
+        self._tell()
+
+    async def _loaded_token(self) -> str | None:
+        """The token from the keyring (made on the first run); None, with the problem set,
+        when the keyring cannot be used."""
+        try:
+            self._token = await load_or_create_token(self._keeper)
+        except PresenceError as err:
+            self._problem = f"The local API is off: its token is kept in the system keyring. {err}"
+            _log.info("local API not served: the keyring cannot be used")
+            self._tell()
+            return None
+        finally:
+            self._token_loading = None
+        self._tell()
+        return self._token
 
     def _refused(self, reason: str) -> None:
         """The port is taken: say what to do, and whether the API still listens elsewhere."""
@@ -237,21 +325,29 @@ class LocalApiService:
         self._on_notice(self._problem)
 
     async def _stop(self) -> None:
-        server, routes = self._server, self._routes
-        self._server = self._routes = None
+        listener, self._listener = self._listener, None
         self._problem = None
-        await _close(server, routes)
-        if server is not None:
+        await self._close(listener)
+        if listener is not None:
             remove_discovery(self._data_dir, os.getpid())
+
+    @staticmethod
+    async def _close(listener: _Listener | None) -> None:
+        """Stop serving on ``listener`` (if any), loading or loaded, and release its port."""
+        if listener is None:
+            return
+        with contextlib.suppress(ValueError, OSError):  # a socket already closed
+            asyncio.get_running_loop().remove_reader(listener.socket.fileno())
+        if listener.activation is not None and not listener.activation.done():
+            listener.activation.cancel()
+            await asyncio.gather(listener.activation, return_exceptions=True)
+        if listener.routes is not None:
+            listener.routes.close()  # ends the event streams, so the server need not wait
+        if listener.server is not None:
+            await listener.server.stop()  # closes the socket too
+        else:
+            listener.socket.close()
 
     def _tell(self) -> None:
         for listener in list(self._listeners):
             listener()
-
-
-async def _close(server: LocalApi | None, routes: ApiRoutes | None) -> None:
-    """Stop a server and its routes (either may be None)."""
-    if routes is not None:
-        routes.close()  # ends the event streams, so the server need not wait for them
-    if server is not None:
-        await server.stop()

@@ -15,6 +15,7 @@ from presence_tray import cli
 from presence_tray.app import answer_from_running_app
 from presence_tray.core.clock import ManualClock
 from presence_tray.core.hub import PresenceHub
+from presence_tray.core.secrets import SecretStoreUnavailableError
 from presence_tray.local_api.discovery import DISCOVERY_FILE, write_discovery
 from presence_tray.running_app import ask_running_app
 from tests.local_api.conftest import TOKEN, serve
@@ -202,11 +203,29 @@ async def test_a_refused_token_is_a_reason_without_the_token(
     )
 
 
-async def test_no_token_in_the_keyring_is_a_reason(served: Served, data_dir: Path) -> None:
+async def test_no_token_in_the_keyring_yet_the_command_makes_and_keeps_it(
+    served: Served, data_dir: Path
+) -> None:
+    # The app reads the token only when a first program connects: on the very first use the
+    # command may come first, and makes the token the app will then read.
     announce(data_dir, served)
-    asked = await ask_running_app(data_dir, "GET", "/v1/stats", token_keeper=KeptToken(None))
+    kept = KeptToken(None)
+    await ask_running_app(data_dir, "GET", "/v1/stats", token_keeper=kept)
+    assert kept.token is not None
+    assert len(kept.token) >= 40
+
+
+class UnusableKeyring(KeptToken):
+    async def get(self) -> str | None:
+        raise SecretStoreUnavailableError("The system keyring is locked.")
+
+
+async def test_an_unusable_keyring_is_a_reason(served: Served, data_dir: Path) -> None:
+    announce(data_dir, served)
+    asked = await ask_running_app(data_dir, "GET", "/v1/stats", token_keeper=UnusableKeyring(None))
+    assert asked.report is None
     assert asked.reason == (
-        "Presence Tray is running, but its API token is not in the system keyring."
+        "Presence Tray is running, but the system keyring that keeps its API token cannot be used."
     )
 
 

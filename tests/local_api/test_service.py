@@ -3,6 +3,7 @@ and the token made once and kept in the keyring."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 import subprocess
@@ -65,25 +66,49 @@ async def service(tmp_path: Path, keeper: MemoryKeeper) -> AsyncIterator[LocalAp
     await running.aclose()
 
 
-async def test_it_starts_with_a_new_token_and_says_where_it_listens(
+async def test_it_listens_at_once_and_loads_server_and_token_for_a_first_program(
     service: LocalApiService, keeper: MemoryKeeper, tmp_path: Path
 ) -> None:
     await service.apply(Preferences())
     assert service.url is not None
     assert service.url.startswith("http://127.0.0.1:")
-    token = service.token()
-    assert token is not None
-    assert len(token) >= 43
-    assert keeper.token == token
     path = tmp_path / DISCOVERY_FILE
     assert read_discovery(tmp_path) == {"url": service.url, "pid": os.getpid()}
-    assert token not in path.read_text()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as client:
-        assert (await client.get(f"{service.url}/v1/health")).status_code == 200
+    # Nothing loaded while nobody asks: no server, no keyring call, no token made.
+    assert not service.serving
+    assert (service.token(), keeper.token) == (None, None)
+
+    async with httpx.AsyncClient() as client:
+        # The first connection waits in the socket's backlog while the server loads.
+        assert (await client.get(f"{service.url}/v1/openapi.json")).status_code == 200
+        assert service.serving
+        token = service.token()
+        assert token is not None
+        assert len(token) >= 43
+        assert keeper.token == token
+        assert token not in path.read_text()
+        headers = {"Authorization": f"Bearer {token}"}
+        assert (await client.get(f"{service.url}/v1/health", headers=headers)).status_code == 200
     await service.aclose()
     assert not path.exists()
     assert service.url is None
+
+
+async def test_the_settings_can_load_the_token_before_any_program_connects(
+    service: LocalApiService, keeper: MemoryKeeper
+) -> None:
+    heard: list[str | None] = []
+    service.subscribe(lambda: heard.append(service.token()))
+    await service.apply(Preferences())
+    service.load_token()
+    service.load_token()  # once is enough: one token is made
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert service.token() is not None
+    assert keeper.puts == 1
+    assert service.token() in heard
+    assert not service.serving
 
 
 async def test_switching_off_and_on_applies_at_once(service: LocalApiService) -> None:
@@ -211,15 +236,26 @@ async def test_a_taken_port_is_a_notice_and_the_app_carries_on(
             await service.aclose()
 
 
-async def test_without_a_keyring_the_api_is_off_and_says_why(tmp_path: Path) -> None:
+async def test_without_a_keyring_the_api_stops_at_the_first_program_and_says_why(
+    tmp_path: Path,
+) -> None:
     notices: list[str] = []
     service = service_over(tmp_path, MemoryKeeper(broken=True), notices)
     await service.apply(Preferences())
-    assert service.url is None
-    assert service.problem == (
+    url = service.url
+    assert url is not None
+    stopped = asyncio.Event()
+    service.subscribe(lambda: stopped.set() if service.url is None else None)
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(httpx.TransportError):  # the waiting connection is closed
+            await client.get(f"{url}/v1/openapi.json")
+    await asyncio.wait_for(stopped.wait(), 5)
+    sentence = (
         "The local API is off: its token is kept in the system keyring. "
         "No system keyring was found."
     )
+    assert (service.url, service.problem, notices) == (None, sentence, [sentence])
+    assert not (tmp_path / DISCOVERY_FILE).exists()
     await service.aclose()
 
 
@@ -262,6 +298,12 @@ async def test_the_real_keyring_keeps_one_token_across_restarts(tmp_path: Path) 
             on_notice=notices.append,
         )
         await service.apply(Preferences())
+        service.load_token()  # as Copy token does; a first program's request does the same
+        await service.settled()
+        for _ in range(100):
+            if service.token() is not None:
+                break
+            await asyncio.sleep(0.05)
         tokens.append(service.token())
         await service.aclose()
     assert tokens[0] is not None
@@ -270,7 +312,7 @@ async def test_the_real_keyring_keeps_one_token_across_restarts(tmp_path: Path) 
     assert notices == []
 
 
-def test_aiohttp_is_imported_only_when_the_api_starts() -> None:
+def test_importing_the_app_and_the_api_service_loads_no_aiohttp() -> None:
     script = (
         "import sys, presence_tray.app, presence_tray.local_api.service, "
         "presence_tray.local_api.sources; print('aiohttp' in sys.modules)"

@@ -4,6 +4,7 @@ applied by moving the listener (a taken port said, the environment's port winnin
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -15,13 +16,14 @@ from PySide6.QtGui import QGuiApplication
 from presence_tray.local_api.discovery import PORT_VARIABLE, read_discovery
 from presence_tray.local_api.service import LocalApiService
 from presence_tray.local_api.sources import ApiSources
+from presence_tray.ui.settings.local_api_group import COPIED_NOTE, READING_NOTE
 from tests.fakes import MemoryKeeper, keyring_for_tests
 from tests.servers.processes import free_port, taken_port
 from tests.ui.settings_helpers import Harness, settings_dialog
 
 if TYPE_CHECKING:
     import logging
-    from collections.abc import AsyncIterator, Mapping
+    from collections.abc import AsyncIterator, Callable, Mapping
     from pathlib import Path
 
     from pytestqt.qtbot import QtBot
@@ -93,10 +95,34 @@ async def test_the_group_shows_the_address_and_copies_the_token(
     assert group.enabled.isChecked()
     assert group.address.text() == api.url
     assert group.copy_token.isEnabled()
-    group.copy_token.click()
+    group.copy_token.click()  # the keyring is read now (nothing loads it at start-up)
+    await until(lambda: api.token() is not None)
     assert QGuiApplication.clipboard().text() == api.token()
-    assert group.token_note.sentence is not None
+    assert group.token_note.sentence == COPIED_NOTE
     assert group.copy_token.accessibleName() == "Copy the local API's token"
+
+
+async def test_copy_before_the_token_is_read_copies_it_once_read(
+    opened: tuple[Harness, LocalApiService],
+) -> None:
+    harness, api = opened
+    group = api_group(harness)
+    QGuiApplication.clipboard().setText("")
+    group.copy_token.click()
+    assert api.token() is None  # not read yet: it is copied once read
+    assert group.token_note.sentence == READING_NOTE
+    await until(lambda: QGuiApplication.clipboard().text() != "")
+    assert QGuiApplication.clipboard().text() == api.token()
+    assert group.token_note.sentence == COPIED_NOTE
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Let the event loop run until ``condition`` holds (two seconds at most)."""
+    for _ in range(200):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    pytest.fail("timed out")
 
 
 async def test_switching_it_off_stops_the_server_at_once_and_is_saved(

@@ -32,6 +32,7 @@ API_NOTE: Final = (
 )
 COPIED_NOTE: Final = "Copied. Keep it private: it lets a program act for you."
 OFF_NOTE: Final = "There is no token while the local API is off."
+READING_NOTE: Final = "Reading the token from the system keyring…"
 
 
 class LocalApiControls(Protocol):
@@ -65,6 +66,10 @@ class LocalApiControls(Protocol):
 
     def token(self) -> str | None:
         """The bearer token, once loaded."""
+        ...
+
+    def load_token(self) -> None:
+        """Start loading the token (from the keyring); listeners hear when it is there."""
         ...
 
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
@@ -164,6 +169,7 @@ class LocalApiGroup(QGroupBox):
         layout.addRow("Allowed web origins:", self.origins)
         layout.addRow(self.origins_problem)
         layout.addRow(note)
+        self._copy_when_loaded = False
         self._unsubscribe: Callable[[], None] | None = controls.subscribe(self.refresh)
         self.refresh()
 
@@ -189,7 +195,12 @@ class LocalApiGroup(QGroupBox):
         url = self._controls.url
         self.address.setText(url or "Off")
         self.problem.say(self._controls.problem)
-        self.copy_token.setEnabled(url is not None and self._controls.token() is not None)
+        self.copy_token.setEnabled(url is not None)
+        if self._copy_when_loaded and self._controls.token() is not None:
+            self._copy_token()
+        elif self._copy_when_loaded and self._controls.problem is not None:
+            self._copy_when_loaded = False
+            self.token_note.say(None)
 
     def close_subscriptions(self) -> None:
         """Stop hearing the API (the dialog is going away)."""
@@ -198,9 +209,15 @@ class LocalApiGroup(QGroupBox):
             self._unsubscribe = None
 
     def _copy_token(self) -> None:
-        token = self._controls.token()
-        if token is None:
+        if self._controls.url is None:
             self.token_note.say(OFF_NOTE)
             return
+        token = self._controls.token()
+        if token is None:  # still being read from the keyring: copied once it is there
+            self._copy_when_loaded = True
+            self.token_note.say(READING_NOTE)
+            self._controls.load_token()
+            return
+        self._copy_when_loaded = False
         QGuiApplication.clipboard().setText(token)
         self.token_note.say(COPIED_NOTE)
