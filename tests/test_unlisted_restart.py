@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from presence_tray import app
 from presence_tray.core.clock import ManualClock
 from presence_tray.core.hub import PresenceHub, no_longer_listed
 from presence_tray.core.identity import Identity, IdentityKey, Platform
 from presence_tray.core.presence import PlatformPresence, PresenceState
 from presence_tray.runtime import show_last_known
 from presence_tray.storage.local_store import LocalStore
+from presence_tray.storage.paths import database_path
+from tests.storage.helpers import raw
 from tests.storage.test_forgotten_contacts import (
     ALICE_SLACK,
     ALICE_TEAMS,
@@ -27,6 +30,8 @@ from tests.storage.test_forgotten_contacts import (
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    import pytest
 
 DAN_TEAMS = IdentityKey(Platform.TEAMS, "tenant", "T4")
 ERIN_TEAMS = IdentityKey(Platform.TEAMS, "tenant", "T5")
@@ -165,3 +170,15 @@ async def test_listed_again_after_a_restart_a_contact_rejoins_its_person_for_goo
         ALICE_TEAMS: (ALICE_SLACK, ALICE_TEAMS),
         DAN_TEAMS: (DAN_TEAMS,),
     }
+
+
+def test_the_command_line_can_still_forget_a_person_no_account_lists(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = database_path(data_dir, simulated=True)
+    asyncio.run(first_run(path))  # Dan's Teams account, linked by the user, is kept
+
+    assert app.main(["forget", "Dan"]) == 0
+
+    assert "Forgot Dan" in capsys.readouterr().out
+    assert raw(path, "SELECT count(*) FROM identities WHERE person_id = 'dan'") == [(0,)]
