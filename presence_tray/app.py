@@ -161,7 +161,9 @@ async def run_data_command(options: argparse.Namespace) -> cli.Answer:
                 await asyncio.to_thread(store.preferences.save, updated)
             return answer
         hub = PresenceHub(SystemClock())
-        hub.add_identities((await store.load_last_known()).identities)
+        last = await store.load_last_known()
+        # People no account lists any more can still be forgotten or made favourites.
+        hub.add_identities([*last.identities, *last.unlisted])
         if simulated and options.command != "forget":
             # Rules and favourites may name people the app has not saved yet: everyone on the
             # simulated network it runs (same --people and --seed).

@@ -117,12 +117,19 @@ def paused_garbage_collection() -> Iterator[None]:
 
 
 def show_last_known(hub: PresenceHub, last_known: LastKnown) -> None:
-    """Put the last known identities and values in the hub, before any client connects."""
+    """Put the last known identities and values in the hub, before any client connects.
+
+    Identities no account listed any more are shown as the hub showed them before the
+    restart: a favourite left with only those says its accounts no longer list them, and
+    anyone else's are set aside until listed again.
+    """
     with paused_garbage_collection():
         hub.add_identities(last_known.identities)
         hub.name_people(last_known.given_names)
         for value in last_known.values:
             hub.ingest(value)
+        # After the values: a cached one must not replace "no longer listed".
+        hub.add_unlisted_identities(last_known.unlisted, keep=last_known.favourites.__contains__)
         hub.flush()
 
 

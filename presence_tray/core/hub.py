@@ -166,6 +166,9 @@ class PresenceHub:
         self._is_kept: Callable[[str], bool] = _keep_nobody
         self._unlisted: set[IdentityKey] = set()
         """Identities no account lists any more, kept for a person the user keeps."""
+        self._set_aside: dict[IdentityKey, Identity] = {}
+        """Identities no account listed when the app last ran, not shown; each names the
+        person the user linked it to, which it rejoins when listed again."""
         self._health: dict[AccountRef, AccountHealth] = {}
         self._live_accounts: set[AccountRef] = set()
         self._updates_by_platform: Counter[Platform] = Counter()
@@ -220,11 +223,15 @@ class PresenceHub:
         """Learn identities from a contact list; each belongs to exactly one person.
 
         Identities that name the same ``person_id`` join one person; one that names none is a
-        person of its own, with the id :func:`unlinked_person_id` gives it.
+        person of its own, with the id :func:`unlinked_person_id` gives it. One set aside as
+        no longer listed (:meth:`add_unlisted_identities`) rejoins the person the user
+        linked it to, as storage keeps it.
         """
         grown: dict[str, list[IdentityKey]] = {}
         for identity in identities:
             key = identity.key
+            if self._set_aside and (linked := self._set_aside.pop(key, None)) is not None:
+                identity = identity._replace(person_id=linked.person_id)  # noqa: PLW2901
             self._identities[key] = identity
             if key in self._owner:
                 if key in self._unlisted:
@@ -246,6 +253,41 @@ class PresenceHub:
             entry.person_changed = entry.aggregate is not None
             self._dirty[entry] = None
         self._request_flush()
+
+    def add_unlisted_identities(
+        self, identities: Iterable[Identity], *, keep: Callable[[str], bool]
+    ) -> None:
+        """Learn identities no account listed when the app last ran, kept in storage because
+        the user linked them (each names that person), so that the hub shows what
+        :meth:`remove_contacts` left before the restart.
+
+        A person with no contact identity whom ``keep(person_id)`` holds (a favourite) shows
+        them as no longer listed, as :meth:`remove_contacts` keeps such a person. Any other is
+        set aside, not shown: its person does not become a contact again. Listed again
+        (:meth:`add_identities`), either kind is a contact of its person once more. Call it
+        after the contacts are added; an identity the hub already knows is ignored.
+        """
+        by_person: dict[str, list[IdentityKey]] = {}
+        for identity in identities:
+            key = identity.key
+            if key in self._owner:
+                continue
+            person_id = identity.person_id or unlinked_person_id(key)
+            self._set_aside[key] = identity._replace(person_id=person_id)
+            by_person.setdefault(person_id, []).append(key)
+        shown = [
+            key
+            for person_id, keys in by_person.items()
+            if person_id not in self._entries and keep(person_id)
+            for key in keys
+        ]
+        if shown:
+            self.add_identities([self._set_aside[key] for key in shown])
+            self._keep_unlisted(shown)
+
+    def is_unlisted(self, key: IdentityKey) -> bool:
+        """Whether the hub shows ``key`` though no account lists it (kept for a favourite)."""
+        return key in self._unlisted
 
     def ingest(self, presence: PlatformPresence) -> None:
         """Accept one value; bursts for the same identity collapse to the latest."""
@@ -385,10 +427,7 @@ class PresenceHub:
                 kept.extend(key for key in gone if key not in self._unlisted)
             else:
                 forget.extend(gone)
-        now = self._clock.now()
-        for key in kept:
-            self._unlisted.add(key)
-            self._pending[key] = no_longer_listed(key, now)
+        self._keep_unlisted(kept)
         forgotten = self._forget(forget)
         if kept and not forgotten:
             self.flush()
@@ -398,6 +437,14 @@ class PresenceHub:
                     listener(forgotten)
                 except Exception:  # noqa: BLE001 - one broken listener must not silence the rest
                     _log.exception("a forgotten-contacts listener failed; it stays subscribed")
+
+    def _keep_unlisted(self, keys: Iterable[IdentityKey]) -> None:
+        """Keep these identities in view, no longer asked about, each with a value saying no
+        account lists it (published at the next flush)."""
+        now = self._clock.now()
+        for key in keys:
+            self._unlisted.add(key)
+            self._pending[key] = no_longer_listed(key, now)
 
     def _forget(self, keys: Iterable[IdentityKey]) -> list[IdentityKey]:
         """Forget identities and their values, publish their people's changes at once and
@@ -409,6 +456,7 @@ class PresenceHub:
             self._identities.pop(key, None)
             self._pending.pop(key, None)
             self._unlisted.discard(key)
+            self._set_aside.pop(key, None)
             if entry is None:
                 continue
             forgotten.append(key)

@@ -46,8 +46,14 @@ class LastKnown:
     user gave people."""
 
     identities: list[Identity]
+    """The contacts: identities an account listed."""
     values: list[PlatformPresence]
     given_names: dict[str, str] = field(default_factory=dict)
+    unlisted: list[Identity] = field(default_factory=list)
+    """Identities the user linked that no account lists any more: not contacts, but their
+    person keeps them (see ``PresenceHub.add_unlisted_identities``)."""
+    favourites: frozenset[str] = frozenset()
+    """The person ids the user keeps in view when no account lists them (favourites)."""
 
     @property
     def latest_observation(self) -> float | None:
@@ -100,7 +106,14 @@ class LocalStore:
 
         def load() -> LastKnown:
             people = self.people
-            return LastKnown(people.load_identities(), self.cache.load(), people.given_names())
+            stored = people.load_by_listing()
+            return LastKnown(
+                stored.listed,
+                self.cache.load(),
+                people.given_names(),
+                stored.unlisted,
+                people.favourites(),
+            )
 
         return await asyncio.to_thread(load)
 
@@ -124,6 +137,7 @@ class LocalStore:
             history_enabled=history_enabled,
             on_problem=on_problem,
             removed_identities=lambda: hub.removed_identities,
+            is_unlisted=hub.is_unlisted,
         )
         hub.subscribe(writer.on_changes)
         hub.subscribe_forgotten_contacts(writer.on_forgotten_contacts)

@@ -94,6 +94,10 @@ identities = Table(
     ),
     # The user confirmed this identity's person; platform listings never override it.
     Column("linked_by_user", Boolean, nullable=False, server_default=false()),
+    # Revision 0005: when no account listed this identity any more (seconds since the
+    # epoch); NULL while one does. Only a user-linked identity is kept once unlisted (for
+    # its link), and it is not shown at start-up unless it keeps a favourite in view.
+    Column("unlisted_at", Double),
 )
 
 never_link = Table(

@@ -88,14 +88,18 @@ class WriteBehind:
         max_batch: int = DEFAULT_MAX_BATCH,
         on_problem: ProblemListener | None = None,
         removed_identities: Callable[[], int] = lambda: 0,
+        is_unlisted: Callable[[IdentityKey], bool] = lambda _key: False,
     ) -> None:
         """Write through ``write_batch``; ``lookup_identity`` describes new identities.
 
         ``removed_identities`` counts the identities the hub has forgotten: when it grows,
-        what is held of them is dropped before the next write.
+        what is held of them is dropped before the next write. ``is_unlisted`` tells the
+        identities the hub keeps though no account lists them: they are not saved as
+        listed (saving one clears its "no longer listed" mark) until listed again.
         """
         self._write_batch = write_batch
         self._lookup_identity = lookup_identity
+        self._is_unlisted = is_unlisted
         self._removed_identities = removed_identities
         self._removed_seen = 0
         self._history_enabled = history_enabled
@@ -125,7 +129,7 @@ class WriteBehind:
         cache = self._cache
         for change in changes:
             for key in change.person.identities:
-                if key not in saved and key not in self._identities:
+                if key not in saved and key not in self._identities and not self._is_unlisted(key):
                     identity = self._lookup_identity(key)
                     if identity is not None:
                         self._identities[key] = identity

@@ -69,8 +69,10 @@ async def test_removed_contacts_do_not_come_back_at_the_next_start(store: LocalS
     assert BOB_TEAMS not in saved
     assert CAROL_TEAMS not in saved
     assert {value.identity for value in last.values} == {ALICE_SLACK}  # no cached value back
-    # The user's link stays, so Alice's Teams account rejoins her if it is listed again.
-    assert saved[ALICE_TEAMS].person_id == "alice"
+    # The user's link stays, so Alice's Teams account rejoins her if it is listed again; it
+    # is loaded apart, not as a contact.
+    assert ALICE_TEAMS not in saved
+    assert [(i.key, i.person_id) for i in last.unlisted] == [(ALICE_TEAMS, "alice")]
 
 
 async def test_what_the_user_made_is_kept(store: LocalStore) -> None:

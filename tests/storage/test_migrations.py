@@ -54,8 +54,8 @@ def test_a_new_database_is_made_by_the_migrations_and_matches_the_models(db: Dat
 
 
 def test_the_revisions_form_one_line_from_0001() -> None:
-    assert schema.head_revision() == "0004"
-    assert schema.known_revisions() == {"0001", "0002", "0003", "0004"}
+    assert schema.head_revision() == "0005"
+    assert schema.known_revisions() == {"0001", "0002", "0003", "0004", "0005"}
     assert schema.is_known_revision("0001")
     assert not schema.is_known_revision("0099")
 
@@ -166,7 +166,7 @@ def test_upgrading_to_0003_keeps_the_accounts_with_no_sign_in_problem(db_path: P
             {"team": "T1"},
         )
         assert account.sign_in_problem is None
-        assert revision_of(db_path) == [("0004",)]
+        assert revision_of(db_path) == [(schema.head_revision(),)]
     finally:
         db.close()
 
@@ -216,6 +216,34 @@ def test_upgrading_to_0004_adds_an_empty_webhooks_table_and_keeps_the_rest(
     try:
         assert [account.label for account in AccountsRepository(db).list()] == ["Work"]
         assert WebhooksRepository(db).list() == []
-        assert revision_of(db_path) == [("0004",)]
+        assert revision_of(db_path) == [(schema.head_revision(),)]
+    finally:
+        db.close()
+
+
+def test_upgrading_to_0005_keeps_every_identity_listed_with_its_link(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    schema.upgrade(db_path, "0004")
+    with closing(sqlite3.connect(db_path)) as connection, connection:
+        connection.executescript(
+            """
+            INSERT INTO people (person_id, display_name, favourite) VALUES ('alice', 'Al', 1);
+            INSERT INTO identities (platform, account_id, remote_id, display_name,
+                handles_json, person_id, linked_by_user)
+            VALUES ('teams', 'corp', 'T1', 'Alice Chen', '[]', 'alice', 1);
+            """
+        )
+
+    db = open_database(db_path, clock=fixed_clock)
+    try:
+        people = PeopleRepository(db)
+        stored = people.load_by_listing()
+        assert [(i.key, i.person_id) for i in stored.listed] == [
+            (key("T1", Platform.TEAMS, "corp"), "alice")
+        ]
+        assert stored.unlisted == []
+        assert people.favourites() == {"alice"}
+        assert raw(db_path, "SELECT linked_by_user, unlisted_at FROM identities") == [(1, None)]
+        assert revision_of(db_path) == [("0005",)]
     finally:
         db.close()

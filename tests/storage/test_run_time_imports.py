@@ -39,6 +39,7 @@ async def main(path: Path) -> None:
     await asyncio.to_thread(
         write_batch, store.db, [value], [transition], [Identity(key, "Alice")]
     )
+    await asyncio.to_thread(write_batch, store.db, [], [], (), [key])
     await store.export()
     await store.aclose()
 

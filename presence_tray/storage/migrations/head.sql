@@ -1,6 +1,6 @@
--- The schema at revision 0004, exactly as running every migration makes it.
+-- The schema at revision 0005, exactly as running every migration makes it.
 -- Written by `python -m presence_tray.storage.schema`: do not edit by hand.
--- head: 0004
+-- head: 0005
 CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
@@ -27,7 +27,7 @@ CREATE TABLE identities (
 	handles_json TEXT DEFAULT '[]' NOT NULL, 
 	chat_url VARCHAR, 
 	person_id VARCHAR NOT NULL, 
-	linked_by_user BOOLEAN DEFAULT 0 NOT NULL, 
+	linked_by_user BOOLEAN DEFAULT 0 NOT NULL, unlisted_at DOUBLE, 
 	CONSTRAINT pk_identities PRIMARY KEY (platform, account_id, remote_id), 
 	CONSTRAINT fk_identities_person_id_people FOREIGN KEY(person_id) REFERENCES people (person_id) ON DELETE CASCADE
 );
@@ -109,4 +109,4 @@ CREATE TABLE webhooks (
 CREATE INDEX ix_identities_person_id ON identities (person_id);
 CREATE INDEX ix_presence_history_identity_at ON presence_history (platform, account_id, remote_id, at);
 CREATE INDEX ix_presence_history_at ON presence_history (at);
-INSERT INTO alembic_version (version_num) VALUES ('0004');
+INSERT INTO alembic_version (version_num) VALUES ('0005');

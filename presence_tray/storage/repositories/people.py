@@ -43,10 +43,12 @@ _UPSERT_IDENTITY_SQL: Final = """
         display_name = excluded.display_name,
         handles_json = excluded.handles_json,
         chat_url = excluded.chat_url,
-        person_id = excluded.person_id
+        person_id = excluded.person_id,
+        unlisted_at = NULL
 """
 _LOAD_IDENTITIES_SQL: Final = """
-    SELECT platform, account_id, remote_id, display_name, handles_json, chat_url, person_id
+    SELECT platform, account_id, remote_id, display_name, handles_json, chat_url, person_id,
+        unlisted_at IS NOT NULL
     FROM identities ORDER BY rowid
 """
 _LOAD_PEOPLE_SQL: Final = """
@@ -92,6 +94,17 @@ _FORGET_PERSON_SQL: Final = "DELETE FROM people WHERE person_id = ?"
 
 
 @dataclass(frozen=True, slots=True)
+class StoredIdentities:
+    """The stored identities, split by whether an account still lists them."""
+
+    listed: list[Identity]
+    """Identities an account listed when the app last heard from it."""
+    unlisted: list[Identity]
+    """Identities no account lists any more, kept because the user linked them (see
+    :func:`forget_contacts`), each with the person the user linked it to."""
+
+
+@dataclass(frozen=True, slots=True)
 class _Stored:
     person_id: str
     linked_by_user: bool
@@ -112,18 +125,36 @@ class PeopleRepository:
             save_identities(connection, identities)
 
     def load_identities(self) -> list[Identity]:
-        """Every stored identity, each with its person id."""
+        """Every stored identity, listed or not, each with its person id."""
+        return self._load_identities(split=False).listed
+
+    def load_by_listing(self) -> StoredIdentities:
+        """Every stored identity, each with its person id, split by whether an account still
+        lists it (for start-up: an unlisted one is not a contact)."""
+        return self._load_identities(split=True)
+
+    def _load_identities(self, *, split: bool) -> StoredIdentities:
         with self._db.reading() as connection:
             rows = connection.execute(_LOAD_IDENTITIES_SQL).fetchall()
         unknown = UnknownValues("identities")
-        found: list[Identity] = []
-        append, platforms = found.append, PLATFORMS
-        for platform_word, account_id, remote_id, name, handles_json, chat_url, person_id in rows:
+        found = StoredIdentities([], [])
+        listed, unlisted, platforms = found.listed.append, found.unlisted.append, PLATFORMS
+        for (
+            platform_word,
+            account_id,
+            remote_id,
+            name,
+            handles_json,
+            chat_url,
+            person_id,
+            is_unlisted,
+        ) in rows:
             platform = platforms.get(platform_word)
             if platform is None:
                 unknown.note("platform", platform_word)
                 continue
             key = IdentityKey(platform, account_id, remote_id)
+            append = unlisted if split and is_unlisted else listed
             append(Identity(key, name, _handles(handles_json, unknown), chat_url, person_id))
         unknown.report("identities skipped, or handles dropped")
         return found
@@ -251,7 +282,8 @@ def save_identities(connection: sqlite3.Connection, listed: Iterable[Identity]) 
     The person of an identity is, in order: the one the user linked it to; the
     ``person_id`` the identity names; the one it had; a person of its own
     (:func:`~presence_tray.core.hub.unlinked_person_id`). Person rows are created as needed;
-    a person left with no identity is deleted.
+    a person left with no identity is deleted. A saved identity is listed again: its
+    ``unlisted_at`` mark (see :func:`forget_contacts`) is cleared.
     """
     batch = {identity.key: identity for identity in listed}
     if not batch:
@@ -287,15 +319,19 @@ def save_identities(connection: sqlite3.Connection, listed: Iterable[Identity]) 
     _drop_people_without_identities(connection, left)
 
 
-def forget_contacts(connection: sqlite3.Connection, keys: Sequence[IdentityKey]) -> None:
-    """Forget identities no account lists any more, in the caller's transaction, so that
-    they do not come back at the next start.
+def forget_contacts(
+    connection: sqlite3.Connection, keys: Sequence[IdentityKey], *, at: float
+) -> None:
+    """Forget identities no account lists any more (since ``at``, seconds since the epoch),
+    in the caller's transaction, so that they do not come back at the next start.
 
     Their cached values go, and so do their identity rows, except those the user linked
     (``linked_by_user``): that link is the user's, and brings the contact back to the same
-    person when an account lists them again. Nothing else the user made is touched: people
-    rows (favourite, given name), notification rules and "never link" pairs stay, and so
-    does the history, which ages out with the retention period.
+    person when an account lists them again. Such a row is marked ``unlisted_at`` (the
+    first time only) and loaded apart (:meth:`PeopleRepository.load_by_listing`) until a
+    listing saves it again (:func:`save_identities` clears the mark). Nothing else the user
+    made is touched: people rows (favourite, given name), notification rules and "never
+    link" pairs stay, and so does the history, which ages out with the retention period.
     """
     rows = [key_row(key) for key in keys]
     for chunk in chunked(rows):
@@ -308,6 +344,11 @@ def forget_contacts(connection: sqlite3.Connection, keys: Sequence[IdentityKey])
             f"DELETE FROM identities WHERE {KEY_COLUMNS} IN ({keys_sql})"  # noqa: S608
             " AND NOT linked_by_user",
             params,
+        )
+        connection.execute(
+            "UPDATE identities SET unlisted_at = coalesce(unlisted_at, ?)"  # noqa: S608
+            f" WHERE {KEY_COLUMNS} IN ({keys_sql})",
+            [at, *params],
         )
 
 

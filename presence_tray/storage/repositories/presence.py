@@ -7,6 +7,7 @@ the rows ``sqlite3`` returns.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, Final
 
 from presence_tray.core.history import PresenceTransition
@@ -142,17 +143,19 @@ def write_batch(
     transitions: Iterable[PresenceTransition],
     identities: Iterable[Identity] = (),
     forgotten_contacts: Sequence[IdentityKey] = (),
+    forgotten_at: float | None = None,
 ) -> None:
     """Write new identities, cache values and history in ONE transaction (the write-behind),
-    after forgetting the contacts no account lists any more (see
-    :func:`~presence_tray.storage.repositories.people.forget_contacts`; one listed again
-    since comes back with this batch's identities).
+    after forgetting the contacts no account lists any more, as of ``forgotten_at`` (now
+    when None; see :func:`~presence_tray.storage.repositories.people.forget_contacts`; one
+    listed again since comes back with this batch's identities).
 
     Raises :class:`~presence_tray.storage.database.StorageWriteError` when the disk refuses;
     nothing of the batch is then written.
     """
+    at = time.time() if forgotten_at is None else forgotten_at
     with db.writing() as connection:
-        forget_contacts(connection, forgotten_contacts)
+        forget_contacts(connection, forgotten_contacts, at=at)
         save_identities(connection, identities)
         upsert_cache(connection, cache_values)
         append_history(connection, transitions)
