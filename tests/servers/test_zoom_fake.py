@@ -149,7 +149,64 @@ async def test_contacts_default_to_company_in_pages_of_ten(
     assert company["page_size"] == 10
     assert len(company["contacts"]) == 3
     assert company["next_page_token"] == ""
-    assert [contact["id"] for contact in external["contacts"]] == [outsider.id]
+    assert [contact["member_id"] for contact in external["contacts"]] == [outsider.member_id]
+
+
+async def test_external_contacts_are_named_by_member_id_only(
+    zoom: httpx.AsyncClient, account: ZoomAccountFake, clock: ManualClock
+) -> None:
+    outsider = account.add_user("Eve", "Outsider", external=True)
+
+    listed = (await zoom.get("/v2/chat/users/me/contacts", params={"type": "external"})).json()
+    by_member = await zoom.get(
+        f"/v2/chat/users/me/contacts/{outsider.member_id}", params={"query_presence_status": "true"}
+    )
+    clock.advance(1)  # stay inside the small Medium limit
+    by_id = await zoom.get(f"/v2/chat/users/me/contacts/{outsider.id}")
+
+    assert listed["contacts"] == [
+        {
+            "id": "",
+            "email": "eve.outsider@example.com",
+            "first_name": "Eve",
+            "last_name": "Outsider",
+            "member_id": outsider.member_id,
+        }
+    ]
+    assert by_member.status_code == 200
+    assert (by_member.json()["id"], by_member.json()["presence_status"]) == ("", "Available")
+    assert _error(by_id, 404) == USER_NOT_FOUND
+
+
+async def test_an_external_contact_who_does_not_share_has_no_presence_status(
+    zoom: httpx.AsyncClient, account: ZoomAccountFake
+) -> None:
+    outsider = account.add_user("Eve", "Outsider", external=True)
+    outsider.shares_presence = False
+
+    body = (
+        await zoom.get(
+            f"/v2/chat/users/me/contacts/{outsider.email}",
+            params={"query_presence_status": "true"},
+        )
+    ).json()
+
+    assert "presence_status" not in body
+    assert body["member_id"] == outsider.member_id
+
+
+async def test_a_refused_listing_is_zoom_s_error_for_that_type_only(
+    zoom: httpx.AsyncClient, account: ZoomAccountFake
+) -> None:
+    account.add_user("Eve", "Outsider", external=True)
+    account.refuse_contacts("external", 403, 4700, "Access denied.")
+
+    external = await zoom.get("/v2/chat/users/me/contacts", params={"type": "external"})
+    company = await zoom.get("/v2/chat/users/me/contacts", params={"type": "company"})
+
+    assert _error(external, 403) == 4700
+    assert company.status_code == 200
+    assert len(company.json()["contacts"]) == 3
 
 
 @pytest.mark.parametrize("page_size", ["0", str(MAX_PAGE_SIZE + 1), "ten"])

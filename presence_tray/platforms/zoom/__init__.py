@@ -1,4 +1,4 @@
-"""Zoom: presence polled from ``/users/{id}/presence_status`` and Team Chat contacts."""
+"""Zoom: presence polled for the user's Team Chat contacts, company and external."""
 
 from __future__ import annotations
 

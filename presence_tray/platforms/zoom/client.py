@@ -1,4 +1,5 @@
-"""The Zoom client: company contacts, their presence polled within Zoom's limits, my status.
+"""The Zoom client: company and external contacts, their presence polled within Zoom's limits,
+my status.
 
 Zoom pushes presence only to a public HTTPS webhook, which a desktop app does not have, so
 the client asks (platform-apis.md §4):
@@ -6,31 +7,52 @@ the client asks (platform-apis.md §4):
 1. ``GET /users/me`` says who the user is;
 2. ``GET /chat/users/me/contacts?type=company`` lists their company contacts, 50 a page, the
    user left out, and again every ten minutes, a page per poll (people who joined are added,
-   people who left removed; :class:`~presence_tray.platforms.polled.ContactList`);
+   people who left removed; :class:`~presence_tray.platforms.polled.ContactList`), then
+   ``type=external`` the same way: the people outside the organisation the user added
+   (:mod:`.external`: keyed by member id, unknown when Zoom does not share their status, a
+   refused listing a sentence on the account that leaves the company contacts working);
 3. ``GET /chat/users/me/contacts/{id}?query_presence_status=true`` reads one contact's
-   ``presence_status``, person by person, favourites first (:class:`PollRota`), within the
-   account's Medium budget; a contact Zoom will not show (404, 403) is published as unknown;
+   ``presence_status`` (an external contact's by member id), person by person, favourites
+   first (:class:`PollRota`), within the account's Medium budget; a contact Zoom will not show
+   (404, 403) is published as unknown;
 4. ``PUT /users/me/presence_status`` sets the user's own status (:mod:`.own_status`), at most
    once a minute: a second change within the minute is refused with the seconds left.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from contextlib import aclosing
 from functools import partial
 from typing import TYPE_CHECKING, Final
 from urllib.parse import quote
 
-from presence_tray.core.errors import RateLimitedError
+from presence_tray.core.errors import RateLimitedError, TransientError
 from presence_tray.core.polling import poll_until_cancelled
 from presence_tray.core.presence import PresenceSource
 from presence_tray.platforms.http import REQUEST_TIMEOUT_SECONDS, PlatformHttp
 from presence_tray.platforms.polled import ContactList, ContactPage, PolledClientBase
 from presence_tray.platforms.vocabulary import unknown_presence
-from presence_tray.platforms.wire import get_list, get_str
+from presence_tray.platforms.wire import get_list, get_str, get_value
 from presence_tray.platforms.zoom import CAPABILITIES, POLL_INTERVAL_SECONDS
-from presence_tray.platforms.zoom.contacts import CONTACT_TYPE, PAGE_SIZE, Me, contact_identity
+from presence_tray.platforms.zoom.contacts import (
+    CONTACT_TYPE,
+    PAGE_SIZE,
+    Me,
+    contact_identity,
+    zoom_reason,
+)
 from presence_tray.platforms.zoom.endpoints import PRO_LIMITS, ZoomEndpoints
+from presence_tray.platforms.zoom.external import (
+    EXTERNAL_TYPE,
+    NOT_SHARED,
+    NoticeSink,
+    contact_identifier,
+    external_identity,
+    is_external,
+    listing_refused,
+)
 from presence_tray.platforms.zoom.normalise import normalise_zoom_presence
 from presence_tray.platforms.zoom.own_status import (
     UPDATE_INTERVAL_SECONDS,
@@ -46,7 +68,7 @@ if TYPE_CHECKING:
 
     from presence_tray.core.client import OwnStatus, PresenceSink
     from presence_tray.core.clock import Clock
-    from presence_tray.core.identity import AccountRef, IdentityKey
+    from presence_tray.core.identity import AccountRef, Identity, IdentityKey
     from presence_tray.platforms.http import AuthorizedCaller
     from presence_tray.platforms.zoom.endpoints import ZoomLimits
 
@@ -65,8 +87,18 @@ _NOT_SHOWN: Final = frozenset({400, 403, 404})
 """Answers about one contact that mean Zoom will not tell us about that person."""
 
 
+class _ListingRefused(Exception):  # noqa: N818 - a refusal, not a failure of ours
+    """Zoom answered a contact listing with a 4xx (other than 401 and 429)."""
+
+    def __init__(self, status: int, body: object) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
 class ZoomClient(PolledClientBase):
-    """One Zoom account: polled presence of its company contacts, and my own status."""
+    """One Zoom account: polled presence of its company and external contacts, and my own
+    status."""
 
     def __init__(  # noqa: PLR0913 - the polled-client contract's parameters
         self,
@@ -103,6 +135,8 @@ class ZoomClient(PolledClientBase):
             timeout=timeout,
         )
         self._last_status_update: float | None = None
+        self._externals: list[Identity] = []
+        """The external contacts of the last complete external listing."""
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""
@@ -111,7 +145,8 @@ class ZoomClient(PolledClientBase):
     async def run(self, sink: PresenceSink) -> None:
         """Import the contacts, then poll their presence until cancelled."""
         me = Me.read(await self._http.get_json(self._endpoints.me, "users/me"))
-        contacts = ContactList(partial(self._contact_pages, me), self._rota, self._clock)
+        sink = NoticeSink(sink)
+        contacts = ContactList(partial(self._contact_pages, me, sink), self._rota, self._clock)
         listed = await contacts.read(sink)
         _log.info("%s: %d Zoom contacts", self._account, len(listed))
         sink.report_live()
@@ -145,22 +180,58 @@ class ZoomClient(PolledClientBase):
             raise refusal(response, answer, body["status"])
         self._last_status_update = self._clock.now()
 
-    async def _contact_pages(self, me: Me) -> AsyncGenerator[ContactPage, None]:
-        """The company contacts but me, one page (one call) at a time."""
-        seen_tokens: set[str] = set()
-        params = {"type": CONTACT_TYPE, "page_size": str(PAGE_SIZE)}
-        for _ in range(MAX_CONTACT_PAGES):
-            page = await self._http.get_json(
-                self._endpoints.contacts, "chat/users/me/contacts", params=params
+    async def _contact_pages(
+        self, me: Me, notices: NoticeSink
+    ) -> AsyncGenerator[ContactPage, None]:
+        """The company contacts, then the external ones, but me: one page (one call) at a
+        time. A refused company listing is transient; a refused external one keeps the
+        external contacts last listed and puts its sentence on the account."""
+        try:
+            async with aclosing(self._pages_of(CONTACT_TYPE, contact_identity, me)) as company:
+                async for page in company:
+                    yield page._replace(last=False)
+        except _ListingRefused as refusal:
+            msg = f"Zoom did not list your contacts ({zoom_reason(refusal.status, refusal.body)})."
+            raise TransientError(msg) from None
+        listed: list[Identity] = []
+        try:
+            async with aclosing(self._pages_of(EXTERNAL_TYPE, external_identity, me)) as external:
+                async for page in external:
+                    listed.extend(page.identities)
+                    if page.last:  # the listing is applied, and this generator closed, at once
+                        self._externals, notices.notice = listed, None
+                    yield page
+        except _ListingRefused as refusal:
+            notices.notice = listing_refused(refusal.status, refusal.body)
+            _log.info(
+                "%s: Zoom refused the external contacts (HTTP %d)", self._account, refusal.status
             )
-            next_token = get_str(page, "next_page_token")
+            seen = {identity.key for identity in listed}
+            kept = [identity for identity in self._externals if identity.key not in seen]
+            yield ContactPage(kept, last=True)
+
+    async def _pages_of(
+        self, contact_type: str, identity: Callable[[AccountRef, object], Identity | None], me: Me
+    ) -> AsyncGenerator[ContactPage, None]:
+        """The contacts of ``contact_type`` but me, as ``identity`` reads them, a page at a
+        time; _ListingRefused when Zoom answers with a 4xx."""
+        endpoint = self._endpoints.contacts
+        seen_tokens: set[str] = set()
+        params = {"type": contact_type, "page_size": str(PAGE_SIZE)}
+        for _ in range(MAX_CONTACT_PAGES):
+            response = await self._http.request(
+                endpoint, "GET", "chat/users/me/contacts", params=params
+            )
+            if response.status_code >= _HTTP_OK_BELOW:
+                raise _ListingRefused(response.status_code, _error_body(response))
+            answer = self._http.read_json(endpoint, response)
+            next_token = get_str(answer, "next_page_token")
             if next_token in seen_tokens:
                 next_token = None  # a loop, not people
             identities = [
-                identity
-                for contact in get_list(page, "contacts") or []
-                if (identity := contact_identity(self._account, contact)) is not None
-                and not me.is_me(identity)
+                person
+                for contact in get_list(answer, "contacts") or []
+                if (person := identity(self._account, contact)) is not None and not me.is_me(person)
             ]
             yield ContactPage(identities, last=not next_token)
             if not next_token:
@@ -174,20 +245,33 @@ class ZoomClient(PolledClientBase):
             response = await self._http.request(
                 endpoint,
                 "GET",
-                f"chat/users/me/contacts/{quote(key.remote_id, safe='')}",
+                f"chat/users/me/contacts/{quote(contact_identifier(key), safe='')}",
                 params={"query_presence_status": "true"},
             )
             observed_at = self._clock.now()
+            note = NOT_SHARED if is_external(key) else None
             if response.status_code in _NOT_SHOWN:
                 _log.info(
                     "%s: Zoom shows no presence for a contact (HTTP %d)",
                     self._account,
                     response.status_code,
                 )
-                sink.publish(unknown_presence(key, observed_at, PresenceSource.POLL))
+                sink.publish(unknown_presence(key, observed_at, PresenceSource.POLL, note=note))
                 continue
             body = self._http.read_json(endpoint, response)
+            if note is not None and get_value(body, "presence_status") is None:
+                sink.publish(unknown_presence(key, observed_at, PresenceSource.POLL, note=note))
+                continue
             sink.publish(normalise_zoom_presence(key, body, observed_at=observed_at))
+
+
+def _error_body(response: httpx.Response) -> object:
+    """Zoom's ``{code, message}`` from a refusal; None when it sent something else (a proxy's
+    page): the refusal stands either way."""
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return None
 
 
 __all__ = ["API_BASE_URL", "ZoomClient"]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from presence_tray.core.errors import TransientError
 from presence_tray.core.identity import Identity, IdentityKey, Platform
-from presence_tray.platforms.wire import get_str
+from presence_tray.platforms.wire import clip_text, get_int, get_str
 
 if TYPE_CHECKING:
     from presence_tray.core.identity import AccountRef
@@ -49,15 +49,27 @@ class Me:
 
 
 def contact_identity(account: AccountRef, contact: object) -> Identity | None:
-    """One listed contact as an identity of ``account``; None without an id."""
+    """One listed company contact as an identity of ``account``; None without an id."""
     contact_id = get_str(contact, "id")
     if not contact_id:
         return None
+    return identity_of(account, contact_id, contact, unnamed=contact_id)
+
+
+def identity_of(account: AccountRef, remote_id: str, contact: object, *, unnamed: str) -> Identity:
+    """``contact`` as the identity ``remote_id`` of ``account``: its first and last name (its
+    e-mail address, else ``unnamed``, without them), its e-mail address as its handle."""
     email = get_str(contact, "email") or None
     names = (get_str(contact, "first_name"), get_str(contact, "last_name"))
-    display_name = " ".join(name for name in names if name) or email or contact_id
+    display_name = " ".join(name for name in names if name) or email or unnamed
     return Identity(
-        IdentityKey(Platform.ZOOM, account.account_id, contact_id),
+        IdentityKey(Platform.ZOOM, account.account_id, remote_id),
         display_name,
         handles=(email,) if email else (),
     )
+
+
+def zoom_reason(status: int, body: object) -> str:
+    """Zoom's reason for refusing a call, from its error body: "message; HTTP n, code c"."""
+    message = (clip_text(get_str(body, "message")) or "no reason given").rstrip(".")
+    return f"{message}; HTTP {status}, code {get_int(body, 'code')}"

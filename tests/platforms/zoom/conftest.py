@@ -41,8 +41,10 @@ ACCOUNT = AccountRef(Platform.ZOOM, "fake-zoom-account")
 
 
 def key_of(user: ZoomUser) -> IdentityKey:
-    """The identity key of a person of the fake account seen through ``ACCOUNT``."""
-    return IdentityKey(Platform.ZOOM, ACCOUNT.account_id, user.id)
+    """The identity key of a person of the fake account seen through ``ACCOUNT``: a company
+    contact's id, an external contact's member id under ``external:``."""
+    remote_id = f"external:{user.member_id}" if user.external else user.id
+    return IdentityKey(Platform.ZOOM, ACCOUNT.account_id, remote_id)
 
 
 @dataclass
@@ -103,7 +105,8 @@ class ZoomRig:
 
     def presence_calls(self, user: ZoomUser) -> list[float]:
         """When the fake was asked for ``user``'s contact details (fake clock times)."""
-        path = f"{API_PREFIX}/chat/users/me/contacts/{user.id}"
+        identifier = user.member_id if user.external else user.id
+        path = f"{API_PREFIX}/chat/users/me/contacts/{identifier}"
         return [at for at, method, asked in self.fake.request_times if asked == path]
 
 

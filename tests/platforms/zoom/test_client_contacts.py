@@ -58,3 +58,23 @@ async def test_a_contact_removed_on_zoom_leaves_the_hub_without_a_word(rig: Zoom
     assert [at for at in rig.presence_calls(alan) if at > removed_at] == []
     grace = user_named(rig, "Grace")
     assert max(rig.presence_calls(grace)) > removed_at  # the others are still polled
+
+
+async def test_a_refused_re_read_removes_no_one_and_says_why(rig: ZoomRig) -> None:
+    await _listed(rig)
+    grace = user_named(rig, "Grace")
+    statuses_before = len(rig.statuses)
+
+    rig.fake.refuse_contacts("company", 403, 4700, "Access denied.")
+    await rig.run_until(
+        lambda: any(
+            status.message.startswith("Zoom did not list your contacts (Access denied; HTTP 403")
+            for status in rig.statuses[statuses_before:]
+        ),
+        what="the refusal said",
+    )
+
+    assert rig.hub.identity(key_of(grace)) is not None
+    aggregate = rig.aggregate(grace)
+    assert aggregate is not None
+    assert aggregate.state is PresenceState.ONLINE

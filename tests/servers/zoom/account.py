@@ -9,9 +9,13 @@ API base is ``<server url>/v2`` and the token endpoint ``<server url>/oauth/toke
   (Medium): ``{contacts: [{id, email, first_name, last_name, member_id}], next_page_token,
   page_size}`` without presence; ``page_size`` 1-50 (default 10); the next page token is opaque,
   ``""`` on the last page, and expires after 15 minutes as documented. Company contacts are
-  everyone of the account who is not external, the caller included;
-- ``GET /v2/chat/users/me/contacts/{identifier}`` (id, e-mail or member id; Medium): the
-  contact, with ``presence_status`` in the contact spellings when ``query_presence_status=true``;
+  everyone of the account who is not external, the caller included; external contacts have an
+  empty ``id`` (Zoom's Team Chat privacy change of 18 March 2023: only ``member_id`` names
+  them). A listing a test refused (:meth:`ZoomAccountFake.refuse_contacts`) is Zoom's error;
+- ``GET /v2/chat/users/me/contacts/{identifier}`` (id, e-mail or member id; an external
+  contact by member id or e-mail only; Medium): the contact, with ``presence_status`` in the
+  contact spellings when ``query_presence_status=true`` — left out for an external contact who
+  does not share their status (:attr:`ZoomUser.shares_presence`; Zoom does not document it);
 - ``GET /v2/users/{userId}/presence_status`` (Light): ``{status}``, or for a timed
   do-not-disturb ``{status: "Do_No_Disturb", end_time, remaining_time}`` as the type spells it;
 - ``PUT /v2/users/{userId}/presence_status {status, duration?}`` (Medium; the caller only) →
@@ -129,6 +133,7 @@ class ZoomAccountFake:
         self._faults: deque[Fault] = deque()
         self._scenario: list[tuple[float, ScenarioStep]] = []
         self._page_tokens: dict[str, _PageToken] = {}
+        self._refused_listings: dict[str, ZoomError] = {}
 
     # -------------------------------------------------------------- setting the account up
 
@@ -153,6 +158,15 @@ class ZoomAccountFake:
     def revoke_token(self, token: str) -> None:
         """End the sign-in ``token`` belongs to (access and refresh token alike)."""
         self.tokens.revoke(token)
+
+    def refuse_contacts(self, contact_type: str, status: int, code: int, message: str) -> None:
+        """Answer every listing of ``contact_type`` contacts with this error from now on (a
+        scope not granted, an administrator's setting): Zoom's error body."""
+        self._refused_listings[contact_type] = ZoomError(status, code, message)
+
+    def allow_contacts(self, contact_type: str) -> None:
+        """List ``contact_type`` contacts again (undo :meth:`refuse_contacts`)."""
+        self._refused_listings.pop(contact_type, None)
 
     def fail_next(self, *faults: Fault) -> None:
         """Spoil the next API requests with these faults, one each (not the token endpoint)."""
@@ -231,6 +245,8 @@ class ZoomAccountFake:
         contact_type = _query(request, "type") or "company"
         if contact_type not in {"company", "external"}:
             raise invalid_field(f"Invalid field: type '{contact_type}'.")
+        if contact_type in self._refused_listings:
+            raise self._refused_listings[contact_type]
         page_size = _page_size(_query(request, "page_size"))
         offset = self._offset_of(_query(request, "next_page_token"), contact_type)
         everyone = [u for u in self.users.values() if u.external == (contact_type == "external")]
@@ -259,7 +275,7 @@ class ZoomAccountFake:
             "direct_numbers": [],
             "extension_number": "",
         }
-        if _query(request, "query_presence_status") == "true":
+        if _query(request, "query_presence_status") == "true" and user.shares_presence:
             body["presence_status"] = user.shown_status(self.clock()).contact_word
         return FakeResponse(200, body)
 
@@ -311,7 +327,8 @@ class ZoomAccountFake:
             return me
         folded = identifier.casefold()
         for user in self.users.values():
-            if identifier in {user.id, user.member_id} or folded == user.email.casefold():
+            ids = {user.member_id} if user.external else {user.id, user.member_id}
+            if identifier in ids or folded == user.email.casefold():
                 return user
         raise ZoomError(404, USER_NOT_FOUND, f"User does not exist: {identifier}.")
 
@@ -381,7 +398,7 @@ def _page_size(text: str | None) -> int:
 
 def _contact_json(user: ZoomUser) -> dict[str, object]:
     return {
-        "id": user.id,
+        "id": "" if user.external else user.id,
         "email": user.email,
         "first_name": user.first_name,
         "last_name": user.last_name,

@@ -61,7 +61,11 @@ class ZoomUser:
     first_name: str
     last_name: str
     external: bool = False
-    """An external contact rather than someone of the caller's company."""
+    """An external contact rather than someone of the caller's company: listed with an empty
+    ``id`` (Zoom's Team Chat privacy change of March 2023), found by member id or e-mail."""
+    shares_presence: bool = True
+    """An external contact who lets other organisations see their status. Zoom does not
+    document the answer when they do not; the fake leaves ``presence_status`` out."""
     signed_in: bool = True
     """Signed in to a Zoom client (desktop or mobile): offline to others otherwise, and
     ``PUT presence_status`` refuses to change their status."""
