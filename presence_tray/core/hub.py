@@ -24,7 +24,7 @@ from presence_tray.core.aggregation import (
 from presence_tray.core.client import AccountHealth
 from presence_tray.core.freshness import FreshnessPolicy
 from presence_tray.core.identity import AccountRef, Identity, IdentityKey, Person, Platform
-from presence_tray.core.listeners import add_listener
+from presence_tray.core.listeners import add_listener, tell_each
 from presence_tray.core.presence import (
     AVAILABILITY_RANK,
     REACHABLE_STATES,
@@ -432,11 +432,9 @@ class PresenceHub:
         if kept and not forgotten:
             self.flush()
         if forgotten:
-            for listener in list(self._forgotten_listeners):
-                try:
-                    listener(forgotten)
-                except Exception:  # noqa: BLE001 - one broken listener must not silence the rest
-                    _log.exception("a forgotten-contacts listener failed; it stays subscribed")
+            tell_each(
+                self._forgotten_listeners, forgotten, log=_log, what="a forgotten-contacts listener"
+            )
 
     def _keep_unlisted(self, keys: Iterable[IdentityKey]) -> None:
         """Keep these identities in view, no longer asked about, each with a value saying no
@@ -514,11 +512,7 @@ class PresenceHub:
         self._mark_dirty((source, target))
 
     def _announce_removals(self, removed: list[Person]) -> None:
-        for listener in list(self._removal_listeners):
-            try:
-                listener(removed)
-            except Exception:  # noqa: BLE001 - one broken listener must not silence the rest
-                _log.exception("a removal listener failed; it stays subscribed")
+        tell_each(self._removal_listeners, removed, log=_log, what="a removal listener")
 
     # -- processing ----------------------------------------------------------------------
 
@@ -613,12 +607,7 @@ class PresenceHub:
     def _publish(self, changes: list[PresenceChanged], now: float) -> None:
         self._events_total += len(changes)
         self._recent_events.append((now, len(changes)))
-        for listener in list(self._listeners):
-            try:
-                listener(changes)
-            except Exception:  # noqa: BLE001 - one broken listener must not silence the rest
-                # A broken listener must not stop the others or the hub.
-                _log.exception("a presence listener failed; it stays subscribed")
+        tell_each(self._listeners, changes, log=_log, what="a presence listener")
 
     def _mark_dirty(self, entries: Iterable[_Entry]) -> None:
         self._dirty.update(dict.fromkeys(entries))

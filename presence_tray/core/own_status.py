@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
 from presence_tray.core.client import OwnStatus
-from presence_tray.core.listeners import add_listener
+from presence_tray.core.listeners import add_listener, tell_each
 from presence_tray.core.presence import PresenceState
 
 if TYPE_CHECKING:
@@ -160,11 +160,7 @@ class OwnStatusTracker:
     def record(self, status: OwnStatus) -> None:
         """Remember ``status`` as the user's choice and tell the listeners."""
         self._requested = status
-        for listener in list(self._listeners):
-            try:
-                listener(status)
-            except Exception:  # noqa: BLE001 - one broken listener must not silence the rest
-                _log.exception("an own-status listener failed")
+        tell_each(self._listeners, status, log=_log, what="an own-status listener")
 
     def subscribe(self, listener: OwnStatusListener) -> Callable[[], None]:
         """Call ``listener`` with every recorded status; returns a function that unsubscribes."""

@@ -23,7 +23,7 @@ from presence_tray.core.errors import (
     RateLimitedError,
     TransientError,
 )
-from presence_tray.core.listeners import add_listener
+from presence_tray.core.listeners import add_listener, tell_each
 from presence_tray.core.own_status import (
     OwnStatusChoice,
     OwnStatusOutcome,
@@ -298,11 +298,7 @@ class ClientSupervisor:
         self._statuses[status.account] = status
         self._status_changed.set()
         self.hub.set_account_health(status.account, status.health)
-        for listener in list(self._listeners):
-            try:
-                listener(status)
-            except Exception:  # noqa: BLE001 - one broken listener must not silence the rest
-                _log.exception("an account status listener failed")
+        tell_each(self._listeners, status, log=_log, what="an account status listener")
 
     # -- the loop ------------------------------------------------------------------------
 
