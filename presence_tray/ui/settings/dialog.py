@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -86,7 +87,10 @@ class SettingsDialog(QDialog):
             ),
             max(self.sizeHint().height(), OPENING_HEIGHT_LINES * lines),
         )
-        screen = self.screen()
+        # The application's primary screen: QWidget.screen() on a dialog not yet shown hands
+        # PySide6 a QScreen wrapper whose collection took the offscreen platform's only screen
+        # with it ("Cannot create window: no screens available").
+        screen = QGuiApplication.primaryScreen()
         if screen is None:
             return wanted
         room = screen.availableSize() * SCREEN_SHARE
