@@ -406,7 +406,7 @@ class ContactsWindow(QWidget):
     def show_near(self, anchor: QRect | None) -> None:
         """Show, raise and focus the window, beside ``anchor`` (the tray icon) when known."""
         if anchor is not None and anchor.isValid() and not anchor.topLeft().isNull():
-            screen = QGuiApplication.screenAt(anchor.center()) or self.screen()
+            screen = QGuiApplication.screenAt(anchor.center()) or QGuiApplication.primaryScreen()
             frame = self.frameGeometry().size().expandedTo(self.size())
             self.move(place_near(frame, anchor, screen.availableGeometry()))
         was_visible = self.isVisible()
@@ -445,7 +445,8 @@ class ContactsWindow(QWidget):
         have resized the window in this one already."""
         if self._resized_by_user:
             return
-        available = self.screen().availableGeometry().size()
+        # The primary screen, not self.screen(): see settings/dialog.py's opening size.
+        available = QGuiApplication.primaryScreen().availableGeometry().size()
         self.resize(
             max(self.minimumWidth(), min(width, available.width())),
             max(self.minimumHeight(), min(height, available.height())),

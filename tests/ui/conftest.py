@@ -6,16 +6,20 @@ server and tray host) are gated by the session-wide conftest.
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import TYPE_CHECKING
 
 import pytest
+from PySide6.QtCore import QEvent
 
 from presence_tray.core.clock import ManualClock
 from presence_tray.core.hub import PresenceHub
 from tests.ui.helpers import START, AddressBook
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from PySide6.QtWidgets import QApplication
 
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
@@ -24,9 +28,16 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 
 
 @pytest.fixture(autouse=True)
-def _qt_application(qapp: QApplication) -> QApplication:
-    """Every UI test runs with the one QApplication (timers need its event dispatcher)."""
-    return qapp
+def _qt_application(qapp: QApplication) -> Iterator[QApplication]:
+    """Every UI test runs with the one QApplication (timers need its event dispatcher).
+
+    Afterwards the widgets the test dropped are deleted here, on the GUI thread and at a
+    known moment, rather than whenever (and in whichever thread) the garbage collector
+    next runs.
+    """
+    yield qapp
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
 
 
 @pytest.fixture
