@@ -158,7 +158,7 @@ class SlackRig(_RigBase):
         for number, user_id in enumerate(ids):
             member = fake.add_person(user_id, f"member{number}", f"Member {number:04d}")
             member.last_activity = awake_until
-        token = "xoxp-FAKE-NOT-A-SECRET-bench"  # noqa: S105 - a fake token for the fake
+        token = "FAKE-NOT-A-SECRET-slack-bench-token"  # noqa: S105 - a fake token for the fake
         fake.issue_token(token, ids[0], lifetime=TOKEN_LIFETIME_SECONDS)
         return cls(fake, ids[1:], token)
 

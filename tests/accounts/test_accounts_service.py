@@ -20,6 +20,7 @@ import pytest
 from presence_tray.account_clients import reads_with
 from presence_tray.accounts import id_token as id_token_module
 from presence_tray.accounts.id_token import check_id_token as real_check_id_token
+from presence_tray.accounts.slack_app_token import APP_TOKEN_PREFIX
 from presence_tray.accounts.tokens import NeedsReconnectError
 from presence_tray.accounts.tokenset import TokenSet
 from presence_tray.accounts_service import WAITING_FOR_BROWSER, AccountsService, ConnectOutcome
@@ -258,7 +259,9 @@ async def test_disconnect_revokes_and_deletes_every_secret_and_the_row(setup: Se
     ref = (await connect(setup.service)).account
     await setup.browser.finished()
     assert ref is not None
-    await setup.keyring.put(ref, "xapp-FAKE-NOT-A-SECRET-planted", name=SLACK_APP_TOKEN)
+    await setup.keyring.put(
+        ref, f"{APP_TOKEN_PREFIX}FAKE-NOT-A-SECRET-planted", name=SLACK_APP_TOKEN
+    )
     assert set(await setup.keyring.every_secret(ref)) == {"", SLACK_APP_TOKEN}
 
     message = await disconnect(setup.service, ref)
@@ -345,7 +348,7 @@ async def test_a_slack_app_token_is_kept_beside_the_tokens_and_leaves_with_them(
     setup: Setup, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    app_token = "xapp-FAKE-NOT-A-SECRET-planted-app-token"
+    app_token = f"{APP_TOKEN_PREFIX}FAKE-NOT-A-SECRET-planted-app-token"
     slack = SlackFake(app_token=app_token)
     server = await FakeHttpServer(slack.handle).start()
     try:
@@ -377,7 +380,10 @@ async def test_a_slack_app_token_is_kept_beside_the_tokens_and_leaves_with_them(
         opened = len(setup.browser.opened)
         outcome = await connect(
             service,
-            values={"client_id": "desktop-app", "app_token": "xapp-FAKE-NOT-A-SECRET-wrong"},
+            values={
+                "client_id": "desktop-app",
+                "app_token": f"{APP_TOKEN_PREFIX}FAKE-NOT-A-SECRET-wrong",
+            },
         )
         assert not outcome.ok
         assert "app-level token" in outcome.message

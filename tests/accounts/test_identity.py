@@ -135,7 +135,7 @@ def test_slack_user_token_is_taken_from_authed_user() -> None:
         "authed_user": {
             "id": "U1234",
             "scope": "users:read,dnd:read",
-            "access_token": "xoxe.xoxp-FAKE-NOT-A-SECRET-user",
+            "access_token": "FAKE-NOT-A-SECRET-slack-user-token",
             "token_type": "user",
             "refresh_token": "xoxe-FAKE-NOT-A-SECRET-refresh",
             "expires_in": 43200,
@@ -149,7 +149,7 @@ def test_slack_user_token_is_taken_from_authed_user() -> None:
         "is_enterprise_install": False,
     }
     tokens = TokenSet.from_response(answer, now=1000.0)
-    assert tokens.access_token == "xoxe.xoxp-FAKE-NOT-A-SECRET-user"
+    assert tokens.access_token == "FAKE-NOT-A-SECRET-slack-user-token"
     assert tokens.refresh_token == "xoxe-FAKE-NOT-A-SECRET-refresh"
     assert tokens.expires_at == 1000.0 + 43200
     assert tokens.scope == "users:read,dnd:read"
@@ -158,7 +158,7 @@ def test_slack_user_token_is_taken_from_authed_user() -> None:
     renewed = TokenSet.from_response(
         {
             "ok": True,
-            "access_token": "xoxe.xoxp-FAKE-NOT-A-SECRET-2",
+            "access_token": "FAKE-NOT-A-SECRET-slack-user-token-2",
             "token_type": "user",
             "expires_in": 43200,
         },
@@ -166,7 +166,7 @@ def test_slack_user_token_is_taken_from_authed_user() -> None:
         previous=tokens,
     )
     assert (renewed.access_token, renewed.refresh_token) == (
-        "xoxe.xoxp-FAKE-NOT-A-SECRET-2",
+        "FAKE-NOT-A-SECRET-slack-user-token-2",
         "xoxe-FAKE-NOT-A-SECRET-refresh",
     )
 
